@@ -1,0 +1,92 @@
+//! `charter`: the command line over charter-model and charter-runtime.
+//! Exit codes (cli.md): 0 ok, 1 governance errors (or refused traffic with
+//! `--strict`), 2 the input could not be used.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod check;
+mod diff;
+mod export;
+mod replay;
+mod serve;
+
+#[derive(Parser)]
+#[command(name = "charter", version, about = "Charter: integration governance from the command line")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a model: one line per finding; exit 1 when any error.
+    Check {
+        model: PathBuf,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
+    /// Export the deployable configuration (charter-config/1) for one environment.
+    Export {
+        model: PathBuf,
+        #[arg(long)]
+        env: String,
+        /// Write to FILE (atomically) instead of stdout.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// List what changed between two configurations, in business terms.
+    Diff { old: PathBuf, new: PathBuf },
+    /// Run recorded traffic (JSON Lines) through a configuration.
+    Replay {
+        config: PathBuf,
+        events: PathBuf,
+        /// Write the summary as JSON to FILE.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Exit 1 when any message was refused.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Serve the governance gate over HTTP.
+    Serve {
+        config: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8640")]
+        listen: String,
+        /// Decision log (JSON Lines); default: decisions.log beside the config.
+        #[arg(long)]
+        log: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check { model, format } => check::run(&model, format),
+        Command::Export { model, env, output } => export::run(&model, &env, output.as_deref()),
+        Command::Diff { old, new } => diff::run(&old, &new),
+        Command::Replay {
+            config,
+            events,
+            report,
+            strict,
+        } => replay::run(&config, &events, report.as_deref(), strict),
+        Command::Serve { config, listen, log } => serve::run(&config, &listen, log.as_deref()),
+    };
+    ExitCode::from(code)
+}

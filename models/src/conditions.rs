@@ -1,0 +1,1 @@
+//! CEL conditions: parsing and checking against an entity's fields.

@@ -1,0 +1,1 @@
+//! Business diff of two deployable configurations.

@@ -1,0 +1,23 @@
+//! charter-model: Charter's governance model and the single source of truth
+//! for its rules. Domain types ([`model`]), model file I/O ([`file`]), checks
+//! ([`checks`]) including CEL conditions ([`conditions`]), the deployable
+//! configuration ([`config`], [`export`]) and its business diff ([`diff`]).
+//!
+//! No I/O beyond files; no Tauri.
+
+pub mod checks;
+pub mod conditions;
+pub mod config;
+pub mod diff;
+pub mod export;
+pub mod file;
+pub mod model;
+pub mod schema;
+
+pub use checks::{check, Finding, FindingCode, Severity};
+pub use config::{Config, CONFIG_FORMAT};
+pub use file::{parse_model, read_model_file, write_model_file, ModelFileError, ReadProblem};
+pub use model::{Model, MODEL_FORMAT};
+
+/// Version of this crate, used in the `generator` of exported configurations.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

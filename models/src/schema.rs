@@ -1,0 +1,1 @@
+//! JSON Schemas of the model and config formats, generated from the types.

@@ -1,0 +1,1 @@
+//! charter-runtime: enforces a charter-config/1 on traffic.
