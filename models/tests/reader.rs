@@ -1,0 +1,167 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The model file reader: every problem at once, with paths and positions.
+
+use charter_model::file::{is_valid_id, model_to_string, parse_model, write_model_file};
+use charter_model::read_model_file;
+
+const SMALL: &str = r#"{
+  "format": "charter-model/1",
+  "name": "Tiny",
+  "systems": [
+    {
+      "id": "erp",
+      "name": "ERP",
+      "kind": "erp"
+    }
+  ],
+  "entities": [],
+  "flows": []
+}
+"#;
+
+#[test]
+fn reads_and_writes_the_same_bytes() {
+    let model = parse_model(SMALL).unwrap();
+    assert_eq!(model.name, "Tiny");
+    assert_eq!(model_to_string(&model), SMALL);
+}
+
+#[test]
+fn unknown_keys_are_kept() {
+    let text = SMALL.replace(
+        r#""kind": "erp""#,
+        r#""kind": "erp",
+      "x-colour": "blue""#,
+    );
+    let model = parse_model(&text).unwrap();
+    assert_eq!(model.systems[0].extra.get("x-colour").unwrap(), "blue");
+    assert!(model_to_string(&model).contains("\"x-colour\": \"blue\""));
+}
+
+#[test]
+fn reports_every_problem_not_just_the_first() {
+    let text = r#"{
+  "format": "charter-model/1",
+  "name": "",
+  "systems": [
+    { "id": "ERP", "name": "ERP", "kind": "erpp" },
+    { "id": "wms", "kind": "wms" },
+    { "id": "wms", "name": "WMS 2", "kind": "wms" }
+  ],
+  "entities": [ { "id": "stock", "name": "Stock", "key": 5 } ],
+  "flows": [ { "id": "f1", "entity": "stock", "from": "erp", "to": "wms", "pattern": "evnt", "trigger": "system", "ack": "yes" } ]
+}"#;
+    let problems = parse_model(text).unwrap_err();
+    let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    for expected in [
+        "$.name",
+        "$.systems[0].id",
+        "$.systems[0].kind",
+        "$.systems[1].name",
+        "$.systems[2].id",
+        "$.entities[0].key",
+        "$.flows[0].pattern",
+        "$.flows[0].ack",
+    ] {
+        assert!(paths.contains(&expected), "missing {expected} in {paths:?}");
+    }
+    let kind = problems
+        .iter()
+        .find(|p| p.path == "$.systems[0].kind")
+        .unwrap();
+    assert!(
+        kind.message.contains("did you mean `erp`"),
+        "{}",
+        kind.message
+    );
+    assert_eq!(kind.line, Some(5), "{kind:?}");
+    let pattern = problems
+        .iter()
+        .find(|p| p.path == "$.flows[0].pattern")
+        .unwrap();
+    assert!(pattern.message.contains("did you mean `event`"));
+    let dup = problems
+        .iter()
+        .find(|p| p.path == "$.systems[2].id")
+        .unwrap();
+    assert!(dup.message.contains("duplicate id `wms`"));
+    // A missing key is located at its parent object.
+    let missing = problems
+        .iter()
+        .find(|p| p.path == "$.systems[1].name")
+        .unwrap();
+    assert_eq!(missing.line, Some(6));
+}
+
+#[test]
+fn syntax_errors_have_line_and_column() {
+    let problems = parse_model("{\n  \"format\": \"charter-model/1\",\n  \"name\": }").unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].line, Some(3));
+    assert!(problems[0].column.is_some());
+    assert!(problems[0].message.starts_with("not valid JSON"));
+}
+
+#[test]
+fn unknown_format_is_refused_clearly() {
+    let problems = parse_model(r#"{"format": "charter-model/2", "name": "x"}"#).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0]
+        .message
+        .contains("unknown format `charter-model/2`"));
+}
+
+#[test]
+fn ids_are_slugs() {
+    assert!(is_valid_id("erp"));
+    assert!(is_valid_id("3pl_main-2"));
+    assert!(!is_valid_id(""));
+    assert!(!is_valid_id("-erp"));
+    assert!(!is_valid_id("Erp"));
+    assert!(!is_valid_id(&"a".repeat(65)));
+    assert!(is_valid_id(&"a".repeat(64)));
+}
+
+#[test]
+fn file_errors_name_the_file_and_writes_are_atomic() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.model.json");
+    std::fs::write(&bad, "[1, 2").unwrap();
+    let err = read_model_file(&bad).unwrap_err().to_string();
+    assert!(err.starts_with(&bad.display().to_string()), "{err}");
+    assert!(err.contains("not valid JSON"));
+
+    let good = dir.path().join("good.model.json");
+    let model = parse_model(SMALL).unwrap();
+    write_model_file(&good, &model).unwrap();
+    assert_eq!(std::fs::read_to_string(&good).unwrap(), SMALL);
+    // No temporary file left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    let missing = dir.path().join("nope.json");
+    let err = read_model_file(&missing).unwrap_err().to_string();
+    assert!(
+        err.contains("nope.json") && err.contains("cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    for text in [
+        "",
+        "null",
+        "1",
+        "\"x\"",
+        "[]",
+        "{}",
+        "{\"format\": 1}",
+        "{\"format\":\"charter-model/1\",\"systems\":{}}",
+    ] {
+        assert!(parse_model(text).is_err(), "{text}");
+    }
+}
