@@ -247,7 +247,12 @@ impl Walker<'_> {
         });
     }
 
-    fn object<'v>(&mut self, v: &'v Value, path: &str, what: &str) -> Option<&'v Map<String, Value>> {
+    fn object<'v>(
+        &mut self,
+        v: &'v Value,
+        path: &str,
+        what: &str,
+    ) -> Option<&'v Map<String, Value>> {
         match v {
             Value::Object(m) => Some(m),
             other => {
@@ -261,7 +266,14 @@ impl Walker<'_> {
     }
 
     /// Checks a key of an object: presence (when required) and type.
-    fn key(&mut self, obj: &Map<String, Value>, path: &str, key: &str, ty: Ty, required: bool) -> bool {
+    fn key(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+        key: &str,
+        ty: Ty,
+        required: bool,
+    ) -> bool {
         let p = format!("{path}.{key}");
         match obj.get(key) {
             None | Some(Value::Null) if !required => false,
@@ -290,7 +302,13 @@ impl Walker<'_> {
         }
     }
 
-    fn id(&mut self, obj: &Map<String, Value>, path: &str, key: &str, required: bool) -> Option<String> {
+    fn id(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<String> {
         if !self.key(obj, path, key, Ty::Str, required) {
             return None;
         }
@@ -305,7 +323,14 @@ impl Walker<'_> {
         Some(s.to_string())
     }
 
-    fn one_of(&mut self, obj: &Map<String, Value>, path: &str, key: &str, allowed: &[&str], required: bool) {
+    fn one_of(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+        key: &str,
+        allowed: &[&str],
+        required: bool,
+    ) {
         if !self.key(obj, path, key, Ty::Str, required) {
             return;
         }
@@ -322,11 +347,20 @@ impl Walker<'_> {
         }
     }
 
-    fn array<'v>(&mut self, obj: &'v Map<String, Value>, path: &str, key: &str, required: bool) -> Option<&'v Vec<Value>> {
+    fn array<'v>(
+        &mut self,
+        obj: &'v Map<String, Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<&'v Vec<Value>> {
         match obj.get(key) {
             None | Some(Value::Null) if !required => None,
             None => {
-                self.push(format!("{path}.{key}"), format!("missing required key `{key}`"));
+                self.push(
+                    format!("{path}.{key}"),
+                    format!("missing required key `{key}`"),
+                );
                 None
             }
             Some(Value::Array(a)) => Some(a),
@@ -340,7 +374,14 @@ impl Walker<'_> {
         }
     }
 
-    fn string_list(&mut self, obj: &Map<String, Value>, path: &str, key: &str, required: bool, ids: bool) {
+    fn string_list(
+        &mut self,
+        obj: &Map<String, Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+        ids: bool,
+    ) {
         if let Some(items) = self.array(obj, path, key, required) {
             for (i, item) in items.iter().enumerate() {
                 let p = format!("{path}.{key}[{i}]");
@@ -355,7 +396,13 @@ impl Walker<'_> {
         }
     }
 
-    fn unique(&mut self, seen: &mut HashMap<String, usize>, id: Option<String>, list: &str, i: usize) {
+    fn unique(
+        &mut self,
+        seen: &mut HashMap<String, usize>,
+        id: Option<String>,
+        list: &str,
+        i: usize,
+    ) {
         if let Some(id) = id {
             if let Some(first) = seen.get(&id) {
                 self.push(
@@ -370,11 +417,25 @@ impl Walker<'_> {
 }
 
 const SYSTEM_KINDS: &[&str] = &[
-    "erp", "wms", "oms", "ecommerce", "3pl", "payments", "finance", "crm", "pim", "production",
-    "quality", "transport", "analytics", "other",
+    "erp",
+    "wms",
+    "oms",
+    "ecommerce",
+    "3pl",
+    "payments",
+    "finance",
+    "crm",
+    "pim",
+    "production",
+    "quality",
+    "transport",
+    "analytics",
+    "other",
 ];
 const PROTOCOLS: &[&str] = &["rest", "soap", "sftp", "database", "webhook", "queue"];
-const FIELD_TYPES: &[&str] = &["string", "integer", "number", "boolean", "date", "datetime", "enum"];
+const FIELD_TYPES: &[&str] = &[
+    "string", "integer", "number", "boolean", "date", "datetime", "enum",
+];
 const RULE_KINDS: &[&str] = &["validate", "route", "conflict", "reconcile", "alert"];
 
 fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
@@ -383,17 +444,32 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
         return;
     };
     match root.get("format") {
-        None => w.push("$.format".into(), format!("missing required key `format` (expected \"{MODEL_FORMAT}\")")),
+        None => w.push(
+            "$.format".into(),
+            format!("missing required key `format` (expected \"{MODEL_FORMAT}\")"),
+        ),
         Some(Value::String(f)) if f == MODEL_FORMAT => {}
         Some(Value::String(f)) => {
-            w.push("$.format".into(), format!("unknown format `{f}` (this Charter reads \"{MODEL_FORMAT}\")"));
+            w.push(
+                "$.format".into(),
+                format!("unknown format `{f}` (this Charter reads \"{MODEL_FORMAT}\")"),
+            );
             // A different format: its other keys mean something else; stop here.
             return;
         }
-        Some(other) => w.push("$.format".into(), format!("expected the string \"{MODEL_FORMAT}\", found {}", describe(other))),
+        Some(other) => w.push(
+            "$.format".into(),
+            format!(
+                "expected the string \"{MODEL_FORMAT}\", found {}",
+                describe(other)
+            ),
+        ),
     }
     if w.key(root, "$", "name", Ty::Str, true)
-        && root.get("name").and_then(Value::as_str).is_some_and(|s| s.trim().is_empty())
+        && root
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.trim().is_empty())
     {
         w.push("$.name".into(), "must not be empty".into());
     }
@@ -408,7 +484,10 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
                         w.push(p, format!("duplicate environment `{s}`"));
                     }
                 }
-                Some(s) => w.push(p, format!("`{s}` is not a valid environment name (an id slug like `prod`)")),
+                Some(s) => w.push(
+                    p,
+                    format!("`{s}` is not a valid environment name (an id slug like `prod`)"),
+                ),
                 None => w.push(p, format!("expected a string, found {}", describe(e))),
             }
         }
@@ -418,7 +497,9 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
         let mut seen = HashMap::new();
         for (i, s) in systems.iter().enumerate() {
             let path = format!("$.systems[{i}]");
-            let Some(obj) = w.object(s, &path, "a system") else { continue };
+            let Some(obj) = w.object(s, &path, "a system") else {
+                continue;
+            };
             let id = w.id(obj, &path, "id", true);
             w.unique(&mut seen, id, "systems", i);
             w.key(obj, &path, "name", Ty::Str, true);
@@ -430,7 +511,9 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
                 Some(Value::Object(eps)) => {
                     for (env, ep) in eps {
                         let p = format!("{path}.endpoints.{env}");
-                        let Some(e) = w.object(ep, &p, "an endpoint") else { continue };
+                        let Some(e) = w.object(ep, &p, "an endpoint") else {
+                            continue;
+                        };
                         w.one_of(e, &p, "protocol", PROTOCOLS, true);
                         w.key(e, &p, "url", Ty::Str, true);
                         w.key(e, &p, "credentialRef", Ty::Str, false);
@@ -439,7 +522,10 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
                 }
                 Some(other) => w.push(
                     format!("{path}.endpoints"),
-                    format!("expected an object keyed by environment, found {}", describe(other)),
+                    format!(
+                        "expected an object keyed by environment, found {}",
+                        describe(other)
+                    ),
                 ),
             }
         }
@@ -449,7 +535,9 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
         let mut seen = HashMap::new();
         for (i, e) in entities.iter().enumerate() {
             let path = format!("$.entities[{i}]");
-            let Some(obj) = w.object(e, &path, "an entity") else { continue };
+            let Some(obj) = w.object(e, &path, "an entity") else {
+                continue;
+            };
             let id = w.id(obj, &path, "id", true);
             w.unique(&mut seen, id, "entities", i);
             w.key(obj, &path, "name", Ty::Str, true);
@@ -464,13 +552,20 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
                 let mut names: HashMap<String, usize> = HashMap::new();
                 for (j, f) in fields.iter().enumerate() {
                     let fp = format!("{path}.fields[{j}]");
-                    let Some(fo) = w.object(f, &fp, "a field") else { continue };
+                    let Some(fo) = w.object(f, &fp, "a field") else {
+                        continue;
+                    };
                     if w.key(fo, &fp, "name", Ty::Str, true) {
                         if let Some(n) = fo.get("name").and_then(Value::as_str) {
                             if n.is_empty() {
                                 w.push(format!("{fp}.name"), "must not be empty".into());
                             } else if let Some(first) = names.get(n) {
-                                w.push(format!("{fp}.name"), format!("duplicate field `{n}` (first at {path}.fields[{first}])"));
+                                w.push(
+                                    format!("{fp}.name"),
+                                    format!(
+                                        "duplicate field `{n}` (first at {path}.fields[{first}])"
+                                    ),
+                                );
                             } else {
                                 names.insert(n.to_string(), j);
                             }
@@ -489,7 +584,9 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
         let mut seen = HashMap::new();
         for (i, f) in flows.iter().enumerate() {
             let path = format!("$.flows[{i}]");
-            let Some(obj) = w.object(f, &path, "a flow") else { continue };
+            let Some(obj) = w.object(f, &path, "a flow") else {
+                continue;
+            };
             let id = w.id(obj, &path, "id", true);
             w.unique(&mut seen, id, "flows", i);
             w.key(obj, &path, "entity", Ty::Str, true);
@@ -517,7 +614,9 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
         let mut seen = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
             let path = format!("$.rules[{i}]");
-            let Some(obj) = w.object(r, &path, "a rule") else { continue };
+            let Some(obj) = w.object(r, &path, "a rule") else {
+                continue;
+            };
             let id = w.id(obj, &path, "id", true);
             w.unique(&mut seen, id, "rules", i);
             w.one_of(obj, &path, "kind", RULE_KINDS, true);
@@ -525,7 +624,13 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
                 Some("validate") => {
                     w.key(obj, &path, "entity", Ty::Str, true);
                     w.key(obj, &path, "condition", Ty::Str, true);
-                    w.one_of(obj, &path, "action", &["reject", "quarantine", "flag"], true);
+                    w.one_of(
+                        obj,
+                        &path,
+                        "action",
+                        &["reject", "quarantine", "flag"],
+                        true,
+                    );
                     w.key(obj, &path, "message", Ty::Str, false);
                 }
                 Some("route") => {
@@ -535,7 +640,13 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
                 }
                 Some("conflict") => {
                     w.key(obj, &path, "entity", Ty::Str, true);
-                    w.one_of(obj, &path, "policy", &["owner-wins", "last-write-wins", "version", "escalate"], true);
+                    w.one_of(
+                        obj,
+                        &path,
+                        "policy",
+                        &["owner-wins", "last-write-wins", "version", "escalate"],
+                        true,
+                    );
                 }
                 Some("reconcile") => {
                     w.key(obj, &path, "entity", Ty::Str, true);
@@ -546,7 +657,13 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
                 }
                 Some("alert") => {
                     w.key(obj, &path, "flow", Ty::Str, true);
-                    w.one_of(obj, &path, "metric", &["ack-rate", "error-rate", "latency-seconds", "stall-seconds"], true);
+                    w.one_of(
+                        obj,
+                        &path,
+                        "metric",
+                        &["ack-rate", "error-rate", "latency-seconds", "stall-seconds"],
+                        true,
+                    );
                     w.key(obj, &path, "threshold", Ty::Num, true);
                     w.key(obj, &path, "windowSeconds", Ty::UInt, true);
                 }
@@ -580,7 +697,10 @@ fn describe(v: &Value) -> String {
 }
 
 /// The closest candidate to `input`, if one is close enough to be a typo.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&input.to_lowercase(), &c.to_lowercase());
@@ -626,8 +746,14 @@ fn locate(text: &str, problems: &mut [ReadProblem]) {
 fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let col_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[col_start..]).chars().count() + 1;
+    let col_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[col_start..])
+        .chars()
+        .count()
+        + 1;
     (
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),

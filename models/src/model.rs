@@ -627,7 +627,10 @@ pub mod indexmap_like {
                 fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                     f.write_str("an object keyed by environment")
                 }
-                fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut access: A,
+                ) -> Result<Self::Value, A::Error> {
                     let mut map = OrderedMap::new();
                     while let Some((k, v)) = access.next_entry::<String, V>()? {
                         map.insert(k, v);
