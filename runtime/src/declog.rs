@@ -1,0 +1,131 @@
+//! The durable decision log of `charter serve`.
+//!
+//! Format: JSON Lines, one line per decision, appended in decision order:
+//!
+//! ```text
+//! {"decision":{"line":1,"id":"m-1","decision":"accept","reason":null,"rule":null,"deliveries":[...]},"message":{...the message as received...}}
+//! ```
+//!
+//! `decision` is exactly what the HTTP response carried (`line` is the
+//! message's position in its request); `message` is the message as received,
+//! compacted to one line, or `null` for a body element that was not a valid
+//! message. A request's lines are written together and the file is
+//! `fdatasync`ed before the response is sent; concurrent requests share one
+//! sync (group commit).
+//!
+//! Crash recovery: on start the log is read from the beginning; every line
+//! feeds [`Engine::restore`](crate::engine::Engine::restore), rebuilding the
+//! duplicate memory, the reconciliation state and the counts. A last line
+//! without its newline (a write cut by a crash) was never acknowledged to a
+//! client: it is cut off before appending resumes.
+
+use crate::engine::{Engine, Reason, Verdict};
+use crate::message::parse_message;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
+use std::path::Path;
+
+#[derive(Deserialize)]
+struct Logged<'a> {
+    #[serde(borrow)]
+    decision: LoggedDecision<'a>,
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct LoggedDecision<'a> {
+    decision: &'a str,
+    reason: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// What recovery found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Recovered {
+    /// Decisions restored.
+    pub decisions: u64,
+    /// Complete lines that could not be read (skipped).
+    pub unreadable: u64,
+    /// Bytes of a torn last line cut off.
+    pub torn_bytes: u64,
+}
+
+/// Opens (creating) the decision log at `path`, replays it into `engine`,
+/// cuts a torn tail, and returns the file positioned for appending.
+pub fn open_and_recover(path: &Path, engine: &mut Engine) -> io::Result<(File, Recovered)> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)?;
+    let mut rec = Recovered::default();
+    let mut good_len: u64 = 0;
+    {
+        let mut reader = BufReader::with_capacity(1 << 20, &mut file);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = reader.read_until(b'\n', &mut line)?;
+            if n == 0 {
+                break;
+            }
+            if line.last() != Some(&b'\n') {
+                rec.torn_bytes = n as u64;
+                break;
+            }
+            good_len += n as u64;
+            if restore_line(&line, engine) {
+                rec.decisions += 1;
+            } else if !line.iter().all(u8::is_ascii_whitespace) {
+                rec.unreadable += 1;
+            }
+        }
+    }
+    if rec.torn_bytes > 0 {
+        file.set_len(good_len)?;
+        file.sync_data()?;
+    }
+    file.seek(SeekFrom::End(0))?;
+    Ok((file, rec))
+}
+
+fn restore_line(line: &[u8], engine: &mut Engine) -> bool {
+    let Ok(logged) = serde_json::from_slice::<Logged>(line) else {
+        return false;
+    };
+    let Some(verdict) = Verdict::parse(logged.decision.decision) else {
+        return false;
+    };
+    let reason = logged.decision.reason.as_deref().and_then(Reason::parse);
+    match logged.message.map(|m| parse_message(m.get().as_bytes())) {
+        Some(Ok(msg)) => engine.restore(&msg, verdict, reason),
+        _ => engine.count_invalid(),
+    }
+    true
+}
+
+/// Appends one log line for a decision to `out`.
+pub fn append_line(out: &mut Vec<u8>, decision_json: &[u8], message: Option<&RawValue>) {
+    out.extend_from_slice(b"{\"decision\":");
+    out.extend_from_slice(decision_json);
+    out.extend_from_slice(b",\"message\":");
+    match message {
+        None => out.extend_from_slice(b"null"),
+        Some(raw) => {
+            let text = raw.get();
+            if text.contains(['\n', '\r']) {
+                match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(v) => {
+                        let _ = serde_json::to_writer(&mut *out, &v);
+                    }
+                    Err(_) => out.extend_from_slice(b"null"),
+                }
+            } else {
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(b"}\n");
+}

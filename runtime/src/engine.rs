@@ -1,0 +1,484 @@
+//! The decision engine: one decision per message, in the order of events.md.
+
+use crate::dedupe::{id_hash, DuplicateMemory, DEFAULT_CAPACITY};
+use crate::expr::resolve_slots;
+use crate::load::{Compiled, Target};
+use crate::message::{Kind, Message};
+use crate::reconcile::{Exception, Reconciler, DEFAULT_KEYS_PER_RULE};
+use charter_model::model::ValidateAction;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The decision on one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Accept,
+    Reject,
+    Quarantine,
+    Duplicate,
+    Flag,
+    Observe,
+    Invalid,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Accept,
+        Verdict::Reject,
+        Verdict::Quarantine,
+        Verdict::Duplicate,
+        Verdict::Flag,
+        Verdict::Observe,
+        Verdict::Invalid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Accept => "accept",
+            Verdict::Reject => "reject",
+            Verdict::Quarantine => "quarantine",
+            Verdict::Duplicate => "duplicate",
+            Verdict::Flag => "flag",
+            Verdict::Observe => "observe",
+            Verdict::Invalid => "invalid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Refused traffic (what `--strict` fails on).
+    pub fn is_refused(self) -> bool {
+        matches!(
+            self,
+            Verdict::Reject | Verdict::Quarantine | Verdict::Invalid
+        )
+    }
+}
+
+/// Why, for refusals and flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    UnknownEntity,
+    UnknownSystem,
+    NotOwner,
+    NotHolder,
+    Rule,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::UnknownEntity => "unknown-entity",
+            Reason::UnknownSystem => "unknown-system",
+            Reason::NotOwner => "not-owner",
+            Reason::NotHolder => "not-holder",
+            Reason::Rule => "rule",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Reason> {
+        [
+            Reason::UnknownEntity,
+            Reason::UnknownSystem,
+            Reason::NotOwner,
+            Reason::NotHolder,
+            Reason::Rule,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// One delivery: the target system and the flow's idempotency key value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery<'m> {
+    pub to: u32,
+    /// `None` when the flow declares no idempotency key; `Some(Null)` when it
+    /// does and the message lacks the field.
+    pub idempotency_key: Option<&'m Value>,
+}
+
+static NULL: Value = Value::Null;
+
+/// A decision, referring to the configuration by index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision<'m> {
+    pub verdict: Verdict,
+    pub reason: Option<Reason>,
+    /// Index of the deciding (or first flagging) rule in the configuration.
+    pub rule: Option<u32>,
+    pub deliveries: Vec<Delivery<'m>>,
+}
+
+impl Decision<'_> {
+    /// The decision on a line that is not a valid message.
+    pub fn invalid() -> Decision<'static> {
+        Decision {
+            verdict: Verdict::Invalid,
+            reason: None,
+            rule: None,
+            deliveries: Vec::new(),
+        }
+    }
+
+    fn simple(verdict: Verdict, reason: Option<Reason>) -> Self {
+        Decision {
+            verdict,
+            reason,
+            rule: None,
+            deliveries: Vec::new(),
+        }
+    }
+}
+
+/// Counts per decision and reason (the `--report` summary, less
+/// reconciliation).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub messages: u64,
+    pub accept: u64,
+    pub reject: u64,
+    pub quarantine: u64,
+    pub duplicate: u64,
+    pub flag: u64,
+    pub observe: u64,
+    pub invalid: u64,
+    pub reasons: BTreeMap<String, u64>,
+}
+
+impl Counts {
+    pub fn add(&mut self, verdict: Verdict, reason: Option<Reason>) {
+        self.messages += 1;
+        *match verdict {
+            Verdict::Accept => &mut self.accept,
+            Verdict::Reject => &mut self.reject,
+            Verdict::Quarantine => &mut self.quarantine,
+            Verdict::Duplicate => &mut self.duplicate,
+            Verdict::Flag => &mut self.flag,
+            Verdict::Observe => &mut self.observe,
+            Verdict::Invalid => &mut self.invalid,
+        } += 1;
+        if let Some(r) = reason {
+            match self.reasons.get_mut(r.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    self.reasons.insert(r.as_str().to_string(), 1);
+                }
+            }
+        }
+    }
+
+    pub fn refused(&self) -> u64 {
+        self.reject + self.quarantine + self.invalid
+    }
+}
+
+/// The `--report` summary (events.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub reconciliation: Vec<Exception>,
+}
+
+/// Memory bounds of an engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Ids remembered for duplicate detection.
+    pub duplicate_ids: usize,
+    /// Keys remembered per reconcile rule.
+    pub reconcile_keys_per_rule: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            duplicate_ids: DEFAULT_CAPACITY,
+            reconcile_keys_per_rule: DEFAULT_KEYS_PER_RULE,
+        }
+    }
+}
+
+/// Most slots resolved on the stack; fields beyond are looked up by name.
+const STACK_SLOTS: usize = 32;
+
+/// Decides messages against one configuration; keeps the duplicate memory,
+/// the reconciliation state and the counts.
+pub struct Engine {
+    cfg: Arc<Compiled>,
+    seen: DuplicateMemory,
+    reconciler: Reconciler,
+    counts: Counts,
+}
+
+impl Engine {
+    pub fn new(cfg: Arc<Compiled>) -> Self {
+        Engine::with_limits(cfg, Limits::default())
+    }
+
+    pub fn with_limits(cfg: Arc<Compiled>, limits: Limits) -> Self {
+        let reconciler = Reconciler::new(&cfg.reconciles, limits.reconcile_keys_per_rule);
+        Engine {
+            cfg,
+            seen: DuplicateMemory::new(limits.duplicate_ids),
+            reconciler,
+            counts: Counts::default(),
+        }
+    }
+
+    pub fn config(&self) -> &Arc<Compiled> {
+        &self.cfg
+    }
+
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Counts a message that was not a valid message.
+    pub fn count_invalid(&mut self) {
+        self.counts.add(Verdict::Invalid, None);
+    }
+
+    /// Decides one message and updates the state (duplicate memory,
+    /// reconciliation, counts).
+    pub fn decide<'m>(&mut self, msg: &'m Message<'_>) -> Decision<'m> {
+        let d = self.decide_inner(msg);
+        self.counts.add(d.verdict, d.reason);
+        d
+    }
+
+    fn decide_inner<'m>(&mut self, msg: &'m Message<'_>) -> Decision<'m> {
+        let cfg = Arc::clone(&self.cfg);
+        self.reconciler.tick(msg.at_ms);
+        // 2. unknown entity or system
+        let Some(&ei) = cfg.entity_index.get(msg.entity.as_ref()) else {
+            return Decision::simple(Verdict::Reject, Some(Reason::UnknownEntity));
+        };
+        let Some(&si) = cfg.systems.get(msg.source.as_ref()) else {
+            return Decision::simple(Verdict::Reject, Some(Reason::UnknownSystem));
+        };
+        // 3. duplicate
+        if self.seen.seen_or_insert(id_hash(&msg.id)) {
+            return Decision::simple(Verdict::Duplicate, None);
+        }
+        let ent = &cfg.entities[ei as usize];
+        // 4. ownership
+        match msg.kind {
+            Kind::Event if si != ent.owner => {
+                return Decision::simple(Verdict::Reject, Some(Reason::NotOwner))
+            }
+            Kind::State => {
+                if !ent.holders[si as usize] {
+                    return Decision::simple(Verdict::Reject, Some(Reason::NotHolder));
+                }
+                self.record(ei, si, msg);
+                return Decision::simple(Verdict::Observe, None);
+            }
+            _ => {}
+        }
+        // 5. validate (events that carry a record, and requests)
+        let mut slot_buf: [Option<&Value>; STACK_SLOTS] = [None; STACK_SLOTS];
+        let n = ent.slots.len().min(STACK_SLOTS);
+        let slots = &mut slot_buf[..n];
+        resolve_slots(&ent.slots, &msg.data, slots);
+        let slots = &*slots;
+        let mut flagged = None;
+        if !(msg.kind == Kind::Event && msg.op == "delete") {
+            for v in &ent.validates {
+                if v.cond.eval_bool(slots, &msg.data) == Ok(true) {
+                    continue;
+                }
+                match v.action {
+                    ValidateAction::Reject => {
+                        return Decision {
+                            verdict: Verdict::Reject,
+                            reason: Some(Reason::Rule),
+                            rule: Some(v.rule),
+                            deliveries: Vec::new(),
+                        }
+                    }
+                    ValidateAction::Quarantine => {
+                        return Decision {
+                            verdict: Verdict::Quarantine,
+                            reason: Some(Reason::Rule),
+                            rule: Some(v.rule),
+                            deliveries: Vec::new(),
+                        }
+                    }
+                    ValidateAction::Flag => {
+                        if flagged.is_none() {
+                            flagged = Some(v.rule);
+                        }
+                    }
+                }
+            }
+        }
+        // 6. deliveries
+        let key_of = |t: &Target| {
+            t.key_field
+                .as_ref()
+                .map(|f| msg.data.get(f).unwrap_or(&NULL))
+        };
+        let mut deliveries = Vec::new();
+        match msg.kind {
+            Kind::Event => {
+                let flows = &ent.event_targets[si as usize];
+                deliveries.reserve(flows.len());
+                for t in flows {
+                    deliveries.push(Delivery {
+                        to: t.to,
+                        idempotency_key: key_of(t),
+                    });
+                }
+                for r in &ent.routes {
+                    if r.cond.eval_bool(slots, &msg.data) != Ok(true) {
+                        continue;
+                    }
+                    for &to in &r.to {
+                        if to == si || deliveries.iter().any(|d| d.to == to) {
+                            continue;
+                        }
+                        deliveries.push(Delivery {
+                            to,
+                            idempotency_key: None,
+                        });
+                    }
+                }
+                self.record(ei, si, msg);
+            }
+            Kind::Request => {
+                let t = &ent.request_target[si as usize];
+                deliveries.push(Delivery {
+                    to: t.to,
+                    idempotency_key: key_of(t),
+                });
+            }
+            Kind::State => {}
+        }
+        let (verdict, reason) = match flagged {
+            Some(_) => (Verdict::Flag, Some(Reason::Rule)),
+            None => (Verdict::Accept, None),
+        };
+        Decision {
+            verdict,
+            reason,
+            rule: flagged,
+            deliveries,
+        }
+    }
+
+    fn record(&mut self, ei: u32, si: u32, msg: &Message<'_>) {
+        let cfg = &self.cfg;
+        for &r in &cfg.entities[ei as usize].reconciles {
+            self.reconciler
+                .record(r, si, &msg.key, msg.at_ms, &msg.data);
+        }
+    }
+
+    /// Rebuilds state from a decision taken earlier (decision-log recovery):
+    /// the id is remembered when the decision got past step 2, and accepted
+    /// or flagged events and observed states feed reconciliation.
+    pub fn restore(&mut self, msg: &Message<'_>, verdict: Verdict, reason: Option<Reason>) {
+        self.counts.add(verdict, reason);
+        self.reconciler.tick(msg.at_ms);
+        if verdict == Verdict::Invalid
+            || matches!(reason, Some(Reason::UnknownEntity | Reason::UnknownSystem))
+        {
+            return;
+        }
+        self.seen.seen_or_insert(id_hash(&msg.id));
+        let delivered_event =
+            msg.kind == Kind::Event && matches!(verdict, Verdict::Accept | Verdict::Flag);
+        if delivered_event || verdict == Verdict::Observe {
+            let cfg = Arc::clone(&self.cfg);
+            if let (Some(&ei), Some(&si)) = (
+                cfg.entity_index.get(msg.entity.as_ref()),
+                cfg.systems.get(msg.source.as_ref()),
+            ) {
+                self.record(ei, si, msg);
+            }
+        }
+    }
+
+    /// Current reconciliation exceptions.
+    pub fn exceptions(&self) -> Vec<Exception> {
+        self.reconciler.exceptions()
+    }
+
+    /// The `--report` summary.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            counts: self.counts.clone(),
+            reconciliation: self.exceptions(),
+        }
+    }
+}
+
+/// Writes one decision as a JSON object (the replay output line, without
+/// the newline). `line` is the input line (replay) or the position in the
+/// request (serve); `detail` is the reason of an `invalid` decision.
+pub fn write_decision(
+    out: &mut Vec<u8>,
+    cfg: &Compiled,
+    line: u64,
+    id: Option<&str>,
+    d: &Decision<'_>,
+    detail: Option<&str>,
+) {
+    use std::io::Write as _;
+    let _ = write!(out, "{{\"line\":{line},\"id\":");
+    write_str_or_null(out, id);
+    out.extend_from_slice(b",\"decision\":\"");
+    out.extend_from_slice(d.verdict.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"reason\":");
+    match (d.reason, detail) {
+        (Some(r), _) => {
+            out.push(b'"');
+            out.extend_from_slice(r.as_str().as_bytes());
+            out.push(b'"');
+        }
+        (None, Some(text)) => write_str_or_null(out, Some(text)),
+        (None, None) => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"rule\":");
+    write_str_or_null(out, d.rule.map(|r| cfg.rule_id(r)));
+    out.extend_from_slice(b",\"deliveries\":[");
+    for (i, del) in d.deliveries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"to\":");
+        write_str_or_null(out, Some(cfg.system_id(del.to)));
+        out.extend_from_slice(b",\"idempotencyKey\":");
+        match del.idempotency_key {
+            Some(v) => {
+                let _ = serde_json::to_writer(&mut *out, v);
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+}
+
+fn write_str_or_null(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.extend_from_slice(b"null"),
+        Some(s)
+            if s.bytes()
+                .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b < 0x7f) =>
+        {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        Some(s) => {
+            let _ = serde_json::to_writer(&mut *out, s);
+        }
+    }
+}

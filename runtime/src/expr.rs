@@ -1,0 +1,884 @@
+//! CEL conditions compiled once at load.
+//!
+//! Each condition is parsed with the `cel` crate's parser and compiled from its
+//! AST into a small closure-free tree ([`Node`]) over the message's `data`
+//! fields. Field names are resolved to *slots* at load: every entity has a slot
+//! table (the fields its rules mention), and a decision looks each field up in
+//! the message once, then every rule reads its slots.
+//!
+//! Supported natively: literals, list literals, field access (`quantity`,
+//! `data.quantity`, nested `address.city`), `has(data.x)` / `has(a.b)`, `!`,
+//! unary `-`, `&&`, `||` (with CEL's error absorption), `? :`, `==`, `!=`,
+//! `<`, `<=`, `>`, `>=`, `+`, `-`, `*`, `/`, `%`, `in`, `[]`, `size()`,
+//! `contains`, `startsWith`, `endsWith`, `int()`, `double()`, `string()`.
+//! Anything else (macros such as `all`/`exists`, timestamps, ...) falls back
+//! to the `cel` interpreter, with every top-level data field bound as a
+//! variable and the whole record bound as `data`.
+//!
+//! Numbers compare and are equal across int, uint and double (`quantity >= 0`
+//! holds for `3.0`); int arithmetic is checked (overflow is an error); mixed
+//! int/double arithmetic is done in double.
+//!
+//! Evaluation errors (a missing field, a wrong type, an overflow, a result that
+//! is not a boolean) are reported as [`EvalError`]; the engine treats a
+//! `validate` rule whose condition errs as **failing**, and a `route` rule
+//! whose condition errs as **not matching**.
+
+use cel::common::ast::{operators, Expr, IdedExpr, LiteralValue};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
+
+/// Why a condition could not be evaluated on a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalError {
+    MissingField(String),
+    Type(&'static str),
+    Overflow,
+    DivisionByZero,
+    NotBoolean,
+    Interpreter(String),
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalError::MissingField(n) => write!(f, "no field `{n}`"),
+            EvalError::Type(what) => write!(f, "type error: {what}"),
+            EvalError::Overflow => f.write_str("integer overflow"),
+            EvalError::DivisionByZero => f.write_str("division by zero"),
+            EvalError::NotBoolean => f.write_str("condition is not a boolean"),
+            EvalError::Interpreter(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Field names of one entity resolved to slot indexes.
+#[derive(Debug, Default, Clone)]
+pub struct SlotTable {
+    names: Vec<String>,
+}
+
+impl SlotTable {
+    pub fn slot(&mut self, name: &str) -> usize {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.names.len() - 1
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// A value during evaluation: scalars by value, strings and JSON compounds
+/// borrowed from the record or the compiled condition.
+#[derive(Debug, Clone)]
+pub enum Val<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Double(f64),
+    Str(Cow<'a, str>),
+    /// An array or object from the record.
+    Json(&'a Value),
+    List(Vec<Val<'a>>),
+}
+
+impl<'a> Val<'a> {
+    pub fn from_json(v: &'a Value) -> Val<'a> {
+        match v {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Val::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    Val::UInt(u)
+                } else {
+                    Val::Double(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::String(s) => Val::Str(Cow::Borrowed(s)),
+            other => Val::Json(other),
+        }
+    }
+
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Val::Int(i) => Some(*i as f64),
+            Val::UInt(u) => Some(*u as f64),
+            Val::Double(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            Val::Null => "null",
+            Val::Bool(_) => "bool",
+            Val::Int(_) => "int",
+            Val::UInt(_) => "uint",
+            Val::Double(_) => "double",
+            Val::Str(_) => "string",
+            Val::Json(Value::Array(_)) | Val::List(_) => "list",
+            Val::Json(_) => "map",
+        }
+    }
+}
+
+fn num_cmp(a: &Val, b: &Val) -> Option<Ordering> {
+    match (a, b) {
+        (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
+        (Val::UInt(x), Val::UInt(y)) => Some(x.cmp(y)),
+        (Val::Int(x), Val::UInt(y)) => Some(if *x < 0 {
+            Ordering::Less
+        } else {
+            (*x as u64).cmp(y)
+        }),
+        (Val::UInt(x), Val::Int(y)) => Some(if *y < 0 {
+            Ordering::Greater
+        } else {
+            x.cmp(&(*y as u64))
+        }),
+        _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+    }
+}
+
+/// CEL equality, lenient across numeric types; values of different kinds are
+/// not equal.
+pub fn val_eq(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Val::Str(x), Val::Str(y)) => x == y,
+        (Val::Json(x), Val::Json(y)) => x == y,
+        (Val::List(x), Val::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| val_eq(p, q))
+        }
+        (Val::List(x), Val::Json(Value::Array(y))) | (Val::Json(Value::Array(y)), Val::List(x)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| val_eq(p, &Val::from_json(q)))
+        }
+        _ => matches!(num_cmp(a, b), Some(Ordering::Equal)),
+    }
+}
+
+fn val_cmp(a: &Val, b: &Val) -> Result<Ordering, EvalError> {
+    match (a, b) {
+        (Val::Str(x), Val::Str(y)) => Ok(x.as_ref().cmp(y.as_ref())),
+        (Val::Bool(x), Val::Bool(y)) => Ok(x.cmp(y)),
+        _ => num_cmp(a, b).ok_or(EvalError::Type("values cannot be ordered")),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ArOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum StrOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Conv {
+    Int,
+    Double,
+    String,
+}
+
+#[derive(Debug, Clone)]
+enum Lit {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Double(f64),
+    Str(String),
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+enum Node {
+    Lit(Lit),
+    List(Vec<Node>),
+    /// A top-level data field, by slot.
+    Field(usize, Box<str>),
+    /// The whole record (`data`).
+    Data,
+    Select(Box<Node>, Box<str>),
+    HasField(usize),
+    HasSelect(Box<Node>, Box<str>),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Cond(Box<Node>, Box<Node>, Box<Node>),
+    Eq(Box<Node>, Box<Node>),
+    Ne(Box<Node>, Box<Node>),
+    Cmp(CmpOp, Box<Node>, Box<Node>),
+    Arith(ArOp, Box<Node>, Box<Node>),
+    In(Box<Node>, Box<Node>),
+    Index(Box<Node>, Box<Node>),
+    Size(Box<Node>),
+    Str(StrOp, Box<Node>, Box<Node>),
+    Conv(Conv, Box<Node>),
+}
+
+/// The construct the native evaluator does not handle.
+#[derive(Debug)]
+struct Unsupported;
+
+struct Compiler<'t> {
+    slots: &'t mut SlotTable,
+}
+
+impl Compiler<'_> {
+    fn boxed(&mut self, e: &IdedExpr) -> Result<Box<Node>, Unsupported> {
+        Ok(Box::new(self.node(e)?))
+    }
+
+    fn node(&mut self, e: &IdedExpr) -> Result<Node, Unsupported> {
+        match &e.expr {
+            Expr::Literal(l) => Ok(Node::Lit(match l {
+                LiteralValue::Null => Lit::Null,
+                LiteralValue::Boolean(b) => Lit::Bool(*b.inner()),
+                LiteralValue::Int(i) => Lit::Int(*i.inner()),
+                LiteralValue::UInt(u) => Lit::UInt(*u.inner()),
+                LiteralValue::Double(d) => Lit::Double(*d.inner()),
+                LiteralValue::String(s) => Lit::Str(s.inner().to_string()),
+                LiteralValue::Bytes(_) => return Err(Unsupported),
+            })),
+            Expr::Ident(name) => {
+                if name == "data" {
+                    Ok(Node::Data)
+                } else {
+                    Ok(Node::Field(self.slots.slot(name), name.as_str().into()))
+                }
+            }
+            Expr::List(l) => {
+                if !l.optional_indices.is_empty() {
+                    return Err(Unsupported);
+                }
+                let items = l
+                    .elements
+                    .iter()
+                    .map(|x| self.node(x))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Node::List(items))
+            }
+            Expr::Select(sel) => {
+                let operand = self.node(&sel.operand)?;
+                let field: &str = &sel.field;
+                Ok(match (operand, sel.test) {
+                    (Node::Data, false) => Node::Field(self.slots.slot(field), field.into()),
+                    (Node::Data, true) => Node::HasField(self.slots.slot(field)),
+                    (op, false) => Node::Select(Box::new(op), field.into()),
+                    (op, true) => Node::HasSelect(Box::new(op), field.into()),
+                })
+            }
+            Expr::Call(call) => self.call(&call.func_name, call.target.as_deref(), &call.args),
+            _ => Err(Unsupported),
+        }
+    }
+
+    fn call(
+        &mut self,
+        name: &str,
+        target: Option<&IdedExpr>,
+        args: &[IdedExpr],
+    ) -> Result<Node, Unsupported> {
+        let bin = |c: &mut Self| -> Result<(Box<Node>, Box<Node>), Unsupported> {
+            match (target, args) {
+                (None, [a, b]) => Ok((c.boxed(a)?, c.boxed(b)?)),
+                _ => Err(Unsupported),
+            }
+        };
+        let method = |c: &mut Self| -> Result<(Box<Node>, Box<Node>), Unsupported> {
+            match (target, args) {
+                (Some(t), [a]) => Ok((c.boxed(t)?, c.boxed(a)?)),
+                _ => Err(Unsupported),
+            }
+        };
+        let unary = |c: &mut Self| -> Result<Box<Node>, Unsupported> {
+            match (target, args) {
+                (None, [a]) | (Some(a), []) => c.boxed(a),
+                _ => Err(Unsupported),
+            }
+        };
+        Ok(match name {
+            operators::LOGICAL_AND => {
+                let (a, b) = bin(self)?;
+                Node::And(a, b)
+            }
+            operators::LOGICAL_OR => {
+                let (a, b) = bin(self)?;
+                Node::Or(a, b)
+            }
+            operators::LOGICAL_NOT => Node::Not(unary(self)?),
+            operators::NEGATE => Node::Neg(unary(self)?),
+            operators::CONDITIONAL => match (target, args) {
+                (None, [c, t, f]) => Node::Cond(self.boxed(c)?, self.boxed(t)?, self.boxed(f)?),
+                _ => return Err(Unsupported),
+            },
+            operators::EQUALS => {
+                let (a, b) = bin(self)?;
+                Node::Eq(a, b)
+            }
+            operators::NOT_EQUALS => {
+                let (a, b) = bin(self)?;
+                Node::Ne(a, b)
+            }
+            operators::LESS => {
+                let (a, b) = bin(self)?;
+                Node::Cmp(CmpOp::Lt, a, b)
+            }
+            operators::LESS_EQUALS => {
+                let (a, b) = bin(self)?;
+                Node::Cmp(CmpOp::Le, a, b)
+            }
+            operators::GREATER => {
+                let (a, b) = bin(self)?;
+                Node::Cmp(CmpOp::Gt, a, b)
+            }
+            operators::GREATER_EQUALS => {
+                let (a, b) = bin(self)?;
+                Node::Cmp(CmpOp::Ge, a, b)
+            }
+            operators::ADD => {
+                let (a, b) = bin(self)?;
+                Node::Arith(ArOp::Add, a, b)
+            }
+            operators::SUBSTRACT => {
+                let (a, b) = bin(self)?;
+                Node::Arith(ArOp::Sub, a, b)
+            }
+            operators::MULTIPLY => {
+                let (a, b) = bin(self)?;
+                Node::Arith(ArOp::Mul, a, b)
+            }
+            operators::DIVIDE => {
+                let (a, b) = bin(self)?;
+                Node::Arith(ArOp::Div, a, b)
+            }
+            operators::MODULO => {
+                let (a, b) = bin(self)?;
+                Node::Arith(ArOp::Rem, a, b)
+            }
+            operators::IN => {
+                let (a, b) = bin(self)?;
+                Node::In(a, b)
+            }
+            operators::INDEX => {
+                let (a, b) = bin(self)?;
+                Node::Index(a, b)
+            }
+            "size" => Node::Size(unary(self)?),
+            "contains" => {
+                let (a, b) = method(self)?;
+                Node::Str(StrOp::Contains, a, b)
+            }
+            "startsWith" => {
+                let (a, b) = method(self)?;
+                Node::Str(StrOp::StartsWith, a, b)
+            }
+            "endsWith" => {
+                let (a, b) = method(self)?;
+                Node::Str(StrOp::EndsWith, a, b)
+            }
+            "int" if target.is_none() => Node::Conv(Conv::Int, unary(self)?),
+            "double" if target.is_none() => Node::Conv(Conv::Double, unary(self)?),
+            "string" if target.is_none() => Node::Conv(Conv::String, unary(self)?),
+            _ => return Err(Unsupported),
+        })
+    }
+}
+
+type Slots<'s, 'a> = &'s [Option<&'a Value>];
+
+fn eval<'a>(
+    n: &'a Node,
+    slots: Slots<'_, 'a>,
+    data: &'a Map<String, Value>,
+) -> Result<Val<'a>, EvalError> {
+    match n {
+        Node::Lit(l) => Ok(match l {
+            Lit::Null => Val::Null,
+            Lit::Bool(b) => Val::Bool(*b),
+            Lit::Int(i) => Val::Int(*i),
+            Lit::UInt(u) => Val::UInt(*u),
+            Lit::Double(d) => Val::Double(*d),
+            Lit::Str(s) => Val::Str(Cow::Borrowed(s)),
+        }),
+        Node::List(items) => Ok(Val::List(
+            items
+                .iter()
+                .map(|i| eval(i, slots, data))
+                .collect::<Result<_, _>>()?,
+        )),
+        Node::Field(slot, name) => match slots.get(*slot) {
+            Some(Some(v)) => Ok(Val::from_json(v)),
+            Some(None) => Err(EvalError::MissingField(name.to_string())),
+            None => data
+                .get(name.as_ref())
+                .map(Val::from_json)
+                .ok_or_else(|| EvalError::MissingField(name.to_string())),
+        },
+        Node::Data => Err(EvalError::Type("`data` used as a value")),
+        Node::Select(op, field) => match eval(op, slots, data)? {
+            Val::Json(Value::Object(m)) => m
+                .get(field.as_ref())
+                .map(Val::from_json)
+                .ok_or_else(|| EvalError::MissingField(field.to_string())),
+            _ => Err(EvalError::Type("field selection on a non-map")),
+        },
+        Node::HasField(slot) => Ok(Val::Bool(matches!(slots.get(*slot), Some(Some(_))))),
+        Node::HasSelect(op, field) => match eval(op, slots, data)? {
+            Val::Json(Value::Object(m)) => Ok(Val::Bool(m.contains_key(field.as_ref()))),
+            _ => Err(EvalError::Type("has() on a non-map")),
+        },
+        Node::Not(a) => match eval(a, slots, data)? {
+            Val::Bool(b) => Ok(Val::Bool(!b)),
+            _ => Err(EvalError::Type("! on a non-boolean")),
+        },
+        Node::Neg(a) => match eval(a, slots, data)? {
+            Val::Int(i) => i.checked_neg().map(Val::Int).ok_or(EvalError::Overflow),
+            Val::Double(d) => Ok(Val::Double(-d)),
+            _ => Err(EvalError::Type("- on a non-number")),
+        },
+        Node::And(a, b) => {
+            let l = eval(a, slots, data);
+            if let Ok(Val::Bool(false)) = l {
+                return Ok(Val::Bool(false));
+            }
+            let r = eval(b, slots, data);
+            match (l, r) {
+                (_, Ok(Val::Bool(false))) => Ok(Val::Bool(false)),
+                (Ok(Val::Bool(true)), Ok(Val::Bool(true))) => Ok(Val::Bool(true)),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+                _ => Err(EvalError::Type("&& on a non-boolean")),
+            }
+        }
+        Node::Or(a, b) => {
+            let l = eval(a, slots, data);
+            if let Ok(Val::Bool(true)) = l {
+                return Ok(Val::Bool(true));
+            }
+            let r = eval(b, slots, data);
+            match (l, r) {
+                (_, Ok(Val::Bool(true))) => Ok(Val::Bool(true)),
+                (Ok(Val::Bool(false)), Ok(Val::Bool(false))) => Ok(Val::Bool(false)),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+                _ => Err(EvalError::Type("|| on a non-boolean")),
+            }
+        }
+        Node::Cond(c, t, f) => match eval(c, slots, data)? {
+            Val::Bool(true) => eval(t, slots, data),
+            Val::Bool(false) => eval(f, slots, data),
+            _ => Err(EvalError::Type("?: on a non-boolean")),
+        },
+        Node::Eq(a, b) => Ok(Val::Bool(val_eq(
+            &eval(a, slots, data)?,
+            &eval(b, slots, data)?,
+        ))),
+        Node::Ne(a, b) => Ok(Val::Bool(!val_eq(
+            &eval(a, slots, data)?,
+            &eval(b, slots, data)?,
+        ))),
+        Node::Cmp(op, a, b) => {
+            let o = val_cmp(&eval(a, slots, data)?, &eval(b, slots, data)?)?;
+            Ok(Val::Bool(match op {
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Ge => o != Ordering::Less,
+            }))
+        }
+        Node::Arith(op, a, b) => arith(*op, eval(a, slots, data)?, eval(b, slots, data)?),
+        Node::In(a, b) => {
+            let x = eval(a, slots, data)?;
+            match eval(b, slots, data)? {
+                Val::List(items) => Ok(Val::Bool(items.iter().any(|i| val_eq(&x, i)))),
+                Val::Json(Value::Array(items)) => Ok(Val::Bool(
+                    items.iter().any(|i| val_eq(&x, &Val::from_json(i))),
+                )),
+                Val::Json(Value::Object(m)) => match x {
+                    Val::Str(s) => Ok(Val::Bool(m.contains_key(s.as_ref()))),
+                    _ => Ok(Val::Bool(false)),
+                },
+                _ => Err(EvalError::Type("`in` on a non-list")),
+            }
+        }
+        Node::Index(a, b) => {
+            let c = eval(a, slots, data)?;
+            let i = eval(b, slots, data)?;
+            match (c, i) {
+                (Val::Json(Value::Object(m)), Val::Str(k)) => m
+                    .get(k.as_ref())
+                    .map(Val::from_json)
+                    .ok_or_else(|| EvalError::MissingField(k.to_string())),
+                (Val::Json(Value::Array(v)), Val::Int(i)) => usize::try_from(i)
+                    .ok()
+                    .and_then(|i| v.get(i))
+                    .map(Val::from_json)
+                    .ok_or(EvalError::Type("index out of range")),
+                (Val::List(v), Val::Int(i)) => usize::try_from(i)
+                    .ok()
+                    .and_then(|i| v.get(i).cloned())
+                    .ok_or(EvalError::Type("index out of range")),
+                _ => Err(EvalError::Type("bad index")),
+            }
+        }
+        Node::Size(a) => match eval(a, slots, data)? {
+            Val::Str(s) => Ok(Val::Int(s.chars().count() as i64)),
+            Val::Json(Value::Array(v)) => Ok(Val::Int(v.len() as i64)),
+            Val::Json(Value::Object(m)) => Ok(Val::Int(m.len() as i64)),
+            Val::List(v) => Ok(Val::Int(v.len() as i64)),
+            _ => Err(EvalError::Type("size() of a scalar")),
+        },
+        Node::Str(op, a, b) => match (eval(a, slots, data)?, eval(b, slots, data)?) {
+            (Val::Str(s), Val::Str(p)) => Ok(Val::Bool(match op {
+                StrOp::Contains => s.contains(p.as_ref()),
+                StrOp::StartsWith => s.starts_with(p.as_ref()),
+                StrOp::EndsWith => s.ends_with(p.as_ref()),
+            })),
+            _ => Err(EvalError::Type("string function on a non-string")),
+        },
+        Node::Conv(c, a) => {
+            let v = eval(a, slots, data)?;
+            match (c, v) {
+                (Conv::Int, Val::Int(i)) => Ok(Val::Int(i)),
+                (Conv::Int, Val::UInt(u)) => i64::try_from(u)
+                    .map(Val::Int)
+                    .map_err(|_| EvalError::Overflow),
+                (Conv::Int, Val::Double(d)) => {
+                    if d.is_finite() && d > -9.2e18 && d < 9.2e18 {
+                        Ok(Val::Int(d.trunc() as i64))
+                    } else {
+                        Err(EvalError::Overflow)
+                    }
+                }
+                (Conv::Int, Val::Str(s)) => s
+                    .parse()
+                    .map(Val::Int)
+                    .map_err(|_| EvalError::Type("int() of a non-number string")),
+                (Conv::Double, v) => match v {
+                    Val::Str(s) => s
+                        .parse()
+                        .map(Val::Double)
+                        .map_err(|_| EvalError::Type("double() of a non-number string")),
+                    other => other
+                        .as_f64()
+                        .map(Val::Double)
+                        .ok_or(EvalError::Type("double() of a non-number")),
+                },
+                (Conv::String, Val::Str(s)) => Ok(Val::Str(s)),
+                (Conv::String, Val::Int(i)) => Ok(Val::Str(Cow::Owned(i.to_string()))),
+                (Conv::String, Val::UInt(u)) => Ok(Val::Str(Cow::Owned(u.to_string()))),
+                (Conv::String, Val::Double(d)) => Ok(Val::Str(Cow::Owned(d.to_string()))),
+                (Conv::String, Val::Bool(b)) => Ok(Val::Str(Cow::Owned(b.to_string()))),
+                (_, v) => Err(EvalError::Type(match v.type_name() {
+                    "null" => "conversion of null",
+                    _ => "unsupported conversion",
+                })),
+            }
+        }
+    }
+}
+
+fn arith<'a>(op: ArOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, EvalError> {
+    match (a, b) {
+        (Val::Int(x), Val::Int(y)) => match op {
+            ArOp::Add => x.checked_add(y),
+            ArOp::Sub => x.checked_sub(y),
+            ArOp::Mul => x.checked_mul(y),
+            ArOp::Div => {
+                if y == 0 {
+                    return Err(EvalError::DivisionByZero);
+                }
+                x.checked_div(y)
+            }
+            ArOp::Rem => {
+                if y == 0 {
+                    return Err(EvalError::DivisionByZero);
+                }
+                x.checked_rem(y)
+            }
+        }
+        .map(Val::Int)
+        .ok_or(EvalError::Overflow),
+        (Val::UInt(x), Val::UInt(y)) => match op {
+            ArOp::Add => x.checked_add(y),
+            ArOp::Sub => x.checked_sub(y),
+            ArOp::Mul => x.checked_mul(y),
+            ArOp::Div => {
+                if y == 0 {
+                    return Err(EvalError::DivisionByZero);
+                }
+                x.checked_div(y)
+            }
+            ArOp::Rem => {
+                if y == 0 {
+                    return Err(EvalError::DivisionByZero);
+                }
+                x.checked_rem(y)
+            }
+        }
+        .map(Val::UInt)
+        .ok_or(EvalError::Overflow),
+        (Val::Str(x), Val::Str(y)) if matches!(op, ArOp::Add) => {
+            let mut s = x.into_owned();
+            s.push_str(&y);
+            Ok(Val::Str(Cow::Owned(s)))
+        }
+        (a, b) => {
+            let (x, y) = match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => (x, y),
+                _ => return Err(EvalError::Type("arithmetic on non-numbers")),
+            };
+            Ok(Val::Double(match op {
+                ArOp::Add => x + y,
+                ArOp::Sub => x - y,
+                ArOp::Mul => x * y,
+                ArOp::Div => x / y,
+                ArOp::Rem => return Err(EvalError::Type("% on doubles")),
+            }))
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Imp {
+    Native(Node),
+    Interpreter(Box<cel::Program>),
+}
+
+/// One CEL condition, compiled once.
+#[derive(Debug)]
+pub struct Condition {
+    source: String,
+    imp: Imp,
+}
+
+impl Condition {
+    /// Parses `source` and compiles it against the entity's slot table.
+    pub fn compile(source: &str, slots: &mut SlotTable) -> Result<Condition, String> {
+        let ast = cel::parser::Parser::new().parse(source).map_err(|e| {
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or("parse error")
+                .to_string()
+        })?;
+        // Compile into a scratch table first so that a fallback does not leave
+        // unused slots behind.
+        let mut scratch = slots.clone();
+        let imp = match (Compiler {
+            slots: &mut scratch,
+        })
+        .node(&ast)
+        {
+            Ok(node) => {
+                *slots = scratch;
+                Imp::Native(node)
+            }
+            Err(Unsupported) => {
+                let program = cel::Program::compile(source).map_err(|e| {
+                    e.to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or("parse error")
+                        .to_string()
+                })?;
+                Imp::Interpreter(Box::new(program))
+            }
+        };
+        Ok(Condition {
+            source: source.to_string(),
+            imp,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the native evaluator handles this condition (otherwise the
+    /// `cel` interpreter does).
+    pub fn is_native(&self) -> bool {
+        matches!(self.imp, Imp::Native(_))
+    }
+
+    /// Evaluates to a boolean. `slots` are the record's values for the
+    /// entity's slot table (see [`resolve_slots`]), `data` the record.
+    pub fn eval_bool(
+        &self,
+        slots: &[Option<&Value>],
+        data: &Map<String, Value>,
+    ) -> Result<bool, EvalError> {
+        match &self.imp {
+            Imp::Native(node) => match eval(node, slots, data)? {
+                Val::Bool(b) => Ok(b),
+                _ => Err(EvalError::NotBoolean),
+            },
+            Imp::Interpreter(program) => {
+                let mut ctx = cel::Context::default();
+                for (k, v) in data {
+                    let value =
+                        cel::to_value(v).map_err(|e| EvalError::Interpreter(e.to_string()))?;
+                    ctx.add_variable_from_value(k.as_str(), value);
+                }
+                let whole =
+                    cel::to_value(data).map_err(|e| EvalError::Interpreter(e.to_string()))?;
+                ctx.add_variable_from_value("data", whole);
+                match program.execute(&ctx) {
+                    Ok(cel::Value::Bool(b)) => Ok(b),
+                    Ok(_) => Err(EvalError::NotBoolean),
+                    Err(e) => Err(EvalError::Interpreter(e.to_string())),
+                }
+            }
+        }
+    }
+}
+
+/// Looks up every slot of `table` in `data` once.
+pub fn resolve_slots<'a>(
+    table: &SlotTable,
+    data: &'a Map<String, Value>,
+    out: &mut [Option<&'a Value>],
+) {
+    for (slot, name) in out.iter_mut().zip(table.names()) {
+        *slot = data.get(name.as_str());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use serde_json::json;
+
+    fn run(src: &str, data: Value) -> (Result<bool, EvalError>, bool) {
+        let mut t = SlotTable::default();
+        let c = Condition::compile(src, &mut t).unwrap();
+        let m = data.as_object().unwrap().clone();
+        let mut slots = vec![None; t.len()];
+        resolve_slots(&t, &m, &mut slots);
+        (c.eval_bool(&slots, &m), c.is_native())
+    }
+
+    #[test]
+    fn native_basics() {
+        let d = json!({"quantity": 3, "status": "open", "total": 12000.5, "tags": ["a", "b"], "address": {"city": "Oslo"}});
+        for (src, want) in [
+            ("quantity >= 0", true),
+            ("quantity >= 0 && status != \"held\"", true),
+            ("status == 'held' || quantity > 5", false),
+            ("total > 10000", true),
+            ("quantity + 2 == 5", true),
+            ("quantity * 2.0 == 6.0", true),
+            ("status in ['open', 'closed']", true),
+            ("'a' in tags", true),
+            ("size(tags) == 2 && tags.size() == 2", true),
+            (
+                "status.startsWith('op') && status.endsWith('en') && status.contains('pe')",
+                true,
+            ),
+            ("has(data.status) && !has(data.missing)", true),
+            ("address.city == 'Oslo' && has(address.city)", true),
+            ("data.quantity == 3", true),
+            ("quantity > 1 ? status == 'open' : false", true),
+            ("int(total) == 12000", true),
+            ("string(quantity) == '3'", true),
+            ("-quantity < 0", true),
+            ("quantity % 2 == 1", true),
+        ] {
+            let (r, native) = run(src, d.clone());
+            assert_eq!(r, Ok(want), "{src}");
+            assert!(native, "{src} should compile natively");
+        }
+    }
+
+    #[test]
+    fn errors_and_absorption() {
+        let d = json!({"quantity": 3, "name": "x"});
+        assert_eq!(
+            run("missing > 0", d.clone()).0,
+            Err(EvalError::MissingField("missing".into()))
+        );
+        assert!(run("name > 0", d.clone()).0.is_err());
+        assert_eq!(run("missing > 0 || quantity == 3", d.clone()).0, Ok(true));
+        assert_eq!(run("missing > 0 && quantity == 4", d.clone()).0, Ok(false));
+        assert!(run("quantity", d.clone()).0.is_err());
+        assert_eq!(
+            run("quantity / 0 == 1", d.clone()).0,
+            Err(EvalError::DivisionByZero)
+        );
+        assert_eq!(
+            run("9223372036854775807 + quantity > 0", d).0,
+            Err(EvalError::Overflow)
+        );
+    }
+
+    #[test]
+    fn fallback_to_interpreter() {
+        let d = json!({"lines": [1, 2, 3]});
+        let (r, native) = run("lines.all(x, x > 0)", d.clone());
+        assert!(!native);
+        assert_eq!(r, Ok(true));
+        let (r, _) = run("lines.exists(x, x > 5)", d);
+        assert_eq!(r, Ok(false));
+    }
+
+    #[test]
+    fn bad_source_is_refused() {
+        let mut t = SlotTable::default();
+        assert!(Condition::compile("quantity >=", &mut t).is_err());
+    }
+
+    proptest::proptest! {
+        /// The native evaluator agrees with the cel interpreter on
+        /// comparisons and integer arithmetic.
+        #[test]
+        fn agrees_with_interpreter(a in -1000i64..1000, b in -1000i64..1000, op in 0usize..6) {
+            let ops = ["<", "<=", ">", ">=", "==", "!="];
+            let src = format!("a + b {} b * 2 - a", ops[op]);
+            let data = json!({"a": a, "b": b});
+            let (native, is_native) = run(&src, data.clone());
+            proptest::prop_assert!(is_native);
+            let program = cel::Program::compile(&src).unwrap();
+            let mut ctx = cel::Context::default();
+            ctx.add_variable_from_value("a", cel::Value::Int(a));
+            ctx.add_variable_from_value("b", cel::Value::Int(b));
+            let interp = match program.execute(&ctx).unwrap() { cel::Value::Bool(x) => x, _ => panic!() };
+            proptest::prop_assert_eq!(native, Ok(interp));
+        }
+    }
+}

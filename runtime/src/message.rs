@@ -1,0 +1,177 @@
+//! Messages: what flows through the gate (events.md).
+
+use crate::time::parse_rfc3339_ms;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// `event`, `request` or `state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A change announced by the owner.
+    Event,
+    /// Asks the owner.
+    Request,
+    /// A holder reports its current copy (for reconciliation).
+    State,
+}
+
+/// One parsed message. Strings borrow from the input line when they can.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message<'a> {
+    pub id: Cow<'a, str>,
+    /// The `at` time, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    pub source: Cow<'a, str>,
+    pub kind: Kind,
+    pub entity: Cow<'a, str>,
+    /// The entity's identity value (a JSON number is kept as its text).
+    pub key: Cow<'a, str>,
+    pub op: Cow<'a, str>,
+    /// The record; `{}` when absent.
+    pub data: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum KeyWire<'a> {
+    #[serde(borrow)]
+    Str(Cow<'a, str>),
+    Num(serde_json::Number),
+}
+
+#[derive(Deserialize)]
+struct Wire<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    entity: Cow<'a, str>,
+    #[serde(borrow)]
+    key: KeyWire<'a>,
+    #[serde(borrow)]
+    op: Cow<'a, str>,
+    #[serde(default)]
+    data: Option<Map<String, Value>>,
+}
+
+/// Why a line is not a valid message; the text is the decision's `reason`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidMessage(pub String);
+
+/// Parses one message from JSON text.
+pub fn parse_message(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
+    let w: Wire = serde_json::from_slice(text).map_err(|e| {
+        let msg = e.to_string();
+        InvalidMessage(if e.is_syntax() || e.is_eof() {
+            format!("not JSON: {msg}")
+        } else {
+            format!("not a message: {msg}")
+        })
+    })?;
+    let kind = match w.kind.as_ref() {
+        "event" => Kind::Event,
+        "request" => Kind::Request,
+        "state" => Kind::State,
+        other => {
+            return Err(InvalidMessage(format!(
+                "unknown kind {other:?} (event|request|state)"
+            )))
+        }
+    };
+    if w.id.is_empty() {
+        return Err(InvalidMessage("empty id".into()));
+    }
+    let at_ms = parse_rfc3339_ms(&w.at)
+        .ok_or_else(|| InvalidMessage(format!("`at` is not an RFC 3339 time: {:?}", w.at)))?;
+    if kind == Kind::Event && w.op != "upsert" && w.op != "delete" {
+        return Err(InvalidMessage(format!(
+            "event op must be upsert or delete, not {:?}",
+            w.op
+        )));
+    }
+    let key = match w.key {
+        KeyWire::Str(s) => s,
+        KeyWire::Num(n) => Cow::Owned(n.to_string()),
+    };
+    Ok(Message {
+        id: w.id,
+        at_ms,
+        source: w.source,
+        kind,
+        entity: w.entity,
+        key,
+        op: w.op,
+        data: w.data.unwrap_or_default(),
+    })
+}
+
+/// The `id` of a line that is not a valid message, when it has one.
+pub fn id_of_invalid(text: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    serde_json::from_slice::<IdOnly>(text)
+        .ok()
+        .and_then(|x| x.id)
+}
+
+impl Message<'_> {
+    /// A copy that owns its strings.
+    pub fn into_owned(self) -> Message<'static> {
+        Message {
+            id: Cow::Owned(self.id.into_owned()),
+            at_ms: self.at_ms,
+            source: Cow::Owned(self.source.into_owned()),
+            kind: self.kind,
+            entity: Cow::Owned(self.entity.into_owned()),
+            key: Cow::Owned(self.key.into_owned()),
+            op: Cow::Owned(self.op.into_owned()),
+            data: self.data,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn parses_a_message() {
+        let m = parse_message(br#"{"id":"m-1","at":"2026-03-01T10:00:00Z","source":"shop","kind":"event","entity":"stock","key":"SKU-1","op":"upsert","data":{"sku":"SKU-1","quantity":3}}"#).unwrap();
+        assert_eq!(m.id, "m-1");
+        assert_eq!(m.kind, Kind::Event);
+        assert_eq!(m.data["quantity"], 3);
+        let m = parse_message(br#"{"id":"m-2","at":"2026-03-01T10:00:00Z","source":"shop","kind":"request","entity":"stock","key":7,"op":"reserve"}"#).unwrap();
+        assert_eq!(m.key, "7");
+        assert!(m.data.is_empty());
+    }
+
+    #[test]
+    fn refuses_bad_messages() {
+        for line in [
+            &b"not json"[..],
+            br#"[1,2]"#,
+            br#"{"id":"m","at":"yesterday","source":"s","kind":"event","entity":"e","key":"k","op":"upsert"}"#,
+            br#"{"id":"m","at":"2026-03-01T10:00:00Z","source":"s","kind":"gossip","entity":"e","key":"k","op":"upsert"}"#,
+            br#"{"id":"m","at":"2026-03-01T10:00:00Z","source":"s","kind":"event","entity":"e","key":"k","op":"reserve"}"#,
+            br#"{"id":"","at":"2026-03-01T10:00:00Z","source":"s","kind":"event","entity":"e","key":"k","op":"upsert"}"#,
+            br#"{"id":"m","at":"2026-03-01T10:00:00Z","source":"s","kind":"event","entity":"e","key":"k","op":"upsert","data":[1]}"#,
+            br#"{"at":"2026-03-01T10:00:00Z","source":"s","kind":"event","entity":"e","key":"k","op":"upsert"}"#,
+        ] {
+            assert!(parse_message(line).is_err(), "{}", String::from_utf8_lossy(line));
+        }
+        assert_eq!(
+            id_of_invalid(br#"{"id":"m-9","kind":"x"}"#).as_deref(),
+            Some("m-9")
+        );
+    }
+}

@@ -1,0 +1,465 @@
+//! `charter serve`: the governance gate over HTTP (tokio + axum).
+//!
+//! - `POST /v1/messages`: one message (object) or a JSON array of messages →
+//!   the decision (object) or decisions (array), same shape as replay output,
+//!   `line` being the position in the request (1-based). Every decision is in
+//!   the durable decision log (see [`crate::declog`]) before the response.
+//! - `GET /v1/exceptions`: reconciliation exceptions grouped by rule and cause.
+//! - `GET /healthz`: liveness and the configuration served.
+//! - `GET /metrics`: Prometheus text: decisions per decision and reason, a
+//!   decision-latency histogram, a request-latency histogram (including the
+//!   log sync).
+//!
+//! Errors are JSON `{"code", "message"}` with a 4xx/5xx status. SIGTERM or
+//! SIGINT stops accepting connections, lets in-flight requests finish (their
+//! decisions are logged and synced), then the log writer drains and exits.
+
+use crate::declog::{append_line, open_and_recover, Recovered};
+use crate::engine::{write_decision, Decision, Engine, Limits, Reason, Verdict};
+use crate::load::{Compiled, LoadError};
+use crate::message::parse_message;
+use crate::reconcile::Cause;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// What `serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub config: PathBuf,
+    pub listen: String,
+    pub log: PathBuf,
+    /// Largest accepted request body, bytes.
+    pub max_body_bytes: usize,
+    pub limits: Limits,
+}
+
+/// Why the server could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("{file}: cannot open the decision log: {source}")]
+    Log {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Latency histogram (seconds), Prometheus style.
+#[derive(Debug, Clone)]
+struct Histogram {
+    counts: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+const BUCKETS: [f64; 14] = [
+    0.000_000_5,
+    0.000_001,
+    0.000_002_5,
+    0.000_005,
+    0.000_01,
+    0.000_05,
+    0.000_1,
+    0.000_5,
+    0.001,
+    0.005,
+    0.01,
+    0.05,
+    0.1,
+    1.0,
+];
+
+impl Histogram {
+    fn new() -> Self {
+        Histogram {
+            counts: vec![0; BUCKETS.len()],
+            sum: 0.0,
+            count: 0,
+        }
+    }
+    fn observe(&mut self, secs: f64) {
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            self.counts[i] += 1;
+        }
+        self.sum += secs;
+        self.count += 1;
+    }
+    fn write(&self, out: &mut String, name: &str, help: &str) {
+        use std::fmt::Write as _;
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        let mut cum = 0;
+        for (b, c) in BUCKETS.iter().zip(&self.counts) {
+            cum += c;
+            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {cum}");
+        }
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", self.count);
+        let _ = writeln!(out, "{name}_sum {}\n{name}_count {}", self.sum, self.count);
+    }
+}
+
+struct Batch {
+    bytes: Vec<u8>,
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+struct Inner {
+    engine: Engine,
+    log: Option<mpsc::Sender<Batch>>,
+    decisions: BTreeMap<(Verdict, Option<Reason>), u64>,
+    decision_latency: Histogram,
+    request_latency: Histogram,
+}
+
+struct App {
+    cfg: Arc<Compiled>,
+    inner: Mutex<Inner>,
+}
+
+impl App {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "code": code, "message": message });
+    (status, axum::Json(body)).into_response()
+}
+
+fn json_bytes(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn post_messages(
+    State(app): State<Arc<App>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let started = Instant::now();
+    let body = match body {
+        Ok(b) => b,
+        Err(rej) => {
+            let code = if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "too-large"
+            } else {
+                "bad-body"
+            };
+            return error(rej.status(), code, &rej.body_text());
+        }
+    };
+    let text = body.trim_ascii_start();
+    let (items, single): (Vec<&RawValue>, bool) = if text.first() == Some(&b'[') {
+        match serde_json::from_slice::<Vec<&RawValue>>(&body) {
+            Ok(v) => (v, false),
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad-json",
+                    &format!("body is not a JSON array: {e}"),
+                )
+            }
+        }
+    } else {
+        match serde_json::from_slice::<&RawValue>(&body) {
+            Ok(v) if v.get().starts_with('{') => (vec![v], true),
+            Ok(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad-body",
+                    "body must be a message object or an array of messages",
+                )
+            }
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad-json",
+                    &format!("body is not JSON: {e}"),
+                )
+            }
+        }
+    };
+    let mut resp = Vec::with_capacity(items.len() * 128 + 2);
+    let mut log = Vec::with_capacity(items.len() * 384);
+    let mut one = Vec::with_capacity(256);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    {
+        let mut guard = app.lock();
+        let inner = &mut *guard;
+        if !single {
+            resp.push(b'[');
+        }
+        for (i, raw) in items.iter().enumerate() {
+            let t0 = Instant::now();
+            one.clear();
+            let (verdict, reason) = match parse_message(raw.get().as_bytes()) {
+                Ok(msg) => {
+                    let d = inner.engine.decide(&msg);
+                    write_decision(&mut one, &app.cfg, i as u64 + 1, Some(&msg.id), &d, None);
+                    append_line(&mut log, &one, Some(raw));
+                    (d.verdict, d.reason)
+                }
+                Err(e) => {
+                    inner.engine.count_invalid();
+                    let id = crate::message::id_of_invalid(raw.get().as_bytes());
+                    write_decision(
+                        &mut one,
+                        &app.cfg,
+                        i as u64 + 1,
+                        id.as_deref(),
+                        &Decision::invalid(),
+                        Some(&e.0),
+                    );
+                    append_line(&mut log, &one, None);
+                    (Verdict::Invalid, None)
+                }
+            };
+            inner.decision_latency.observe(t0.elapsed().as_secs_f64());
+            *inner.decisions.entry((verdict, reason)).or_default() += 1;
+            if !single && i > 0 {
+                resp.push(b',');
+            }
+            resp.extend_from_slice(&one);
+        }
+        if !single {
+            resp.push(b']');
+        }
+        match &inner.log {
+            Some(sender) => {
+                if sender
+                    .send(Batch {
+                        bytes: log,
+                        done: tx,
+                    })
+                    .is_err()
+                {
+                    return error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "log-unavailable",
+                        "the decision log is closed",
+                    );
+                }
+            }
+            None => {
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "shutting-down",
+                    "the server is shutting down",
+                )
+            }
+        }
+    }
+    match rx.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "log-unavailable",
+                &format!("decision log write failed: {e}"),
+            )
+        }
+        Err(_) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "log-unavailable",
+                "decision log writer stopped",
+            )
+        }
+    }
+    app.lock()
+        .request_latency
+        .observe(started.elapsed().as_secs_f64());
+    json_bytes(resp)
+}
+
+async fn get_exceptions(State(app): State<Arc<App>>) -> Response {
+    let exceptions = app.lock().engine.exceptions();
+    let mut groups: Vec<(String, Cause, Vec<serde_json::Value>)> = Vec::new();
+    for x in &exceptions {
+        let item = serde_json::json!({ "key": x.key, "detail": x.detail });
+        match groups
+            .iter_mut()
+            .find(|(r, c, _)| *r == x.rule && *c == x.cause)
+        {
+            Some(g) => g.2.push(item),
+            None => groups.push((x.rule.clone(), x.cause, vec![item])),
+        }
+    }
+    groups.sort_by_key(|g| g.1);
+    let groups: Vec<_> = groups
+        .into_iter()
+        .map(|(rule, cause, items)| {
+            serde_json::json!({ "rule": rule, "cause": cause.as_str(), "count": items.len(), "exceptions": items })
+        })
+        .collect();
+    axum::Json(serde_json::json!({ "total": exceptions.len(), "groups": groups })).into_response()
+}
+
+async fn healthz(State(app): State<Arc<App>>) -> Response {
+    let c = &app.cfg.config;
+    axum::Json(serde_json::json!({
+        "status": "ok", "name": c.name, "environment": c.environment, "digest": c.digest
+    }))
+    .into_response()
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    use std::fmt::Write as _;
+    let inner = app.lock();
+    let mut out = String::new();
+    out.push_str("# HELP charter_decisions_total Decisions since start, by decision and reason.\n# TYPE charter_decisions_total counter\n");
+    for ((v, r), n) in &inner.decisions {
+        let _ = writeln!(
+            out,
+            "charter_decisions_total{{decision=\"{}\",reason=\"{}\"}} {n}",
+            v.as_str(),
+            r.map(Reason::as_str).unwrap_or("")
+        );
+    }
+    inner.decision_latency.write(
+        &mut out,
+        "charter_decision_duration_seconds",
+        "Time to decide one message.",
+    );
+    inner.request_latency.write(
+        &mut out,
+        "charter_request_duration_seconds",
+        "Time to answer POST /v1/messages, decision log sync included.",
+    );
+    let _ = writeln!(
+        out,
+        "# HELP charter_reconciliation_exceptions Current reconciliation exceptions.\n# TYPE charter_reconciliation_exceptions gauge\ncharter_reconciliation_exceptions {}",
+        inner.engine.exceptions().len()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}
+
+async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "no such endpoint (POST /v1/messages, GET /v1/exceptions, /healthz, /metrics)",
+    )
+}
+
+fn writer_loop(mut file: File, rx: mpsc::Receiver<Batch>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while let Ok(b) = rx.try_recv() {
+            batch.push(b);
+        }
+        let mut result = Ok(());
+        for b in &batch {
+            if let Err(e) = file.write_all(&b.bytes) {
+                result = Err(e.to_string());
+                break;
+            }
+        }
+        if result.is_ok() {
+            if let Err(e) = file.sync_data() {
+                result = Err(e.to_string());
+            }
+        }
+        for b in batch {
+            let _ = b.done.send(result.clone());
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The router, for a loaded configuration and an engine.
+fn router(app: Arc<App>, max_body: usize) -> Router {
+    Router::new()
+        .route("/v1/messages", post(post_messages))
+        .route("/v1/exceptions", get(get_exceptions))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(app)
+}
+
+/// Loads the configuration, recovers the decision log, listens, and serves
+/// until SIGTERM/SIGINT. `ready` is called with the bound address and what
+/// recovery found, once the server accepts connections.
+pub fn serve_blocking(
+    opts: &ServeOptions,
+    ready: impl FnOnce(SocketAddr, Recovered),
+) -> Result<(), ServeError> {
+    let cfg = Arc::new(Compiled::load_file(&opts.config)?);
+    let mut engine = Engine::with_limits(Arc::clone(&cfg), opts.limits);
+    let log_name = opts.log.display().to_string();
+    let (file, recovered) =
+        open_and_recover(&opts.log, &mut engine).map_err(|source| ServeError::Log {
+            file: log_name,
+            source,
+        })?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&opts.listen)
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: opts.listen.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = mpsc::channel::<Batch>();
+        let writer = std::thread::Builder::new()
+            .name("decision-log".into())
+            .spawn(move || writer_loop(file, rx))?;
+        let app = Arc::new(App {
+            cfg: Arc::clone(&cfg),
+            inner: Mutex::new(Inner {
+                engine,
+                log: Some(tx),
+                decisions: BTreeMap::new(),
+                decision_latency: Histogram::new(),
+                request_latency: Histogram::new(),
+            }),
+        });
+        ready(addr, recovered);
+        let served = axum::serve(listener, router(Arc::clone(&app), opts.max_body_bytes))
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        // Close the log: the writer drains what is queued, syncs, and stops.
+        app.lock().log = None;
+        let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        served.map_err(ServeError::Io)
+    })
+}

@@ -1,0 +1,329 @@
+//! Recorded traffic per failure pattern of domain.md, through the runtime.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use charter_runtime::replay::replay;
+use charter_runtime::{Compiled, Engine, Summary};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn traffic_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/traffic")
+}
+
+fn config_path() -> PathBuf {
+    traffic_dir().join("ecommerce.config.json")
+}
+
+/// The fixture configuration's digest is current. With CHARTER_BLESS=1 it is
+/// recomputed and the file rewritten (after editing the fixture by hand).
+#[test]
+fn fixture_config_digest_is_current() {
+    let path = config_path();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let digest = charter_model::export::digest_of(&doc);
+    if std::env::var("CHARTER_BLESS").as_deref() == Ok("1") {
+        doc["digest"] = Value::String(digest.clone());
+        let out = serde_json::to_string_pretty(&doc).unwrap() + "\n";
+        charter_model::file::write_atomically(&path, out.as_bytes()).unwrap();
+    } else {
+        assert_eq!(doc["digest"], Value::String(digest));
+    }
+}
+
+fn run(file: &str) -> (Vec<Value>, Summary) {
+    let cfg = Arc::new(Compiled::load_file(&config_path()).unwrap());
+    let mut engine = Engine::new(cfg);
+    let input = std::fs::read(traffic_dir().join(file)).unwrap();
+    let mut out = Vec::new();
+    replay(&mut engine, input.as_slice(), &mut out, None).unwrap();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        input.split(|b| *b == b'\n').count() - 1,
+        "one decision per input line"
+    );
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["line"], json!(i + 1));
+    }
+    (lines, engine.summary())
+}
+
+/// (decision, reason, rule, deliveries as (to, key)).
+fn check(
+    line: &Value,
+    decision: &str,
+    reason: Option<&str>,
+    rule: Option<&str>,
+    deliveries: &[(&str, Value)],
+) {
+    assert_eq!(line["decision"], json!(decision), "{line}");
+    if decision != "invalid" {
+        assert_eq!(line["reason"], json!(reason), "{line}");
+    } else {
+        assert!(line["reason"].is_string(), "{line}");
+    }
+    assert_eq!(line["rule"], json!(rule), "{line}");
+    let want: Vec<Value> = deliveries
+        .iter()
+        .map(|(to, k)| json!({"to": to, "idempotencyKey": k}))
+        .collect();
+    assert_eq!(line["deliveries"], Value::Array(want), "{line}");
+}
+
+#[test]
+fn double_write_stock_race() {
+    let (d, s) = run("double-write-stock-race.jsonl");
+    check(
+        &d[0],
+        "accept",
+        None,
+        None,
+        &[("shop", json!("SKU-1")), ("oms", Value::Null)],
+    );
+    // The storefront writing stock itself is the double write: refused.
+    check(&d[1], "reject", Some("not-owner"), None, &[]);
+    // It may only ask the owner for a reservation.
+    check(&d[2], "accept", None, None, &[("erp", json!("R-1"))]);
+    check(
+        &d[3],
+        "accept",
+        None,
+        None,
+        &[("shop", json!("SKU-1")), ("oms", Value::Null)],
+    );
+    check(&d[4], "observe", None, None, &[]);
+    check(&d[5], "reject", Some("not-holder"), None, &[]);
+    check(&d[6], "reject", Some("rule"), Some("qty-not-negative"), &[]);
+    check(
+        &d[7],
+        "accept",
+        None,
+        None,
+        &[("shop", json!("SKU-3")), ("oms", Value::Null)],
+    );
+    check(&d[9], "observe", None, None, &[]);
+    check(&d[10], "duplicate", None, None, &[]);
+    assert_eq!(d[10]["id"], json!("s-1"));
+    assert_eq!(
+        (
+            s.counts.accept,
+            s.counts.reject,
+            s.counts.observe,
+            s.counts.duplicate
+        ),
+        (5, 3, 2, 1)
+    );
+    assert_eq!(s.counts.reasons["not-owner"], 1);
+    assert_eq!(s.counts.reasons["not-holder"], 1);
+    let x: Vec<(&str, &str)> = s
+        .reconciliation
+        .iter()
+        .map(|x| (x.rule.as_str(), x.key.as_str()))
+        .collect();
+    assert_eq!(x, [("stock-sync", "SKU-1"), ("stock-sync", "SKU-3")]);
+    assert!(
+        s.reconciliation[0]
+            .detail
+            .contains("quantity: erp=9 vs shop=8"),
+        "{}",
+        s.reconciliation[0].detail
+    );
+    assert!(
+        s.reconciliation[1]
+            .detail
+            .starts_with("shop silent 602s after erp"),
+        "{}",
+        s.reconciliation[1].detail
+    );
+}
+
+#[test]
+fn settlement_drift() {
+    let (d, s) = run("settlement-drift.jsonl");
+    check(
+        &d[0],
+        "accept",
+        None,
+        None,
+        &[("oms", json!("P-1")), ("accounting", json!("P-1"))],
+    );
+    check(&d[1], "observe", None, None, &[]);
+    check(&d[7], "reject", Some("not-owner"), None, &[]);
+    check(&d[8], "reject", Some("rule"), Some("amount-positive"), &[]);
+    let x: Vec<(&str, &str, &str)> = s
+        .reconciliation
+        .iter()
+        .map(|x| (x.rule.as_str(), x.key.as_str(), x.cause.as_str()))
+        .collect();
+    assert_eq!(
+        x,
+        [
+            ("settlement", "P-2", "mismatch"),
+            ("settlement", "P-4", "silent"),
+            ("settlement", "P-7", "mismatch")
+        ]
+    );
+    assert!(
+        s.reconciliation[0]
+            .detail
+            .contains("amount: psp=250.0 vs oms=249.5"),
+        "{}",
+        s.reconciliation[0].detail
+    );
+    assert!(
+        s.reconciliation[2].detail.contains("currency"),
+        "{}",
+        s.reconciliation[2].detail
+    );
+    assert!(
+        !s.reconciliation[2].detail.contains("amount"),
+        "{}",
+        s.reconciliation[2].detail
+    );
+}
+
+#[test]
+fn silent_failure_is_made_visible() {
+    let (d, s) = run("silent-failure.jsonl");
+    let oms_3pl = |k: &str| [("oms", json!(k)), ("3pl", json!(k))];
+    check(&d[0], "accept", None, None, &oms_3pl("O-1"));
+    check(
+        &d[1],
+        "quarantine",
+        Some("rule"),
+        Some("order-has-lines"),
+        &[],
+    );
+    // A missing field makes the rule fail: quarantined, not passed on.
+    check(
+        &d[2],
+        "quarantine",
+        Some("rule"),
+        Some("order-has-lines"),
+        &[],
+    );
+    check(&d[3], "invalid", None, None, &[]);
+    assert!(d[3]["reason"].as_str().unwrap().starts_with("not JSON"));
+    check(&d[4], "duplicate", None, None, &[]);
+    check(&d[5], "reject", Some("unknown-system"), None, &[]);
+    check(&d[6], "reject", Some("unknown-entity"), None, &[]);
+    check(
+        &d[7],
+        "reject",
+        Some("rule"),
+        Some("order-total-positive"),
+        &[],
+    );
+    check(
+        &d[8],
+        "flag",
+        Some("rule"),
+        Some("big-order"),
+        &[
+            ("oms", json!("O-9")),
+            ("3pl", json!("O-9")),
+            ("accounting", Value::Null),
+        ],
+    );
+    check(&d[9], "invalid", None, None, &[]);
+    assert_eq!(d[9]["reason"], json!("empty line"));
+    check(&d[10], "observe", None, None, &[]);
+    assert_eq!(s.counts.messages, 11);
+    assert_eq!(s.counts.refused(), 7);
+    assert_eq!(s.counts.reasons["rule"], 4);
+}
+
+#[test]
+fn carrier_logic_lives_in_route_rules_not_the_connector() {
+    let (d, _) = run("logic-in-connector.jsonl");
+    check(
+        &d[0],
+        "accept",
+        None,
+        None,
+        &[
+            ("oms", json!("O-10")),
+            ("3pl", json!("O-10")),
+            ("carrier-express", Value::Null),
+        ],
+    );
+    check(
+        &d[1],
+        "accept",
+        None,
+        None,
+        &[("oms", json!("O-11")), ("3pl", json!("O-11"))],
+    );
+    check(
+        &d[2],
+        "flag",
+        Some("rule"),
+        Some("big-order"),
+        &[
+            ("oms", json!("O-12")),
+            ("3pl", json!("O-12")),
+            ("carrier-express", Value::Null),
+            ("accounting", Value::Null),
+        ],
+    );
+    // No shipping field: the route condition cannot be evaluated, no match.
+    check(
+        &d[3],
+        "accept",
+        None,
+        None,
+        &[("oms", json!("O-13")), ("3pl", json!("O-13"))],
+    );
+    // A delete carries no record: not validated, still delivered.
+    check(
+        &d[4],
+        "accept",
+        None,
+        None,
+        &[("oms", json!("O-10")), ("3pl", json!("O-10"))],
+    );
+}
+
+#[test]
+fn tampered_or_unknown_config_is_refused() {
+    let text = std::fs::read_to_string(config_path()).unwrap();
+    let tampered = text.replacen("\"owner\": \"erp\"", "\"owner\": \"shop\"", 1);
+    assert_ne!(tampered, text);
+    let e = Compiled::from_slice(tampered.as_bytes(), "cfg.json")
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("cfg.json: digest mismatch"), "{e}");
+    let unknown = text.replacen("charter-config/1", "charter-config/9", 1);
+    let e = Compiled::from_slice(unknown.as_bytes(), "cfg.json")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown configuration format \"charter-config/9\""),
+        "{e}"
+    );
+    let e = Compiled::from_slice(b"{", "cfg.json")
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("cfg.json: not JSON"), "{e}");
+}
+
+#[test]
+fn bad_condition_is_refused_at_load() {
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(config_path()).unwrap()).unwrap();
+    doc["rules"][0]["condition"] = json!("quantity >=");
+    doc["digest"] = json!(charter_model::export::digest_of(&doc));
+    let e = Compiled::from_slice(doc.to_string().as_bytes(), "cfg.json")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("cfg.json: rule qty-not-negative: condition"),
+        "{e}"
+    );
+}
