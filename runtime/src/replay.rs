@@ -63,7 +63,7 @@ pub fn replay<R: BufRead, W: Write>(
             out.write_all(&buf)?;
             buf.clear();
         }
-        if n % 65_536 == 0 {
+        if n & 0xffff == 0 {
             if let Some(p) = progress.as_deref_mut() {
                 let now = Instant::now();
                 if now.duration_since(last_progress) >= Duration::from_secs(1) {
