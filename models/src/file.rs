@@ -109,6 +109,8 @@ pub fn read_model_file(path: &Path) -> Result<Model, ModelFileError> {
 
 /// Parses and validates a model document, reporting every problem.
 pub fn parse_model(text: &str) -> Result<Model, Vec<ReadProblem>> {
+    // A leading byte order mark (Windows editors) is ignored, as RFC 8259 allows.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
