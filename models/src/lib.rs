@@ -9,6 +9,7 @@ pub mod checks;
 pub mod conditions;
 pub mod config;
 pub mod diff;
+pub mod edit;
 pub mod export;
 pub mod file;
 pub mod model;
