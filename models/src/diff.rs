@@ -493,7 +493,15 @@ fn entity_changed(out: &mut Changes, o: &ConfigEntity, n: &ConfigEntity) {
 /// Field-level changes of an entity's record schema, or one `schema-changed`
 /// when the schemas are not of the shape export writes.
 fn schema_changed(out: &mut Changes, id: &str, a: &Value, b: &Value) {
-    if a == b {
+    // The title is the entity's name, reported on its own.
+    let untitled = |s: &Value| {
+        let mut s = s.clone();
+        if let Some(o) = s.as_object_mut() {
+            o.shift_remove("title");
+        }
+        s
+    };
+    if a == b || untitled(a) == untitled(b) {
         return;
     }
     let props = |s: &Value| s.get("properties").and_then(Value::as_object).cloned();

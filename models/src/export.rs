@@ -54,12 +54,7 @@ pub enum ExportError {
 pub fn export(model: &Model, env: &str) -> Result<Exported, ExportError> {
     let declared = model.environment_names();
     if !declared.contains(&env) {
-        return Err(ExportError::UnknownEnvironment {
-            env: env.to_string(),
-            suggestion: crate::file::did_you_mean(env, declared.iter().copied())
-                .map(str::to_string),
-            declared: declared.iter().map(|s| s.to_string()).collect(),
-        });
+        return Err(unknown_environment(env, &declared));
     }
     let mut errors: Vec<Finding> = check(model)
         .into_iter()
@@ -74,6 +69,28 @@ pub fn export(model: &Model, env: &str) -> Result<Exported, ExportError> {
     let mut config = to_config(model, env);
     let text = seal(&mut config)?;
     Ok(Exported { config, text })
+}
+
+/// The configuration `export` would write, without refusing a model that has
+/// errors: for previews (the app showing what would change) and tests. Only
+/// an unknown environment is refused. Not for deployment: an entity without
+/// an owner gets an empty `owner`.
+pub fn export_preview(model: &Model, env: &str) -> Result<Exported, ExportError> {
+    let declared = model.environment_names();
+    if !declared.contains(&env) {
+        return Err(unknown_environment(env, &declared));
+    }
+    let mut config = to_config(model, env);
+    let text = seal(&mut config)?;
+    Ok(Exported { config, text })
+}
+
+fn unknown_environment(env: &str, declared: &[&str]) -> ExportError {
+    ExportError::UnknownEnvironment {
+        env: env.to_string(),
+        suggestion: crate::file::did_you_mean(env, declared.iter().copied()).map(str::to_string),
+        declared: declared.iter().map(|s| s.to_string()).collect(),
+    }
 }
 
 /// Fills in `config.digest` and returns the exact text to write.

@@ -571,3 +571,23 @@ fn read_config_file_names_the_file() {
         out.config
     );
 }
+
+#[test]
+fn export_preview_matches_export_and_ignores_errors() {
+    use charter_model::export::export_preview;
+    let m = model(&base());
+    assert_eq!(
+        export_preview(&m, "prod").unwrap(),
+        export(&m, "prod").unwrap()
+    );
+    let mut v = base();
+    v["entities"][1].as_object_mut().unwrap().remove("owner");
+    let broken = model(&v);
+    assert!(export(&broken, "prod").is_err());
+    let preview = export_preview(&broken, "prod").unwrap();
+    assert_eq!(preview.config.entities[1].owner, "");
+    assert!(matches!(
+        export_preview(&broken, "qa"),
+        Err(ExportError::UnknownEnvironment { .. })
+    ));
+}
