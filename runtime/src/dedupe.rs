@@ -13,41 +13,24 @@
 //! - two different ids whose 64-bit hashes collide are taken for the same: the
 //!   chance for a window of 2^21 ids is about 2^21 / 2^64 ≈ 1e-13 per message.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 /// Default number of ids remembered.
 pub const DEFAULT_CAPACITY: usize = 1 << 21;
 
-/// The hash already is a hash: pass it through.
-#[derive(Default)]
-pub struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// The 64-bit hash of a message id.
 pub fn id_hash(id: &str) -> u64 {
-    #[allow(deprecated)]
-    let mut h = std::hash::SipHasher::new_with_keys(0x6368_6172_7465_7231, 0x6964_732d_6465_6475);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
     id.hash(&mut h);
     h.finish()
 }
 
-/// Fixed-capacity set of id hashes with FIFO eviction.
+/// Fixed-capacity set of id hashes with FIFO eviction: an open-addressing
+/// table (linear probing, load at most 1/2, backward-shift deletion) plus a
+/// ring of the remembered hashes in arrival order.
 pub struct DuplicateMemory {
-    set: HashSet<u64, BuildHasherDefault<PassThrough>>,
+    table: Vec<u64>,
+    mask: usize,
     ring: Vec<u64>,
     next: usize,
     capacity: usize,
@@ -56,8 +39,10 @@ pub struct DuplicateMemory {
 impl DuplicateMemory {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
+        let slots = (capacity * 2).next_power_of_two();
         DuplicateMemory {
-            set: HashSet::with_capacity_and_hasher(capacity, BuildHasherDefault::default()),
+            table: vec![0; slots],
+            mask: slots - 1,
             ring: Vec::with_capacity(capacity),
             next: 0,
             capacity,
@@ -69,26 +54,71 @@ impl DuplicateMemory {
     }
 
     pub fn len(&self) -> usize {
-        self.set.len()
+        self.ring.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
+        self.ring.is_empty()
+    }
+
+    /// Slot of `h`, or of the empty slot where it would go.
+    fn find(&self, h: u64) -> (usize, bool) {
+        let mut i = (h as usize) & self.mask;
+        loop {
+            match self.table[i] {
+                0 => return (i, false),
+                t if t == h => return (i, true),
+                _ => i = (i + 1) & self.mask,
+            }
+        }
+    }
+
+    fn remove(&mut self, h: u64) {
+        let (mut i, found) = self.find(h);
+        if !found {
+            return;
+        }
+        self.table[i] = 0;
+        let mut j = i;
+        loop {
+            j = (j + 1) & self.mask;
+            let t = self.table[j];
+            if t == 0 {
+                return;
+            }
+            let home = (t as usize) & self.mask;
+            // Move `t` back into the hole unless its home lies cyclically in (i, j].
+            let stays = if i <= j {
+                i < home && home <= j
+            } else {
+                i < home || home <= j
+            };
+            if !stays {
+                self.table[i] = t;
+                self.table[j] = 0;
+                i = j;
+            }
+        }
     }
 
     /// Remembers `hash`; returns `true` when it was already remembered.
     pub fn seen_or_insert(&mut self, hash: u64) -> bool {
-        if self.set.contains(&hash) {
+        let h = hash.max(1); // 0 marks an empty slot
+        let (slot, found) = self.find(h);
+        if found {
             return true;
         }
         if self.ring.len() < self.capacity {
-            self.ring.push(hash);
+            self.table[slot] = h;
+            self.ring.push(h);
         } else {
-            let old = std::mem::replace(&mut self.ring[self.next], hash);
-            self.set.remove(&old);
+            let old = std::mem::replace(&mut self.ring[self.next], h);
             self.next = (self.next + 1) % self.capacity;
+            self.remove(old);
+            // The removal may have shifted entries: find the slot again.
+            let (slot, _) = self.find(h);
+            self.table[slot] = h;
         }
-        self.set.insert(hash);
         false
     }
 }
@@ -109,6 +139,29 @@ mod tests {
         assert!(!m.seen_or_insert(id_hash("a"))); // forgotten, evicts b
         assert!(m.seen_or_insert(id_hash("c")));
         assert!(!m.seen_or_insert(id_hash("b")));
+    }
+
+    #[test]
+    fn agrees_with_a_model_under_churn() {
+        // A small table forces collisions, wrap-around and backward shifts.
+        let mut m = DuplicateMemory::new(5);
+        let mut model: std::collections::VecDeque<u64> = Default::default();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let h = (x % 23) + 1; // few distinct values, many repeats
+            let seen = m.seen_or_insert(h);
+            assert_eq!(seen, model.contains(&h));
+            if !seen {
+                model.push_back(h);
+                if model.len() > 5 {
+                    model.pop_front();
+                }
+            }
+            assert_eq!(m.len(), model.len());
+        }
     }
 
     #[test]

@@ -112,8 +112,12 @@ pub struct Decision<'m> {
     pub reason: Option<Reason>,
     /// Index of the deciding (or first flagging) rule in the configuration.
     pub rule: Option<u32>,
-    pub deliveries: Vec<Delivery<'m>>,
+    /// Inline for up to four targets (no allocation in the common case).
+    pub deliveries: Deliveries<'m>,
 }
+
+/// The deliveries of one decision.
+pub type Deliveries<'m> = smallvec::SmallVec<[Delivery<'m>; 4]>;
 
 impl Decision<'_> {
     /// The decision on a line that is not a valid message.
@@ -122,7 +126,7 @@ impl Decision<'_> {
             verdict: Verdict::Invalid,
             reason: None,
             rule: None,
-            deliveries: Vec::new(),
+            deliveries: Deliveries::new(),
         }
     }
 
@@ -131,7 +135,7 @@ impl Decision<'_> {
             verdict,
             reason,
             rule: None,
-            deliveries: Vec::new(),
+            deliveries: Deliveries::new(),
         }
     }
 }
@@ -211,9 +215,38 @@ const STACK_SLOTS: usize = 32;
 /// the reconciliation state and the counts.
 pub struct Engine {
     cfg: Arc<Compiled>,
+    state: State,
+}
+
+struct State {
     seen: DuplicateMemory,
     reconciler: Reconciler,
-    counts: Counts,
+    verdicts: [u64; 7],
+    reasons: [u64; 5],
+}
+
+const REASONS: [Reason; 5] = [
+    Reason::UnknownEntity,
+    Reason::UnknownSystem,
+    Reason::NotOwner,
+    Reason::NotHolder,
+    Reason::Rule,
+];
+
+impl State {
+    fn count(&mut self, verdict: Verdict, reason: Option<Reason>) {
+        self.verdicts[verdict as usize] += 1;
+        if let Some(r) = reason {
+            self.reasons[r as usize] += 1;
+        }
+    }
+
+    fn record(&mut self, cfg: &Compiled, ei: u32, si: u32, msg: &Message<'_>) {
+        for &r in &cfg.entities[ei as usize].reconciles {
+            self.reconciler
+                .record(r, si, &msg.key, msg.at_ms, &msg.data);
+        }
+    }
 }
 
 impl Engine {
@@ -225,9 +258,12 @@ impl Engine {
         let reconciler = Reconciler::new(&cfg.reconciles, limits.reconcile_keys_per_rule);
         Engine {
             cfg,
-            seen: DuplicateMemory::new(limits.duplicate_ids),
-            reconciler,
-            counts: Counts::default(),
+            state: State {
+                seen: DuplicateMemory::new(limits.duplicate_ids),
+                reconciler,
+                verdicts: [0; 7],
+                reasons: [0; 5],
+            },
         }
     }
 
@@ -235,187 +271,198 @@ impl Engine {
         &self.cfg
     }
 
-    pub fn counts(&self) -> &Counts {
-        &self.counts
+    /// Counts of the decisions taken so far.
+    pub fn counts(&self) -> Counts {
+        let v = &self.state.verdicts;
+        let mut reasons = BTreeMap::new();
+        for r in REASONS {
+            let n = self.state.reasons[r as usize];
+            if n > 0 {
+                reasons.insert(r.as_str().to_string(), n);
+            }
+        }
+        Counts {
+            messages: v.iter().sum(),
+            accept: v[Verdict::Accept as usize],
+            reject: v[Verdict::Reject as usize],
+            quarantine: v[Verdict::Quarantine as usize],
+            duplicate: v[Verdict::Duplicate as usize],
+            flag: v[Verdict::Flag as usize],
+            observe: v[Verdict::Observe as usize],
+            invalid: v[Verdict::Invalid as usize],
+            reasons,
+        }
+    }
+
+    /// Ids currently remembered for duplicate detection.
+    pub fn remembered_ids(&self) -> usize {
+        self.state.seen.len()
     }
 
     /// Counts a message that was not a valid message.
     pub fn count_invalid(&mut self) {
-        self.counts.add(Verdict::Invalid, None);
+        self.state.count(Verdict::Invalid, None);
     }
 
     /// Decides one message and updates the state (duplicate memory,
     /// reconciliation, counts).
     pub fn decide<'m>(&mut self, msg: &'m Message<'_>) -> Decision<'m> {
-        let d = self.decide_inner(msg);
-        self.counts.add(d.verdict, d.reason);
+        let d = decide_inner(&self.cfg, &mut self.state, msg);
+        self.state.count(d.verdict, d.reason);
         d
-    }
-
-    fn decide_inner<'m>(&mut self, msg: &'m Message<'_>) -> Decision<'m> {
-        let cfg = Arc::clone(&self.cfg);
-        self.reconciler.tick(msg.at_ms);
-        // 2. unknown entity or system
-        let Some(&ei) = cfg.entity_index.get(msg.entity.as_ref()) else {
-            return Decision::simple(Verdict::Reject, Some(Reason::UnknownEntity));
-        };
-        let Some(&si) = cfg.systems.get(msg.source.as_ref()) else {
-            return Decision::simple(Verdict::Reject, Some(Reason::UnknownSystem));
-        };
-        // 3. duplicate
-        if self.seen.seen_or_insert(id_hash(&msg.id)) {
-            return Decision::simple(Verdict::Duplicate, None);
-        }
-        let ent = &cfg.entities[ei as usize];
-        // 4. ownership
-        match msg.kind {
-            Kind::Event if si != ent.owner => {
-                return Decision::simple(Verdict::Reject, Some(Reason::NotOwner))
-            }
-            Kind::State => {
-                if !ent.holders[si as usize] {
-                    return Decision::simple(Verdict::Reject, Some(Reason::NotHolder));
-                }
-                self.record(ei, si, msg);
-                return Decision::simple(Verdict::Observe, None);
-            }
-            _ => {}
-        }
-        // 5. validate (events that carry a record, and requests)
-        let mut slot_buf: [Option<&Value>; STACK_SLOTS] = [None; STACK_SLOTS];
-        let n = ent.slots.len().min(STACK_SLOTS);
-        let slots = &mut slot_buf[..n];
-        resolve_slots(&ent.slots, &msg.data, slots);
-        let slots = &*slots;
-        let mut flagged = None;
-        if !(msg.kind == Kind::Event && msg.op == "delete") {
-            for v in &ent.validates {
-                if v.cond.eval_bool(slots, &msg.data) == Ok(true) {
-                    continue;
-                }
-                match v.action {
-                    ValidateAction::Reject => {
-                        return Decision {
-                            verdict: Verdict::Reject,
-                            reason: Some(Reason::Rule),
-                            rule: Some(v.rule),
-                            deliveries: Vec::new(),
-                        }
-                    }
-                    ValidateAction::Quarantine => {
-                        return Decision {
-                            verdict: Verdict::Quarantine,
-                            reason: Some(Reason::Rule),
-                            rule: Some(v.rule),
-                            deliveries: Vec::new(),
-                        }
-                    }
-                    ValidateAction::Flag => {
-                        if flagged.is_none() {
-                            flagged = Some(v.rule);
-                        }
-                    }
-                }
-            }
-        }
-        // 6. deliveries
-        let key_of = |t: &Target| {
-            t.key_field
-                .as_ref()
-                .map(|f| msg.data.get(f).unwrap_or(&NULL))
-        };
-        let mut deliveries = Vec::new();
-        match msg.kind {
-            Kind::Event => {
-                let flows = &ent.event_targets[si as usize];
-                deliveries.reserve(flows.len());
-                for t in flows {
-                    deliveries.push(Delivery {
-                        to: t.to,
-                        idempotency_key: key_of(t),
-                    });
-                }
-                for r in &ent.routes {
-                    if r.cond.eval_bool(slots, &msg.data) != Ok(true) {
-                        continue;
-                    }
-                    for &to in &r.to {
-                        if to == si || deliveries.iter().any(|d| d.to == to) {
-                            continue;
-                        }
-                        deliveries.push(Delivery {
-                            to,
-                            idempotency_key: None,
-                        });
-                    }
-                }
-                self.record(ei, si, msg);
-            }
-            Kind::Request => {
-                let t = &ent.request_target[si as usize];
-                deliveries.push(Delivery {
-                    to: t.to,
-                    idempotency_key: key_of(t),
-                });
-            }
-            Kind::State => {}
-        }
-        let (verdict, reason) = match flagged {
-            Some(_) => (Verdict::Flag, Some(Reason::Rule)),
-            None => (Verdict::Accept, None),
-        };
-        Decision {
-            verdict,
-            reason,
-            rule: flagged,
-            deliveries,
-        }
-    }
-
-    fn record(&mut self, ei: u32, si: u32, msg: &Message<'_>) {
-        let cfg = &self.cfg;
-        for &r in &cfg.entities[ei as usize].reconciles {
-            self.reconciler
-                .record(r, si, &msg.key, msg.at_ms, &msg.data);
-        }
     }
 
     /// Rebuilds state from a decision taken earlier (decision-log recovery):
     /// the id is remembered when the decision got past step 2, and accepted
     /// or flagged events and observed states feed reconciliation.
     pub fn restore(&mut self, msg: &Message<'_>, verdict: Verdict, reason: Option<Reason>) {
-        self.counts.add(verdict, reason);
-        self.reconciler.tick(msg.at_ms);
+        let state = &mut self.state;
+        state.count(verdict, reason);
+        state.reconciler.tick(msg.at_ms);
         if verdict == Verdict::Invalid
             || matches!(reason, Some(Reason::UnknownEntity | Reason::UnknownSystem))
         {
             return;
         }
-        self.seen.seen_or_insert(id_hash(&msg.id));
+        state.seen.seen_or_insert(id_hash(&msg.id));
         let delivered_event =
             msg.kind == Kind::Event && matches!(verdict, Verdict::Accept | Verdict::Flag);
         if delivered_event || verdict == Verdict::Observe {
-            let cfg = Arc::clone(&self.cfg);
+            let cfg = &self.cfg;
             if let (Some(&ei), Some(&si)) = (
                 cfg.entity_index.get(msg.entity.as_ref()),
                 cfg.systems.get(msg.source.as_ref()),
             ) {
-                self.record(ei, si, msg);
+                state.record(cfg, ei, si, msg);
             }
         }
     }
 
     /// Current reconciliation exceptions.
     pub fn exceptions(&self) -> Vec<Exception> {
-        self.reconciler.exceptions()
+        self.state.reconciler.exceptions()
     }
 
     /// The `--report` summary.
     pub fn summary(&self) -> Summary {
         Summary {
-            counts: self.counts.clone(),
+            counts: self.counts(),
             reconciliation: self.exceptions(),
         }
+    }
+}
+
+fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> Decision<'m> {
+    state.reconciler.tick(msg.at_ms);
+    // 2. unknown entity or system
+    let Some(&ei) = cfg.entity_index.get(msg.entity.as_ref()) else {
+        return Decision::simple(Verdict::Reject, Some(Reason::UnknownEntity));
+    };
+    let Some(&si) = cfg.systems.get(msg.source.as_ref()) else {
+        return Decision::simple(Verdict::Reject, Some(Reason::UnknownSystem));
+    };
+    // 3. duplicate
+    if state.seen.seen_or_insert(id_hash(&msg.id)) {
+        return Decision::simple(Verdict::Duplicate, None);
+    }
+    let ent = &cfg.entities[ei as usize];
+    // 4. ownership
+    match msg.kind {
+        Kind::Event if si != ent.owner => {
+            return Decision::simple(Verdict::Reject, Some(Reason::NotOwner))
+        }
+        Kind::State => {
+            if !ent.holders[si as usize] {
+                return Decision::simple(Verdict::Reject, Some(Reason::NotHolder));
+            }
+            state.record(cfg, ei, si, msg);
+            return Decision::simple(Verdict::Observe, None);
+        }
+        _ => {}
+    }
+    // 5. validate (events that carry a record, and requests)
+    let mut slot_buf: [Option<&Value>; STACK_SLOTS] = [None; STACK_SLOTS];
+    let n = ent.slots.len().min(STACK_SLOTS);
+    let slots = &mut slot_buf[..n];
+    resolve_slots(&ent.slots, &msg.data, slots);
+    let slots = &*slots;
+    let mut flagged = None;
+    if !(msg.kind == Kind::Event && msg.op == "delete") {
+        for v in &ent.validates {
+            if v.cond.eval_bool(slots, &msg.data) == Ok(true) {
+                continue;
+            }
+            let verdict = match v.action {
+                ValidateAction::Reject => Verdict::Reject,
+                ValidateAction::Quarantine => Verdict::Quarantine,
+                ValidateAction::Flag => {
+                    if flagged.is_none() {
+                        flagged = Some(v.rule);
+                    }
+                    continue;
+                }
+            };
+            return Decision {
+                verdict,
+                reason: Some(Reason::Rule),
+                rule: Some(v.rule),
+                deliveries: Deliveries::new(),
+            };
+        }
+    }
+    // 6. deliveries
+    let key_of = |t: &Target| {
+        t.key_field
+            .as_ref()
+            .map(|(name, slot)| match slots.get(*slot) {
+                Some(v) => v.unwrap_or(&NULL),
+                None => msg.data.get(name).unwrap_or(&NULL),
+            })
+    };
+    let mut deliveries = Deliveries::new();
+    match msg.kind {
+        Kind::Event => {
+            let flows = &ent.event_targets[si as usize];
+            for t in flows {
+                deliveries.push(Delivery {
+                    to: t.to,
+                    idempotency_key: key_of(t),
+                });
+            }
+            for r in &ent.routes {
+                if r.cond.eval_bool(slots, &msg.data) != Ok(true) {
+                    continue;
+                }
+                for &to in &r.to {
+                    if to == si || deliveries.iter().any(|d| d.to == to) {
+                        continue;
+                    }
+                    deliveries.push(Delivery {
+                        to,
+                        idempotency_key: None,
+                    });
+                }
+            }
+            state.record(cfg, ei, si, msg);
+        }
+        Kind::Request => {
+            let t = &ent.request_target[si as usize];
+            deliveries.push(Delivery {
+                to: t.to,
+                idempotency_key: key_of(t),
+            });
+        }
+        Kind::State => {}
+    }
+    let (verdict, reason) = match flagged {
+        Some(_) => (Verdict::Flag, Some(Reason::Rule)),
+        None => (Verdict::Accept, None),
+    };
+    Decision {
+        verdict,
+        reason,
+        rule: flagged,
+        deliveries,
     }
 }
 

@@ -768,14 +768,25 @@ impl Condition {
     }
 }
 
-/// Looks up every slot of `table` in `data` once.
+/// Looks up every slot of `table` in `data` once. Small records (the usual
+/// case) are scanned in one pass over their entries, comparing names, which
+/// is cheaper than hashing each name; large ones use the map's index.
 pub fn resolve_slots<'a>(
     table: &SlotTable,
     data: &'a Map<String, Value>,
     out: &mut [Option<&'a Value>],
 ) {
-    for (slot, name) in out.iter_mut().zip(table.names()) {
-        *slot = data.get(name.as_str());
+    let names = &table.names()[..out.len().min(table.len())];
+    if data.len() * names.len() <= 96 {
+        for (k, v) in data {
+            if let Some(i) = names.iter().position(|n| n == k) {
+                out[i] = Some(v);
+            }
+        }
+    } else {
+        for (slot, name) in out.iter_mut().zip(names) {
+            *slot = data.get(name.as_str());
+        }
     }
 }
 

@@ -52,8 +52,8 @@ pub enum LoadError {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub to: u32,
-    /// Data field whose value is the idempotency key.
-    pub key_field: Option<String>,
+    /// Data field whose value is the idempotency key, and its slot.
+    pub key_field: Option<(String, usize)>,
 }
 
 #[derive(Debug)]
@@ -223,17 +223,21 @@ impl Compiled {
             let rt = &mut entities[e];
             match f.pattern {
                 Pattern::Event => {
-                    let targets = &mut rt.event_targets[from];
-                    if !targets.iter().any(|t| t.to == to) {
-                        targets.push(Target {
-                            to,
-                            key_field: f.idempotency_key.clone(),
-                        });
+                    if !rt.event_targets[from].iter().any(|t| t.to == to) {
+                        let key_field = f
+                            .idempotency_key
+                            .as_ref()
+                            .map(|k| (k.clone(), rt.slots.slot(k)));
+                        rt.event_targets[from].push(Target { to, key_field });
                     }
                 }
                 Pattern::Request => {
                     if to == rt.owner && rt.request_target[from].key_field.is_none() {
-                        rt.request_target[from].key_field = f.idempotency_key.clone();
+                        let key_field = f
+                            .idempotency_key
+                            .as_ref()
+                            .map(|k| (k.clone(), rt.slots.slot(k)));
+                        rt.request_target[from].key_field = key_field;
                     }
                 }
             }

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn config() -> Arc<Compiled> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/traffic/ecommerce.config.json");
+    let p =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/traffic/ecommerce.config.json");
     Arc::new(Compiled::load_file(&p).unwrap())
 }
 

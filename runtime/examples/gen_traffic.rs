@@ -1,0 +1,26 @@
+//! Writes N synthetic messages (JSON Lines) for timing `charter replay`:
+//! `cargo run --release -p charter-runtime --example gen_traffic -- FILE N`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../benches/traffic_gen.rs"]
+mod traffic_gen;
+
+use std::io::{BufWriter, Write};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args
+        .get(1)
+        .map(String::as_str)
+        .unwrap_or("/tmp/charter-traffic.jsonl");
+    let n: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut out = BufWriter::new(std::fs::File::create(path).expect("create output"));
+    for i in 0..n {
+        serde_json::to_writer(&mut out, &traffic_gen::message(i)).expect("write");
+        out.write_all(b"\n").expect("write");
+    }
+    out.flush().expect("flush");
+}
