@@ -1,1 +1,1036 @@
 //! CEL conditions: parsing and checking against an entity's fields.
+//!
+//! [`check_condition`] parses a condition with the `cel` crate and runs a
+//! small type inference over its syntax tree. The fields of the entity are
+//! the condition's variables: `integer` fields are CEL `int`, `number` fields
+//! `double`, `string`/`date`/`datetime`/`enum` fields `string`, `boolean`
+//! fields `bool`. Whatever cannot be typed (a function result of unknown type,
+//! a map entry) is dynamic and never gives a false error.
+//!
+//! The checks module calls this for every validate and route rule; the app's
+//! rule form calls it as the user types.
+
+use crate::checks::FindingCode;
+use crate::file::did_you_mean;
+use crate::model::{Entity, Field, FieldType};
+use cel::common::ast::{CallExpr, EntryExpr, Expr, IdedExpr, LiteralValue};
+use serde::Serialize;
+
+/// One problem of a condition. `code` is one of the `condition-*` codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConditionProblem {
+    pub code: FindingCode,
+    /// One line, quoting the condition's own words.
+    pub message: String,
+    /// The suggested fix.
+    pub fix: Option<String>,
+}
+
+/// Conditions nested deeper than this are refused before parsing (the parser
+/// and the checker recurse; this keeps any input from exhausting the stack).
+const MAX_NESTING: usize = 64;
+/// Conditions longer than this are refused (a condition is one business rule).
+const MAX_LENGTH: usize = 8192;
+
+/// Checks one CEL condition against the fields of `entity`: syntax, unknown
+/// fields, unknown functions and type mismatches. An entity that declares no
+/// fields yet makes every identifier dynamic (only syntax and functions are
+/// checked then).
+pub fn check_condition(condition: &str, entity: &Entity) -> Vec<ConditionProblem> {
+    if let Some(problem) = precheck(condition) {
+        return vec![problem];
+    }
+    // The parser is third-party code: a panic in it must not take the
+    // caller down, so it becomes a syntax problem.
+    let parsed = std::panic::catch_unwind(|| cel::parser::Parser::new().parse(condition));
+    let expr = match parsed {
+        Ok(Ok(expr)) => expr,
+        Ok(Err(errors)) => return vec![syntax_problem(condition, &errors)],
+        Err(_) => {
+            return vec![ConditionProblem {
+                code: FindingCode::ConditionSyntax,
+                message: "the condition does not parse (the CEL parser failed on it)".into(),
+                fix: Some("simplify the condition".into()),
+            }]
+        }
+    };
+    let mut checker = Checker {
+        entity,
+        lenient: entity.fields.is_empty(),
+        scopes: Vec::new(),
+        problems: Vec::new(),
+        reported: Vec::new(),
+    };
+    let ty = checker.infer(&expr, 0);
+    if !matches!(ty, Ty::Bool | Ty::Dyn) {
+        checker.mismatch(
+            format!(
+                "`{}` gives {}, not true or false: a condition must be true or false",
+                show(&expr),
+                ty.describe()
+            ),
+            format!("compare it, e.g. `{} > 0`", show(&expr)),
+        );
+    }
+    checker.problems
+}
+
+fn precheck(condition: &str) -> Option<ConditionProblem> {
+    if condition.trim().is_empty() {
+        return Some(ConditionProblem {
+            code: FindingCode::ConditionSyntax,
+            message: "the condition is empty".to_string(),
+            fix: Some("write a condition over the entity's fields, e.g. `quantity >= 0`".into()),
+        });
+    }
+    if condition.len() > MAX_LENGTH {
+        return Some(ConditionProblem {
+            code: FindingCode::ConditionSyntax,
+            message: format!(
+                "the condition is {} characters long (at most {MAX_LENGTH})",
+                condition.len()
+            ),
+            fix: Some("split it into several rules".into()),
+        });
+    }
+    // Nesting depth of brackets outside string literals, and of unary
+    // operators, bounds the depth of the syntax tree the parser builds.
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut prefix_run = 0usize;
+    for c in condition.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c == '!' || c == '-' {
+            prefix_run += 1;
+            max = max.max(depth + prefix_run);
+        } else if !c.is_whitespace() {
+            prefix_run = 0;
+        }
+    }
+    if max > MAX_NESTING {
+        return Some(ConditionProblem {
+            code: FindingCode::ConditionSyntax,
+            message: format!("the condition is nested more than {MAX_NESTING} levels deep"),
+            fix: Some("simplify it, or split it into several rules".into()),
+        });
+    }
+    None
+}
+
+fn syntax_problem(condition: &str, errors: &cel::ParseErrors) -> ConditionProblem {
+    let detail = match errors.errors.first() {
+        Some(e) => {
+            let msg = e.msg.trim();
+            let (line, col) = e.pos;
+            if line <= 0 {
+                msg.to_string()
+            } else if condition.contains('\n') {
+                format!("{msg} (line {line}, column {col})")
+            } else {
+                format!("{msg} (at column {col})")
+            }
+        }
+        None => "unknown parse error".to_string(),
+    };
+    let more = match errors.errors.len() {
+        0 | 1 => String::new(),
+        n => format!(
+            " and {} more problem{}",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    };
+    ConditionProblem {
+        code: FindingCode::ConditionSyntax,
+        message: format!("the condition does not parse: {detail}{more}"),
+        fix: Some(
+            "write CEL over the entity's fields, e.g. `quantity >= 0 && status != \"held\"`".into(),
+        ),
+    }
+}
+
+/// The CEL type of an expression, as far as it is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Bool,
+    Int,
+    Uint,
+    Double,
+    Str,
+    Bytes,
+    Null,
+    List,
+    Map,
+    Type,
+    /// Not known: anything goes.
+    Dyn,
+}
+
+impl Ty {
+    fn describe(self) -> &'static str {
+        match self {
+            Ty::Bool => "true/false",
+            Ty::Int => "an integer",
+            Ty::Uint => "an unsigned integer",
+            Ty::Double => "a number",
+            Ty::Str => "text",
+            Ty::Bytes => "bytes",
+            Ty::Null => "null",
+            Ty::List => "a list",
+            Ty::Map => "a map",
+            Ty::Type => "a type",
+            Ty::Dyn => "a value",
+        }
+    }
+
+    fn is_numeric(self) -> bool {
+        matches!(self, Ty::Int | Ty::Uint | Ty::Double)
+    }
+
+    fn of_field(field: &Field) -> Ty {
+        match field.field_type {
+            FieldType::Integer => Ty::Int,
+            FieldType::Number => Ty::Double,
+            FieldType::Boolean => Ty::Bool,
+            FieldType::String | FieldType::Date | FieldType::Datetime | FieldType::Enum => Ty::Str,
+        }
+    }
+}
+
+fn eq_compatible(a: Ty, b: Ty) -> bool {
+    a == b
+        || matches!(a, Ty::Dyn | Ty::Null)
+        || matches!(b, Ty::Dyn | Ty::Null)
+        || (a.is_numeric() && b.is_numeric())
+}
+
+fn ord_compatible(a: Ty, b: Ty) -> bool {
+    if a == Ty::Dyn || b == Ty::Dyn {
+        return !matches!(a, Ty::Null | Ty::List | Ty::Map | Ty::Type)
+            && !matches!(b, Ty::Null | Ty::List | Ty::Map | Ty::Type);
+    }
+    (a.is_numeric() && b.is_numeric()) || (a == b && matches!(a, Ty::Str | Ty::Bytes | Ty::Bool))
+}
+
+/// Known global functions and their result types (`None`: dynamic).
+const GLOBAL_FUNCTIONS: &[(&str, Option<Ty>)] = &[
+    ("size", Some(Ty::Int)),
+    ("int", Some(Ty::Int)),
+    ("uint", Some(Ty::Uint)),
+    ("double", Some(Ty::Double)),
+    ("string", Some(Ty::Str)),
+    ("bool", Some(Ty::Bool)),
+    ("bytes", Some(Ty::Bytes)),
+    ("dyn", None),
+    ("type", Some(Ty::Type)),
+    ("timestamp", None),
+    ("duration", None),
+    ("matches", Some(Ty::Bool)),
+    ("max", None),
+    ("min", None),
+];
+
+/// Known member functions and their result types (`None`: dynamic).
+const MEMBER_FUNCTIONS: &[(&str, Option<Ty>)] = &[
+    ("size", Some(Ty::Int)),
+    ("contains", Some(Ty::Bool)),
+    ("startsWith", Some(Ty::Bool)),
+    ("endsWith", Some(Ty::Bool)),
+    ("matches", Some(Ty::Bool)),
+    ("lowerAscii", Some(Ty::Str)),
+    ("upperAscii", Some(Ty::Str)),
+    ("trim", Some(Ty::Str)),
+    ("replace", Some(Ty::Str)),
+    ("substring", Some(Ty::Str)),
+    ("charAt", Some(Ty::Str)),
+    ("reverse", None),
+    ("indexOf", Some(Ty::Int)),
+    ("lastIndexOf", Some(Ty::Int)),
+    ("split", Some(Ty::List)),
+    ("join", Some(Ty::Str)),
+    ("format", Some(Ty::Str)),
+    ("isEmpty", Some(Ty::Bool)),
+    ("getFullYear", Some(Ty::Int)),
+    ("getMonth", Some(Ty::Int)),
+    ("getDate", Some(Ty::Int)),
+    ("getDayOfMonth", Some(Ty::Int)),
+    ("getDayOfWeek", Some(Ty::Int)),
+    ("getDayOfYear", Some(Ty::Int)),
+    ("getHours", Some(Ty::Int)),
+    ("getMinutes", Some(Ty::Int)),
+    ("getSeconds", Some(Ty::Int)),
+    ("getMilliseconds", Some(Ty::Int)),
+];
+
+/// String methods that need text on both sides.
+const STRING_PREDICATES: &[&str] = &["contains", "startsWith", "endsWith", "matches"];
+
+const TYPE_NAMES: &[&str] = &[
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+];
+
+/// Deeper than this, the checker stops typing (the precheck keeps real
+/// conditions far below it).
+const MAX_DEPTH: usize = 256;
+
+struct Checker<'a> {
+    entity: &'a Entity,
+    lenient: bool,
+    scopes: Vec<(String, Ty)>,
+    problems: Vec<ConditionProblem>,
+    /// Identifiers and functions already reported, to report each once.
+    reported: Vec<String>,
+}
+
+impl Checker<'_> {
+    fn mismatch(&mut self, message: String, fix: String) {
+        self.problems.push(ConditionProblem {
+            code: FindingCode::ConditionTypeMismatch,
+            message,
+            fix: Some(fix),
+        });
+    }
+
+    fn field(&self, name: &str) -> Option<&Field> {
+        if self.scopes.iter().any(|(n, _)| n == name) {
+            return None;
+        }
+        self.entity.fields.iter().find(|f| f.name == name)
+    }
+
+    fn field_list(&self) -> String {
+        let names: Vec<String> = self
+            .entity
+            .fields
+            .iter()
+            .take(10)
+            .map(|f| format!("`{}`", f.name))
+            .collect();
+        let more = self.entity.fields.len().saturating_sub(10);
+        if more > 0 {
+            format!("{} and {more} more", names.join(", "))
+        } else {
+            names.join(", ")
+        }
+    }
+
+    fn ident(&mut self, name: &str) -> Ty {
+        if let Some((_, ty)) = self.scopes.iter().rev().find(|(n, _)| n == name) {
+            return *ty;
+        }
+        if let Some(f) = self.entity.fields.iter().find(|f| f.name == name) {
+            return Ty::of_field(f);
+        }
+        if TYPE_NAMES.contains(&name) {
+            return Ty::Type;
+        }
+        if self.lenient {
+            return Ty::Dyn;
+        }
+        if !self.reported.iter().any(|r| r == name) {
+            self.reported.push(name.to_string());
+            let hint = did_you_mean(name, self.entity.fields.iter().map(|f| f.name.as_str()))
+                .map(|m| format!("; did you mean `{m}`?"))
+                .unwrap_or_default();
+            let fix = format!(
+                "use one of the fields of {}: {}, or declare `{name}` as a field",
+                self.entity.name,
+                self.field_list()
+            );
+            self.problems.push(ConditionProblem {
+                code: FindingCode::ConditionUnknownField,
+                message: format!("`{name}` is not a field of {}{hint}", self.entity.name),
+                fix: Some(fix),
+            });
+        }
+        Ty::Dyn
+    }
+
+    fn unknown_function(&mut self, name: &str, member: bool) {
+        let key = format!("fn:{name}");
+        if self.reported.contains(&key) {
+            return;
+        }
+        self.reported.push(key);
+        let known = if member {
+            MEMBER_FUNCTIONS
+        } else {
+            GLOBAL_FUNCTIONS
+        };
+        let hint = did_you_mean(name, known.iter().map(|(n, _)| *n))
+            .map(|m| format!("; did you mean `{m}`?"))
+            .unwrap_or_default();
+        self.problems.push(ConditionProblem {
+            code: FindingCode::ConditionUnknownFunction,
+            message: format!("`{name}` is not a CEL function Charter knows{hint}"),
+            fix: Some(
+                "use standard CEL: comparisons, `&&`, `||`, `in`, `size`, `has`, `contains`, `startsWith`, `endsWith`, `matches`"
+                    .into(),
+            ),
+        });
+    }
+
+    /// Reports a string literal compared with an enum field that is not one
+    /// of its values.
+    fn enum_check(&mut self, field_side: &IdedExpr, other: &IdedExpr) {
+        let Expr::Ident(name) = &field_side.expr else {
+            return;
+        };
+        let Expr::Literal(LiteralValue::String(s)) = &other.expr else {
+            return;
+        };
+        let Some(field) = self.field(name) else {
+            return;
+        };
+        if field.field_type != FieldType::Enum {
+            return;
+        }
+        let Some(values) = &field.values else {
+            return;
+        };
+        let s = s.inner();
+        if values.iter().any(|v| v == s) {
+            return;
+        }
+        let hint = did_you_mean(s, values.iter().map(String::as_str))
+            .map(|m| format!("; did you mean \"{m}\"?"))
+            .unwrap_or_default();
+        let list = values
+            .iter()
+            .map(|v| format!("\"{v}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let name = name.clone();
+        self.mismatch(
+            format!("\"{s}\" is not a value of `{name}` (one of {list}){hint}"),
+            format!("compare `{name}` with one of {list}, or add \"{s}\" to its values"),
+        );
+    }
+
+    fn infer(&mut self, e: &IdedExpr, depth: usize) -> Ty {
+        if depth > MAX_DEPTH {
+            return Ty::Dyn;
+        }
+        let d = depth + 1;
+        match &e.expr {
+            Expr::Unspecified => Ty::Dyn,
+            Expr::Ident(name) => self.ident(name),
+            Expr::Literal(lit) => match lit {
+                LiteralValue::Boolean(_) => Ty::Bool,
+                LiteralValue::Bytes(_) => Ty::Bytes,
+                LiteralValue::Double(_) => Ty::Double,
+                LiteralValue::Int(_) => Ty::Int,
+                LiteralValue::Null => Ty::Null,
+                LiteralValue::String(_) => Ty::Str,
+                LiteralValue::UInt(_) => Ty::Uint,
+            },
+            Expr::List(list) => {
+                for el in &list.elements {
+                    self.infer(el, d);
+                }
+                Ty::List
+            }
+            Expr::Map(map) => {
+                for entry in &map.entries {
+                    if let EntryExpr::MapEntry(m) = &entry.expr {
+                        self.infer(&m.key, d);
+                        self.infer(&m.value, d);
+                    }
+                }
+                Ty::Map
+            }
+            Expr::Struct(s) => {
+                for entry in &s.entries {
+                    match &entry.expr {
+                        EntryExpr::StructField(f) => {
+                            self.infer(&f.value, d);
+                        }
+                        EntryExpr::MapEntry(m) => {
+                            self.infer(&m.key, d);
+                            self.infer(&m.value, d);
+                        }
+                    }
+                }
+                Ty::Dyn
+            }
+            Expr::Select(sel) => {
+                let operand = self.infer(&sel.operand, d);
+                if !matches!(operand, Ty::Map | Ty::Dyn) {
+                    self.mismatch(
+                        format!(
+                            "`{}` is {} and has no field `{}`",
+                            show(&sel.operand),
+                            operand.describe(),
+                            sel.field
+                        ),
+                        format!(
+                            "the fields of {} are plain values: use `{}` itself",
+                            self.entity.name,
+                            show(&sel.operand)
+                        ),
+                    );
+                }
+                if sel.test {
+                    Ty::Bool
+                } else {
+                    Ty::Dyn
+                }
+            }
+            Expr::Comprehension(c) => {
+                let range = self.infer(&c.iter_range, d);
+                if !matches!(range, Ty::List | Ty::Map | Ty::Dyn) {
+                    self.mismatch(
+                        format!(
+                            "`{}` is {}: only lists and maps can be looped over",
+                            show(&c.iter_range),
+                            range.describe()
+                        ),
+                        "loop over a list, e.g. `[\"a\", \"b\"].exists(x, x == status)`".into(),
+                    );
+                }
+                let accu = self.infer(&c.accu_init, d);
+                let mark = self.scopes.len();
+                self.scopes.push((c.iter_var.clone(), Ty::Dyn));
+                if let Some(v2) = &c.iter_var2 {
+                    self.scopes.push((v2.clone(), Ty::Dyn));
+                }
+                self.scopes.push((c.accu_var.clone(), accu));
+                self.infer(&c.loop_cond, d);
+                self.infer(&c.loop_step, d);
+                let result = self.infer(&c.result, d);
+                self.scopes.truncate(mark);
+                result
+            }
+            Expr::Call(call) => self.call(e, call, d),
+        }
+    }
+
+    fn call(&mut self, whole: &IdedExpr, call: &CallExpr, d: usize) -> Ty {
+        let name = call.func_name.as_str();
+        let args = &call.args;
+        if let Some(target) = &call.target {
+            return self.member_call(whole, target, name, args, d);
+        }
+        let arg_types: Vec<Ty> = args.iter().map(|a| self.infer(a, d)).collect();
+        let t = |i: usize| arg_types.get(i).copied().unwrap_or(Ty::Dyn);
+        let src = || show(whole);
+        match name {
+            "_==_" | "_!=_" => {
+                if !eq_compatible(t(0), t(1)) {
+                    self.mismatch(
+                        format!(
+                            "`{}` compares {} with {}",
+                            src(),
+                            t(0).describe(),
+                            t(1).describe()
+                        ),
+                        format!(
+                            "compare `{}` with {}",
+                            args.first().map(show).unwrap_or_default(),
+                            t(0).describe()
+                        ),
+                    );
+                } else if let (Some(a), Some(b)) = (args.first(), args.get(1)) {
+                    self.enum_check(a, b);
+                    self.enum_check(b, a);
+                }
+                Ty::Bool
+            }
+            "_<_" | "_<=_" | "_>_" | "_>=_" => {
+                if !ord_compatible(t(0), t(1)) {
+                    self.mismatch(
+                        format!(
+                            "`{}` orders {} against {}",
+                            src(),
+                            t(0).describe(),
+                            t(1).describe()
+                        ),
+                        "order numbers against numbers, or text against text".into(),
+                    );
+                }
+                Ty::Bool
+            }
+            "_&&_" | "_||_" => {
+                let op = if name == "_&&_" { "&&" } else { "||" };
+                for (a, ty) in args.iter().zip(&arg_types) {
+                    if !matches!(ty, Ty::Bool | Ty::Dyn) {
+                        self.mismatch(
+                            format!(
+                                "`{}` is {}, but `{op}` needs true/false on both sides",
+                                show(a),
+                                ty.describe()
+                            ),
+                            format!("compare it, e.g. `{} > 0`", show(a)),
+                        );
+                    }
+                }
+                Ty::Bool
+            }
+            "!_" => {
+                if !matches!(t(0), Ty::Bool | Ty::Dyn) {
+                    self.mismatch(
+                        format!(
+                            "`{}` negates {}: `!` needs true/false",
+                            src(),
+                            t(0).describe()
+                        ),
+                        "negate a comparison, e.g. `!(quantity > 0)`".into(),
+                    );
+                }
+                Ty::Bool
+            }
+            "@not_strictly_false" => Ty::Bool,
+            "-_" => match t(0) {
+                Ty::Int | Ty::Double | Ty::Dyn => t(0),
+                other => {
+                    self.mismatch(
+                        format!(
+                            "`{}` negates {}: `-` needs a signed number",
+                            src(),
+                            other.describe()
+                        ),
+                        "negate an integer or a number".into(),
+                    );
+                    Ty::Dyn
+                }
+            },
+            "_+_" | "_-_" | "_*_" | "_/_" | "_%_" => self.arithmetic(whole, name, t(0), t(1)),
+            "_?_:_" => {
+                if !matches!(t(0), Ty::Bool | Ty::Dyn) {
+                    self.mismatch(
+                        format!(
+                            "the test of `{}` is {}, not true/false",
+                            src(),
+                            t(0).describe()
+                        ),
+                        "make the part before `?` a comparison".into(),
+                    );
+                }
+                if t(1) == t(2) {
+                    t(1)
+                } else {
+                    Ty::Dyn
+                }
+            }
+            "@in" => {
+                match t(1) {
+                    Ty::List | Ty::Map | Ty::Dyn => {}
+                    other => self.mismatch(
+                        format!(
+                            "`{}` looks for a value in {}: `in` needs a list",
+                            src(),
+                            other.describe()
+                        ),
+                        "write the values as a list, e.g. `status in [\"open\", \"held\"]`".into(),
+                    ),
+                }
+                if let (Some(lhs), Some(rhs)) = (args.first(), args.get(1)) {
+                    if let Expr::List(list) = &rhs.expr {
+                        let lt = t(0);
+                        for el in &list.elements {
+                            let et = literal_type(el);
+                            if let Some(et) = et {
+                                if !eq_compatible(lt, et) {
+                                    self.mismatch(
+                                        format!(
+                                            "`{}` looks for {} among {} (`{}`)",
+                                            src(),
+                                            lt.describe(),
+                                            et.describe(),
+                                            show(el)
+                                        ),
+                                        format!("list values of the same kind as `{}`", show(lhs)),
+                                    );
+                                    break;
+                                }
+                            }
+                            self.enum_check(lhs, el);
+                        }
+                    }
+                }
+                Ty::Bool
+            }
+            "_[_]" | "_[?_]" => {
+                if !matches!(t(0), Ty::List | Ty::Map | Ty::Dyn) {
+                    self.mismatch(
+                        format!(
+                            "`{}` indexes {}: only lists and maps can be indexed",
+                            src(),
+                            t(0).describe()
+                        ),
+                        "index a list or a map".into(),
+                    );
+                }
+                Ty::Dyn
+            }
+            "size" => {
+                if !matches!(t(0), Ty::Str | Ty::Bytes | Ty::List | Ty::Map | Ty::Dyn) {
+                    self.mismatch(
+                        format!("`{}` takes the size of {}", src(), t(0).describe()),
+                        "take the size of text or a list".into(),
+                    );
+                }
+                Ty::Int
+            }
+            "matches" => {
+                for (a, ty) in args.iter().zip(&arg_types) {
+                    self.need_text(whole, a, *ty);
+                }
+                Ty::Bool
+            }
+            _ => match GLOBAL_FUNCTIONS.iter().find(|(n, _)| *n == name) {
+                Some((_, ty)) => ty.unwrap_or(Ty::Dyn),
+                None => {
+                    self.unknown_function(name, false);
+                    Ty::Dyn
+                }
+            },
+        }
+    }
+
+    fn need_text(&mut self, whole: &IdedExpr, part: &IdedExpr, ty: Ty) {
+        if !matches!(ty, Ty::Str | Ty::Dyn) {
+            self.mismatch(
+                format!(
+                    "`{}` needs text, but `{}` is {}",
+                    show(whole),
+                    show(part),
+                    ty.describe()
+                ),
+                format!(
+                    "use a text field or a quoted string instead of `{}`",
+                    show(part)
+                ),
+            );
+        }
+    }
+
+    fn member_call(
+        &mut self,
+        whole: &IdedExpr,
+        target: &IdedExpr,
+        name: &str,
+        args: &[IdedExpr],
+        d: usize,
+    ) -> Ty {
+        let target_ty = self.infer(target, d);
+        let arg_types: Vec<Ty> = args.iter().map(|a| self.infer(a, d)).collect();
+        if STRING_PREDICATES.contains(&name) {
+            self.need_text(whole, target, target_ty);
+            for (a, ty) in args.iter().zip(&arg_types) {
+                self.need_text(whole, a, *ty);
+            }
+            return Ty::Bool;
+        }
+        if name == "size" {
+            if !matches!(
+                target_ty,
+                Ty::Str | Ty::Bytes | Ty::List | Ty::Map | Ty::Dyn
+            ) {
+                self.mismatch(
+                    format!(
+                        "`{}` takes the size of {}",
+                        show(whole),
+                        target_ty.describe()
+                    ),
+                    "take the size of text or a list".into(),
+                );
+            }
+            return Ty::Int;
+        }
+        match MEMBER_FUNCTIONS.iter().find(|(n, _)| *n == name) {
+            Some((_, ty)) => ty.unwrap_or(Ty::Dyn),
+            None => {
+                self.unknown_function(name, true);
+                Ty::Dyn
+            }
+        }
+    }
+
+    fn arithmetic(&mut self, whole: &IdedExpr, name: &str, a: Ty, b: Ty) -> Ty {
+        let op = match name {
+            "_+_" => "+",
+            "_-_" => "-",
+            "_*_" => "*",
+            "_/_" => "/",
+            _ => "%",
+        };
+        let allowed = |t: Ty| match name {
+            "_+_" => matches!(
+                t,
+                Ty::Int | Ty::Uint | Ty::Double | Ty::Str | Ty::Bytes | Ty::List
+            ),
+            "_%_" => matches!(t, Ty::Int | Ty::Uint),
+            _ => t.is_numeric(),
+        };
+        for t in [a, b] {
+            if t != Ty::Dyn && !allowed(t) {
+                self.mismatch(
+                    format!("`{}` applies `{op}` to {}", show(whole), t.describe()),
+                    if op == "+" {
+                        "add numbers to numbers, or join text to text".into()
+                    } else {
+                        format!("use `{op}` on numbers only")
+                    },
+                );
+                return Ty::Dyn;
+            }
+        }
+        if a == Ty::Dyn || b == Ty::Dyn {
+            return Ty::Dyn;
+        }
+        if a != b {
+            let fix = if a.is_numeric() && b.is_numeric() {
+                "CEL does not mix integers and numbers in arithmetic: write the integer as a number (`2.0`), or convert with `double(...)`".to_string()
+            } else {
+                format!("use `{op}` on two values of the same kind")
+            };
+            self.mismatch(
+                format!(
+                    "`{}` combines {} with {}",
+                    show(whole),
+                    a.describe(),
+                    b.describe()
+                ),
+                fix,
+            );
+            return Ty::Dyn;
+        }
+        a
+    }
+}
+
+/// The type of a literal, for checking list members.
+fn literal_type(e: &IdedExpr) -> Option<Ty> {
+    match &e.expr {
+        Expr::Literal(lit) => Some(match lit {
+            LiteralValue::Boolean(_) => Ty::Bool,
+            LiteralValue::Bytes(_) => Ty::Bytes,
+            LiteralValue::Double(_) => Ty::Double,
+            LiteralValue::Int(_) => Ty::Int,
+            LiteralValue::Null => Ty::Null,
+            LiteralValue::String(_) => Ty::Str,
+            LiteralValue::UInt(_) => Ty::Uint,
+        }),
+        _ => None,
+    }
+}
+
+/// Longest source text quoted in a message.
+const SHOW_MAX: usize = 80;
+
+/// A compact rendering of an expression, for messages.
+pub(crate) fn show(e: &IdedExpr) -> String {
+    let mut out = String::new();
+    render(e, &mut out, 0);
+    if out.chars().count() > SHOW_MAX {
+        let mut cut: String = out.chars().take(SHOW_MAX - 1).collect();
+        cut.push('…');
+        return cut;
+    }
+    out
+}
+
+fn infix(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "_==_" => "==",
+        "_!=_" => "!=",
+        "_<_" => "<",
+        "_<=_" => "<=",
+        "_>_" => ">",
+        "_>=_" => ">=",
+        "_&&_" => "&&",
+        "_||_" => "||",
+        "_+_" => "+",
+        "_-_" => "-",
+        "_*_" => "*",
+        "_/_" => "/",
+        "_%_" => "%",
+        "@in" => "in",
+        _ => return None,
+    })
+}
+
+fn render(e: &IdedExpr, out: &mut String, depth: usize) {
+    if depth > 32 || out.len() > SHOW_MAX * 2 {
+        out.push('…');
+        return;
+    }
+    let d = depth + 1;
+    match &e.expr {
+        Expr::Unspecified => out.push('…'),
+        Expr::Ident(n) => out.push_str(n),
+        Expr::Literal(lit) => match lit {
+            LiteralValue::Boolean(b) => out.push_str(if *b.inner() { "true" } else { "false" }),
+            LiteralValue::Bytes(_) => out.push_str("b\"…\""),
+            LiteralValue::Double(x) => {
+                let v = *x.inner();
+                if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+                    out.push_str(&format!("{v:.1}"));
+                } else {
+                    out.push_str(&v.to_string());
+                }
+            }
+            LiteralValue::Int(i) => out.push_str(&i.inner().to_string()),
+            LiteralValue::Null => out.push_str("null"),
+            LiteralValue::String(s) => {
+                out.push('"');
+                for c in s.inner().chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+            }
+            LiteralValue::UInt(u) => {
+                out.push_str(&u.inner().to_string());
+                out.push('u');
+            }
+        },
+        Expr::List(list) => {
+            out.push('[');
+            for (i, el) in list.elements.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                render(el, out, d);
+            }
+            out.push(']');
+        }
+        Expr::Map(map) => {
+            out.push('{');
+            for (i, entry) in map.entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if let EntryExpr::MapEntry(m) = &entry.expr {
+                    render(&m.key, out, d);
+                    out.push_str(": ");
+                    render(&m.value, out, d);
+                }
+            }
+            out.push('}');
+        }
+        Expr::Struct(s) => {
+            out.push_str(&s.type_name);
+            out.push_str("{…}");
+        }
+        Expr::Select(sel) => {
+            if sel.test {
+                out.push_str("has(");
+            }
+            render_operand(&sel.operand, out, d);
+            out.push('.');
+            out.push_str(&sel.field);
+            if sel.test {
+                out.push(')');
+            }
+        }
+        Expr::Comprehension(c) => {
+            render_operand(&c.iter_range, out, d);
+            out.push_str(".…(");
+            out.push_str(&c.iter_var);
+            out.push_str(", …)");
+        }
+        Expr::Call(call) => {
+            let name = call.func_name.as_str();
+            if let (Some(op), [a, b], None) = (infix(name), call.args.as_slice(), &call.target) {
+                render_operand(a, out, d);
+                out.push(' ');
+                out.push_str(op);
+                out.push(' ');
+                render_operand(b, out, d);
+                return;
+            }
+            match (name, call.args.as_slice(), &call.target) {
+                ("!_", [a], None) => {
+                    out.push('!');
+                    render_operand(a, out, d);
+                }
+                ("-_", [a], None) => {
+                    out.push('-');
+                    render_operand(a, out, d);
+                }
+                ("_?_:_", [c, a, b], None) => {
+                    render_operand(c, out, d);
+                    out.push_str(" ? ");
+                    render_operand(a, out, d);
+                    out.push_str(" : ");
+                    render_operand(b, out, d);
+                }
+                ("_[_]", [a, i], None) => {
+                    render_operand(a, out, d);
+                    out.push('[');
+                    render(i, out, d);
+                    out.push(']');
+                }
+                ("@not_strictly_false", [a], None) => render(a, out, d),
+                (_, args, target) => {
+                    if let Some(t) = target {
+                        render_operand(t, out, d);
+                        out.push('.');
+                    }
+                    out.push_str(name);
+                    out.push('(');
+                    for (i, a) in args.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        render(a, out, d);
+                    }
+                    out.push(')');
+                }
+            }
+        }
+    }
+}
+
+/// Renders an operand, in parentheses when it is itself an operator.
+fn render_operand(e: &IdedExpr, out: &mut String, depth: usize) {
+    let needs_parens = match &e.expr {
+        Expr::Call(c) => {
+            c.target.is_none() && (infix(&c.func_name).is_some() || c.func_name == "_?_:_")
+        }
+        _ => false,
+    };
+    if needs_parens {
+        out.push('(');
+        render(e, out, depth);
+        out.push(')');
+    } else {
+        render(e, out, depth);
+    }
+}

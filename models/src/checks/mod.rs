@@ -2,9 +2,23 @@
 //! code (declared once, in [`FindingCode`], and documented in docs/checks.md),
 //! a severity, the id of its subject, a one-line message in workshop language
 //! and a suggested fix.
+//!
+//! The pass is linear in the size of the model: ids are indexed once, flows
+//! are grouped by entity once, and the loop detection and reachability work
+//! on one small graph per entity. CEL conditions are checked once per
+//! distinct (condition, entity) pair, on several threads for large models.
 
-use crate::model::Model;
+mod codes;
+mod secrets;
+
+pub use codes::FindingCode;
+
+use crate::conditions::{check_condition, ConditionProblem};
+use crate::file::did_you_mean;
+use crate::model::{Entity, Flow, Model, Pattern, Rule, System, Trigger};
+use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -41,11 +55,1172 @@ pub struct Finding {
     pub fix: Option<String>,
 }
 
-// TODO(checks helper): FindingCode enum, all checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FindingCode {}
+/// The subject of findings about the model as a whole (its unknown keys).
+pub const MODEL_SUBJECT: &str = "model";
 
-/// Every finding of the model, errors first, in a deterministic order.
-pub fn check(_model: &Model) -> Vec<Finding> {
-    Vec::new()
+/// Every finding of the model, errors first, in a deterministic order:
+/// by severity, then in model order (the model itself, systems, entities,
+/// flows, rules, each in list order), then in the order the checks run.
+pub fn check(model: &Model) -> Vec<Finding> {
+    let mut cx = Context::new(model);
+    cx.check_duplicates();
+    cx.check_model_extra();
+    cx.check_systems();
+    cx.check_entities();
+    cx.check_flows();
+    cx.check_entity_graphs();
+    cx.check_rules();
+    cx.finish()
+}
+
+/// Where a finding sits in model order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Section {
+    Model,
+    System,
+    Entity,
+    Flow,
+    Rule,
+}
+
+struct Pending {
+    code: FindingCode,
+    section: Section,
+    index: usize,
+    subject: String,
+    message: String,
+    fix: String,
+}
+
+/// How many string comparisons "did you mean" may spend in one pass, so a
+/// model full of unknown names stays linear.
+const SUGGESTION_BUDGET: usize = 2_000_000;
+
+/// Above this many distinct conditions, they are checked on several threads.
+const PARALLEL_CONDITIONS: usize = 256;
+
+struct Context<'m> {
+    model: &'m Model,
+    systems: HashMap<&'m str, usize>,
+    entities: HashMap<&'m str, usize>,
+    flows: HashMap<&'m str, usize>,
+    /// Resolved references of each flow: (entity, from, to).
+    flow_refs: Vec<(Option<usize>, Option<usize>, Option<usize>)>,
+    /// Owner of each entity, when it is a known system.
+    owners: Vec<Option<usize>>,
+    /// Flows of each entity (by index), in model order: a CSR layout.
+    by_entity_start: Vec<usize>,
+    by_entity: Vec<usize>,
+    /// Systems named by some entity, flow or rule.
+    mentioned: Vec<bool>,
+    /// Systems that appear in a flow.
+    used: Vec<bool>,
+    suggestions: HashMap<(u8, String), Option<String>>,
+    suggestion_cost: usize,
+    out: Vec<Pending>,
+}
+
+fn first_index<'m>(ids: impl Iterator<Item = &'m str>, cap: usize) -> HashMap<&'m str, usize> {
+    let mut map = HashMap::with_capacity(cap);
+    for (i, id) in ids.enumerate() {
+        map.entry(id).or_insert(i);
+    }
+    map
+}
+
+/// `a`, `b` and `c` (ids quoted).
+fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    let q: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
+    match q.len() {
+        0 => String::new(),
+        1 => q[0].clone(),
+        n if n > 6 => format!("{} and {} more", q[..5].join(", "), n - 5),
+        n => format!("{} and {}", q[..n - 1].join(", "), q[n - 1]),
+    }
+}
+
+impl<'m> Context<'m> {
+    fn new(model: &'m Model) -> Self {
+        let systems = first_index(
+            model.systems.iter().map(|s| s.id.as_str()),
+            model.systems.len(),
+        );
+        let entities = first_index(
+            model.entities.iter().map(|e| e.id.as_str()),
+            model.entities.len(),
+        );
+        let flows = first_index(model.flows.iter().map(|f| f.id.as_str()), model.flows.len());
+        let owners: Vec<Option<usize>> = model
+            .entities
+            .iter()
+            .map(|e| e.owner.as_deref().and_then(|o| systems.get(o).copied()))
+            .collect();
+        let flow_refs: Vec<_> = model
+            .flows
+            .iter()
+            .map(|f| {
+                (
+                    entities.get(f.entity.as_str()).copied(),
+                    systems.get(f.from.as_str()).copied(),
+                    systems.get(f.to.as_str()).copied(),
+                )
+            })
+            .collect();
+        // Group flows by entity (counting sort keeps model order).
+        let n_entities = model.entities.len();
+        let mut counts = vec![0usize; n_entities + 1];
+        for (e, _, _) in &flow_refs {
+            if let Some(e) = e {
+                counts[*e + 1] += 1;
+            }
+        }
+        for i in 0..n_entities {
+            counts[i + 1] += counts[i];
+        }
+        let by_entity_start = counts.clone();
+        let mut next = counts;
+        let mut by_entity = vec![0usize; by_entity_start[n_entities]];
+        for (fi, (e, _, _)) in flow_refs.iter().enumerate() {
+            if let Some(e) = e {
+                by_entity[next[*e]] = fi;
+                next[*e] += 1;
+            }
+        }
+        let n_systems = model.systems.len();
+        let mut used = vec![false; n_systems];
+        let mut mentioned = vec![false; n_systems];
+        for (_, from, to) in &flow_refs {
+            for s in [from, to].into_iter().flatten() {
+                used[*s] = true;
+                mentioned[*s] = true;
+            }
+        }
+        for e in &model.entities {
+            for id in e.owner.iter().chain(e.copies.iter()) {
+                if let Some(&s) = systems.get(id.as_str()) {
+                    mentioned[s] = true;
+                }
+            }
+        }
+        for r in model.rules() {
+            let ids: &[String] = match r {
+                Rule::Route(r) => &r.to,
+                Rule::Reconcile(r) => &r.systems,
+                _ => &[],
+            };
+            for id in ids {
+                if let Some(&s) = systems.get(id.as_str()) {
+                    mentioned[s] = true;
+                }
+            }
+        }
+        Context {
+            model,
+            systems,
+            entities,
+            flows,
+            flow_refs,
+            owners,
+            by_entity_start,
+            by_entity,
+            mentioned,
+            used,
+            suggestions: HashMap::new(),
+            suggestion_cost: 0,
+            out: Vec::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        code: FindingCode,
+        section: Section,
+        index: usize,
+        subject: &str,
+        message: String,
+        fix: String,
+    ) {
+        self.out.push(Pending {
+            code,
+            section,
+            index,
+            subject: subject.to_string(),
+            message,
+            fix,
+        });
+    }
+
+    fn finish(self) -> Vec<Finding> {
+        let mut out = self.out;
+        out.sort_by_key(|p| (p.code.severity(), p.section, p.index));
+        out.into_iter()
+            .map(|p| Finding {
+                severity: p.code.severity(),
+                code: p.code.as_str().to_string(),
+                subject: p.subject,
+                message: p.message,
+                fix: Some(p.fix),
+            })
+            .collect()
+    }
+
+    /// "; did you mean `x`?" for an unknown id of a kind (0 system, 1 entity,
+    /// 2 flow), cached per name and bounded in total cost.
+    fn hint(&mut self, kind: u8, name: &str) -> String {
+        let key = (kind, name.to_string());
+        if let Some(cached) = self.suggestions.get(&key) {
+            return cached
+                .as_ref()
+                .map(|m| format!("; did you mean `{m}`?"))
+                .unwrap_or_default();
+        }
+        let model = self.model;
+        let count = match kind {
+            0 => model.systems.len(),
+            1 => model.entities.len(),
+            _ => model.flows.len(),
+        };
+        let found = if self.suggestion_cost + count <= SUGGESTION_BUDGET {
+            self.suggestion_cost += count;
+            match kind {
+                0 => did_you_mean(name, model.systems.iter().map(|s| s.id.as_str())),
+                1 => did_you_mean(name, model.entities.iter().map(|e| e.id.as_str())),
+                _ => did_you_mean(name, model.flows.iter().map(|f| f.id.as_str())),
+            }
+            .map(str::to_string)
+        } else {
+            None
+        };
+        let text = found
+            .as_ref()
+            .map(|m| format!("; did you mean `{m}`?"))
+            .unwrap_or_default();
+        self.suggestions.insert(key, found);
+        text
+    }
+
+    fn field_hint(entity: &Entity, name: &str) -> String {
+        did_you_mean(name, entity.fields.iter().map(|f| f.name.as_str()))
+            .map(|m| format!("; did you mean `{m}`?"))
+            .unwrap_or_default()
+    }
+
+    /// Reports an unknown system reference, unless it is known.
+    fn system_ref(
+        &mut self,
+        section: Section,
+        index: usize,
+        subject: &str,
+        what: &str,
+        id: &str,
+    ) -> Option<usize> {
+        if let Some(&s) = self.systems.get(id) {
+            return Some(s);
+        }
+        let hint = self.hint(0, id);
+        self.push(
+            FindingCode::UnknownReference,
+            section,
+            index,
+            subject,
+            format!("{what} names system `{id}`, which is not in the model{hint}"),
+            format!("use the id of an existing system, or add system `{id}`"),
+        );
+        None
+    }
+
+    fn entity_ref(
+        &mut self,
+        section: Section,
+        index: usize,
+        subject: &str,
+        what: &str,
+        id: &str,
+    ) -> Option<usize> {
+        if let Some(&e) = self.entities.get(id) {
+            return Some(e);
+        }
+        let hint = self.hint(1, id);
+        self.push(
+            FindingCode::UnknownReference,
+            section,
+            index,
+            subject,
+            format!("{what} is about entity `{id}`, which is not in the model{hint}"),
+            format!("use the id of an existing entity, or add entity `{id}`"),
+        );
+        None
+    }
+
+    fn field_ref(
+        &mut self,
+        section: Section,
+        index: usize,
+        subject: &str,
+        what: &str,
+        entity: &Entity,
+        field: &str,
+    ) {
+        if entity.fields.is_empty() || entity.fields.iter().any(|f| f.name == field) {
+            return;
+        }
+        let hint = Self::field_hint(entity, field);
+        self.push(
+            FindingCode::UnknownReference,
+            section,
+            index,
+            subject,
+            format!(
+                "{what} names field `{field}`, which {} does not have{hint}",
+                entity.name
+            ),
+            format!(
+                "use a field of {}, or add field `{field}` to it",
+                entity.name
+            ),
+        );
+    }
+
+    // -- duplicates -------------------------------------------------------
+
+    fn check_duplicates(&mut self) {
+        let model = self.model;
+        let lists: [(Section, &str, Vec<&str>); 4] = [
+            (
+                Section::System,
+                "system",
+                model.systems.iter().map(|s| s.id.as_str()).collect(),
+            ),
+            (
+                Section::Entity,
+                "entity",
+                model.entities.iter().map(|e| e.id.as_str()).collect(),
+            ),
+            (
+                Section::Flow,
+                "flow",
+                model.flows.iter().map(|f| f.id.as_str()).collect(),
+            ),
+            (
+                Section::Rule,
+                "rule",
+                model.rules().iter().map(Rule::id).collect(),
+            ),
+        ];
+        for (section, what, ids) in lists {
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+            for (i, id) in ids.iter().enumerate() {
+                match seen.get(id) {
+                    Some(&first) => self.push(
+                        FindingCode::DuplicateId,
+                        section,
+                        i,
+                        id,
+                        format!(
+                            "{what} id `{id}` is used twice (number {} and number {} in the list)",
+                            first + 1,
+                            i + 1
+                        ),
+                        format!("give the second {what} `{id}` an id of its own"),
+                    ),
+                    None => {
+                        seen.insert(id, i);
+                    }
+                }
+            }
+        }
+    }
+
+    // -- model and systems ------------------------------------------------
+
+    fn check_model_extra(&mut self) {
+        for path in secrets::secrets_in(&self.model.extra) {
+            self.push(
+                FindingCode::LiteralSecret,
+                Section::Model,
+                0,
+                MODEL_SUBJECT,
+                format!("the model holds a literal secret in `{path}`"),
+                format!("remove `{path}` from the model; put the secret in a secret store and refer to it with an endpoint's `credentialRef`"),
+            );
+        }
+    }
+
+    fn secret_fix(holder: &str) -> String {
+        format!("remove the secret from {holder}, keep it in a secret store, and refer to it with `credentialRef`, e.g. `vault:team/system`")
+    }
+
+    fn check_systems(&mut self) {
+        let model = self.model;
+        let envs = model.environment_names();
+        for (i, s) in model.systems.iter().enumerate() {
+            self.check_system(i, s, &envs);
+        }
+    }
+
+    fn check_system(&mut self, i: usize, s: &'m System, envs: &[&str]) {
+        let sec = Section::System;
+        for path in secrets::secrets_in(&s.extra) {
+            self.push(
+                FindingCode::LiteralSecret,
+                sec,
+                i,
+                &s.id,
+                format!("system `{}` holds a literal secret in `{path}`", s.id),
+                Self::secret_fix(&format!("`{}`", s.id)),
+            );
+        }
+        if let Some(endpoints) = &s.endpoints {
+            for (env, ep) in endpoints.iter() {
+                let holder = format!("the {env} endpoint of `{}`", s.id);
+                if let Some(what) = secrets::url_secret(&ep.url) {
+                    self.push(
+                        FindingCode::LiteralSecret,
+                        sec,
+                        i,
+                        &s.id,
+                        format!("the URL of {holder} carries {what}"),
+                        Self::secret_fix(&format!("the URL of {holder}")),
+                    );
+                }
+                if let Some(cref) = &ep.credential_ref {
+                    if !secrets::is_reference(cref) || secrets::url_secret(cref).is_some() {
+                        self.push(
+                            FindingCode::LiteralSecret,
+                            sec,
+                            i,
+                            &s.id,
+                            format!("the `credentialRef` of {holder} is not a reference like `vault:erp/prod` or `env:ERP_TOKEN` (it may be the secret itself)"),
+                            format!("set `credentialRef` of {holder} to `store:path` in your secret store, e.g. `vault:{}/{env}`", s.id),
+                        );
+                    }
+                }
+                for path in secrets::secrets_in(&ep.extra) {
+                    self.push(
+                        FindingCode::LiteralSecret,
+                        sec,
+                        i,
+                        &s.id,
+                        format!("{holder} holds a literal secret in `{path}`"),
+                        Self::secret_fix(&holder),
+                    );
+                }
+                if !envs.contains(&env) {
+                    let hint = did_you_mean(env, envs.iter().copied())
+                        .map(|m| format!("; did you mean `{m}`?"))
+                        .unwrap_or_default();
+                    self.push(
+                        FindingCode::UnknownEnvironment,
+                        sec,
+                        i,
+                        &s.id,
+                        format!(
+                            "system `{}` has an endpoint for environment `{env}`, which the model does not declare (it declares {}){hint}",
+                            s.id,
+                            quoted_list(envs)
+                        ),
+                        format!("add `{env}` to the model's environments, or rename the endpoint to a declared environment"),
+                    );
+                }
+            }
+        }
+        if self.used[i] {
+            let missing: Vec<&str> = envs
+                .iter()
+                .copied()
+                .filter(|env| s.endpoint(env).is_none())
+                .collect();
+            if !missing.is_empty() {
+                self.push(
+                    FindingCode::MissingEndpoint,
+                    sec,
+                    i,
+                    &s.id,
+                    format!(
+                        "system `{}` takes part in flows but has no endpoint for {}",
+                        s.id,
+                        quoted_list(&missing)
+                    ),
+                    format!(
+                        "add an endpoint of `{}` for {} (protocol, URL, credentialRef)",
+                        s.id,
+                        quoted_list(&missing)
+                    ),
+                );
+            }
+        }
+        if !self.mentioned[i] {
+            self.push(
+                FindingCode::UnusedSystem,
+                sec,
+                i,
+                &s.id,
+                format!("system `{}` ({}) owns nothing, holds no copy and takes part in no flow or rule", s.id, s.name),
+                format!("model what `{}` owns or receives, or remove it", s.id),
+            );
+        }
+    }
+
+    // -- entities ---------------------------------------------------------
+
+    fn check_entities(&mut self) {
+        let model = self.model;
+        let reconciled: HashSet<&str> = model
+            .rules()
+            .iter()
+            .filter_map(|r| match r {
+                Rule::Reconcile(r) => Some(r.entity.as_str()),
+                _ => None,
+            })
+            .collect();
+        for (i, e) in model.entities.iter().enumerate() {
+            self.check_entity(i, e, &reconciled);
+        }
+    }
+
+    fn check_entity(&mut self, i: usize, e: &'m Entity, reconciled: &HashSet<&str>) {
+        let sec = Section::Entity;
+        match e.owner.as_deref().map(str::trim) {
+            None | Some("") => self.push(
+                FindingCode::NoOwner,
+                sec,
+                i,
+                &e.id,
+                format!(
+                    "{} (`{}`) has no owner: no system is its source of truth",
+                    e.name, e.id
+                ),
+                format!(
+                    "decide which one system creates and changes {}, and make it the owner",
+                    e.name
+                ),
+            ),
+            Some(owner) => {
+                if self.owners[i].is_none() {
+                    let hint = self.hint(0, owner);
+                    self.push(
+                        FindingCode::UnknownOwner,
+                        sec,
+                        i,
+                        &e.id,
+                        format!("{} (`{}`) is owned by `{owner}`, which is not a system of the model{hint}", e.name, e.id),
+                        format!("make an existing system the owner of {}, or add system `{owner}`", e.name),
+                    );
+                }
+            }
+        }
+        let what = format!("entity `{}`", e.id);
+        let mut seen_copies: Vec<&str> = Vec::new();
+        for c in &e.copies {
+            if seen_copies.contains(&c.as_str()) {
+                continue;
+            }
+            seen_copies.push(c);
+            self.system_ref(sec, i, &e.id, &format!("{what} (copies)"), c);
+            if Some(c.as_str()) == e.owner.as_deref() {
+                self.push(
+                    FindingCode::OwnerListedAsCopy,
+                    sec,
+                    i,
+                    &e.id,
+                    format!(
+                        "`{c}` owns {} and is also listed as holding a copy of it",
+                        e.name
+                    ),
+                    format!(
+                        "remove `{c}` from the copies of {}: the owner holds the original",
+                        e.name
+                    ),
+                );
+            }
+        }
+        if !e.fields.is_empty() && !e.fields.iter().any(|f| f.name == e.key) {
+            let hint = Self::field_hint(e, &e.key);
+            self.push(
+                FindingCode::UnknownReference,
+                sec,
+                i,
+                &e.id,
+                format!(
+                    "the key of {} is `{}`, which is not one of its fields{hint}",
+                    e.name, e.key
+                ),
+                format!(
+                    "make the key one of the fields of {}, or add field `{}`",
+                    e.name, e.key
+                ),
+            );
+        }
+        for f in &e.fields {
+            for path in secrets::secrets_in(&f.extra) {
+                self.push(
+                    FindingCode::LiteralSecret,
+                    sec,
+                    i,
+                    &e.id,
+                    format!(
+                        "field `{}` of {} holds a literal secret in `{path}`",
+                        f.name, e.name
+                    ),
+                    Self::secret_fix(&format!("field `{}`", f.name)),
+                );
+            }
+        }
+        for path in secrets::secrets_in(&e.extra) {
+            self.push(
+                FindingCode::LiteralSecret,
+                sec,
+                i,
+                &e.id,
+                format!("entity `{}` holds a literal secret in `{path}`", e.id),
+                Self::secret_fix(&format!("entity `{}`", e.id)),
+            );
+        }
+        if e.is_monetary() && !reconciled.contains(e.id.as_str()) {
+            let mut holders: Vec<&str> = Vec::new();
+            for h in e.owner.iter().chain(e.copies.iter()) {
+                if !h.trim().is_empty() && !holders.contains(&h.as_str()) {
+                    holders.push(h);
+                }
+            }
+            if holders.len() >= 2 {
+                self.push(
+                    FindingCode::UnreconciledMoney,
+                    sec,
+                    i,
+                    &e.id,
+                    format!(
+                        "{} is money held by {}, but no reconcile rule checks that they agree: settlement can drift silently",
+                        e.name,
+                        quoted_list(&holders)
+                    ),
+                    format!(
+                        "add a reconcile rule for `{}` over {} (amount fields, tolerance, time window)",
+                        e.id,
+                        quoted_list(&holders)
+                    ),
+                );
+            }
+        }
+        if e.steward.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            self.push(
+                FindingCode::NoSteward,
+                sec,
+                i,
+                &e.id,
+                format!(
+                    "{} (`{}`) has no steward: nobody is accountable for its data",
+                    e.name, e.id
+                ),
+                format!("name the person or team accountable for {}", e.name),
+            );
+        }
+        if e.consistency_window_seconds.is_none() {
+            self.push(
+                FindingCode::NoConsistencyWindow,
+                sec,
+                i,
+                &e.id,
+                format!("{} (`{}`) does not say how stale its copies may be", e.name, e.id),
+                format!(
+                    "set `consistencyWindowSeconds` for {} (customer-facing: seconds; reporting: minutes)",
+                    e.name
+                ),
+            );
+        }
+    }
+
+    // -- flows ------------------------------------------------------------
+
+    fn check_flows(&mut self) {
+        let model = self.model;
+        for (i, f) in model.flows.iter().enumerate() {
+            self.check_flow(i, f);
+        }
+    }
+
+    fn check_flow(&mut self, i: usize, f: &'m Flow) {
+        let model = self.model;
+        let sec = Section::Flow;
+        let what = format!("flow `{}`", f.id);
+        let (entity, from, to) = self.flow_refs[i];
+        if entity.is_none() {
+            self.entity_ref(sec, i, &f.id, &what, &f.entity);
+        }
+        if from.is_none() {
+            self.system_ref(sec, i, &f.id, &format!("{what} (from)"), &f.from);
+        }
+        if to.is_none() {
+            self.system_ref(sec, i, &f.id, &format!("{what} (to)"), &f.to);
+        }
+        let ent = entity.map(|e| &model.entities[e]);
+        if let (Some(ent), Some(key)) = (ent, &f.idempotency_key) {
+            self.field_ref(
+                sec,
+                i,
+                &f.id,
+                &format!("the idempotency key of {what}"),
+                ent,
+                key,
+            );
+        }
+        for path in secrets::secrets_in(&f.extra) {
+            self.push(
+                FindingCode::LiteralSecret,
+                sec,
+                i,
+                &f.id,
+                format!("{what} holds a literal secret in `{path}`"),
+                Self::secret_fix(&what),
+            );
+        }
+        if let (Some(e), Some(ent)) = (entity, ent) {
+            if let Some(owner) = self.owners[e] {
+                let owner_id = &model.systems[owner].id;
+                match f.pattern {
+                    Pattern::Event if from.is_some() && from != Some(owner) => self.push(
+                        FindingCode::DoubleWrite,
+                        sec,
+                        i,
+                        &f.id,
+                        format!(
+                            "{what} announces {} from `{}`, but `{owner_id}` owns it: a second writer (double write)",
+                            ent.name, f.from
+                        ),
+                        format!(
+                            "make `{}` a request to `{owner_id}`, or move ownership of {} to `{}`",
+                            f.id, ent.name, f.from
+                        ),
+                    ),
+                    Pattern::Request if to.is_some() && to != Some(owner) => self.push(
+                        FindingCode::RequestNotToOwner,
+                        sec,
+                        i,
+                        &f.id,
+                        format!(
+                            "{what} asks `{}` about {}, but `{owner_id}` owns it: only the owner can answer",
+                            f.to, ent.name
+                        ),
+                        format!(
+                            "send `{}` to `{owner_id}`, or move ownership of {} to `{}`",
+                            f.id, ent.name, f.to
+                        ),
+                    ),
+                    _ => {}
+                }
+                if f.pattern == Pattern::Event
+                    && to.is_some()
+                    && to != Some(owner)
+                    && !ent.copies.iter().any(|c| c == &f.to)
+                {
+                    self.push(
+                        FindingCode::UndeclaredCopy,
+                        sec,
+                        i,
+                        &f.id,
+                        format!(
+                            "{what} delivers {} to `{}`, which is not declared as holding a copy of it",
+                            ent.name, f.to
+                        ),
+                        format!("add `{}` to the copies of {}, or remove the flow", f.to, ent.name),
+                    );
+                }
+            }
+        }
+        if !f.is_acknowledged() {
+            let thing = ent.map_or(f.entity.as_str(), |e| e.name.as_str());
+            self.push(
+                FindingCode::UnacknowledgedFlow,
+                sec,
+                i,
+                &f.id,
+                format!(
+                    "{what} does not require `{}` to acknowledge {thing}: a rejected delivery stays silent",
+                    f.to
+                ),
+                format!("set `\"ack\": true` on `{}` so `{}` must confirm each delivery", f.id, f.to),
+            );
+        }
+        if let Some(t) = to {
+            if model.systems[t].has_side_effects() && f.idempotency_key.is_none() {
+                self.push(
+                    FindingCode::MissingIdempotencyKey,
+                    sec,
+                    i,
+                    &f.id,
+                    format!(
+                        "{what} goes into `{}`, which triggers side effects, but has no idempotency key: a replay repeats them",
+                        f.to
+                    ),
+                    match ent {
+                        Some(e) => format!("set `idempotencyKey` of `{}` to a unique field, e.g. `{}`", f.id, e.key),
+                        None => format!("set `idempotencyKey` of `{}` to a unique field", f.id),
+                    },
+                );
+            }
+        }
+        match (f.pattern, f.trigger) {
+            (Pattern::Event, Trigger::User) => self.push(
+                FindingCode::UserTriggeredEvent,
+                sec,
+                i,
+                &f.id,
+                format!("{what} is an event triggered by a user: events announce the owner's changes, a user asking for something is a request"),
+                format!("make `{}` a request to the owner, or set its trigger to `system`", f.id),
+            ),
+            (Pattern::Request, Trigger::System) => self.push(
+                FindingCode::SystemTriggeredRequest,
+                sec,
+                i,
+                &f.id,
+                format!("{what} is a request triggered by a system: a system announcing its own change is an event"),
+                format!("if `{}` asks the owner on someone's behalf, set its trigger to `user`; if it announces, make it an event from the owner", f.id),
+            ),
+            _ => {}
+        }
+        if f.trigger == Trigger::Schedule
+            && f.schedule.as_deref().is_none_or(|s| s.trim().is_empty())
+        {
+            self.push(
+                FindingCode::MissingSchedule,
+                sec,
+                i,
+                &f.id,
+                format!("{what} runs on a schedule but does not say when"),
+                format!("set `schedule` of `{}`, e.g. `0 */15 * * * *`", f.id),
+            );
+        }
+    }
+
+    // -- per-entity graphs: stale copies and event loops ---------------------
+
+    fn check_entity_graphs(&mut self) {
+        let model = self.model;
+        // System index -> node of the current entity's graph (u32::MAX: none).
+        let mut node_of = vec![u32::MAX; model.systems.len()];
+        let mut touched: Vec<usize> = Vec::new();
+        let by_entity = std::mem::take(&mut self.by_entity);
+        for (ei, e) in model.entities.iter().enumerate() {
+            let flows = &by_entity[self.by_entity_start[ei]..self.by_entity_start[ei + 1]];
+            let owner = self.owners[ei];
+            let has_copies = e
+                .copies
+                .iter()
+                .any(|c| Some(c.as_str()) != e.owner.as_deref());
+            if flows.is_empty() && (!has_copies || owner.is_none()) {
+                continue;
+            }
+            let mut all: DiGraph<usize, ()> = DiGraph::new();
+            let mut events: DiGraph<usize, usize> = DiGraph::new();
+            let mut node =
+                |s: usize, all: &mut DiGraph<usize, ()>, events: &mut DiGraph<usize, usize>| {
+                    if node_of[s] == u32::MAX {
+                        let n = all.add_node(s);
+                        events.add_node(s);
+                        node_of[s] = n.index() as u32;
+                        touched.push(s);
+                    }
+                    NodeIndex::new(node_of[s] as usize)
+                };
+            let mut has_event = false;
+            for &fi in flows {
+                let (_, from, to) = self.flow_refs[fi];
+                if let (Some(a), Some(b)) = (from, to) {
+                    let na = node(a, &mut all, &mut events);
+                    let nb = node(b, &mut all, &mut events);
+                    all.add_edge(na, nb, ());
+                    if model.flows[fi].pattern == Pattern::Event {
+                        events.add_edge(na, nb, fi);
+                        has_event = true;
+                    }
+                }
+            }
+            if let Some(owner) = owner {
+                self.stale_copies(ei, e, owner, &all, &node_of);
+            }
+            if has_event {
+                self.event_loops(ei, e, flows, &events, &node_of);
+            }
+            for s in touched.drain(..) {
+                node_of[s] = u32::MAX;
+            }
+        }
+        self.by_entity = by_entity;
+    }
+
+    fn stale_copies(
+        &mut self,
+        ei: usize,
+        e: &'m Entity,
+        owner: usize,
+        all: &DiGraph<usize, ()>,
+        node_of: &[u32],
+    ) {
+        let model = self.model;
+        let mut reached = vec![false; all.node_count()];
+        if node_of[owner] != u32::MAX {
+            let start = NodeIndex::new(node_of[owner] as usize);
+            let mut bfs = petgraph::visit::Bfs::new(all, start);
+            while let Some(n) = bfs.next(all) {
+                reached[n.index()] = true;
+            }
+        }
+        let owner_id = &model.systems[owner].id;
+        let mut seen: Vec<&str> = Vec::new();
+        for c in &e.copies {
+            if c == owner_id || seen.contains(&c.as_str()) {
+                continue;
+            }
+            seen.push(c);
+            let Some(&s) = self.systems.get(c.as_str()) else {
+                continue;
+            };
+            let ok = node_of[s] != u32::MAX && reached[node_of[s] as usize];
+            if !ok {
+                self.push(
+                    FindingCode::StaleCopy,
+                    Section::Entity,
+                    ei,
+                    &e.id,
+                    format!(
+                        "`{c}` holds a copy of {}, but no flow brings {} to it from the owner `{owner_id}`: its copy goes stale",
+                        e.name, e.name
+                    ),
+                    format!(
+                        "add an event flow of `{}` from `{owner_id}` to `{c}` (directly or through a system that receives it), or remove `{c}` from the copies",
+                        e.id
+                    ),
+                );
+            }
+        }
+    }
+
+    fn event_loops(
+        &mut self,
+        ei: usize,
+        e: &'m Entity,
+        flows: &[usize],
+        events: &DiGraph<usize, usize>,
+        node_of: &[u32],
+    ) {
+        let model = self.model;
+        let sccs = petgraph::algo::tarjan_scc(events);
+        let mut comp = vec![usize::MAX; events.node_count()];
+        for (ci, scc) in sccs.iter().enumerate() {
+            for n in scc {
+                comp[n.index()] = ci;
+            }
+        }
+        let mut reported = vec![false; sccs.len()];
+        let owner_id = self.owners[ei].map(|o| model.systems[o].id.as_str());
+        for &fi in flows {
+            let f = &model.flows[fi];
+            if f.pattern != Pattern::Event {
+                continue;
+            }
+            let (_, Some(a), Some(b)) = self.flow_refs[fi] else {
+                continue;
+            };
+            let (ca, cb) = (comp[node_of[a] as usize], comp[node_of[b] as usize]);
+            if ca != cb || reported[ca] || (sccs[ca].len() == 1 && a != b) {
+                continue;
+            }
+            reported[ca] = true;
+            let fix = match owner_id {
+                Some(o) => format!("break the loop: only the owner `{o}` announces {}; the others send requests to it, and no event goes back to where it came from", e.name),
+                None => format!("break the loop: decide the owner of {}, let only it announce changes", e.name),
+            };
+            if a == b {
+                self.push(
+                    FindingCode::EventEcho,
+                    Section::Flow,
+                    fi,
+                    &f.id,
+                    format!(
+                        "flow `{}` announces {} from `{}` back to `{}` itself: every change echoes",
+                        f.id, e.name, f.from, f.to
+                    ),
+                    fix,
+                );
+                continue;
+            }
+            let mut in_loop: Vec<&str> = Vec::new();
+            let mut systems: Vec<&str> = Vec::new();
+            for &gi in flows {
+                let g = &model.flows[gi];
+                if g.pattern != Pattern::Event {
+                    continue;
+                }
+                if let (_, Some(x), Some(y)) = self.flow_refs[gi] {
+                    if comp[node_of[x] as usize] == ca && comp[node_of[y] as usize] == ca {
+                        in_loop.push(&g.id);
+                        for s in [&g.from, &g.to] {
+                            if !systems.contains(&s.as_str()) {
+                                systems.push(s);
+                            }
+                        }
+                    }
+                }
+            }
+            self.push(
+                FindingCode::EventEcho,
+                Section::Flow,
+                fi,
+                &f.id,
+                format!(
+                    "events about {} go round in a loop between {} (flows {}): a change can echo back to the system it came from",
+                    e.name,
+                    quoted_list(&systems),
+                    quoted_list(&in_loop)
+                ),
+                fix,
+            );
+        }
+    }
+
+    // -- rules ------------------------------------------------------------
+
+    fn check_rules(&mut self) {
+        let model = self.model;
+        let rules = model.rules();
+        let mut jobs: Vec<(&str, Option<usize>)> = Vec::new();
+        let mut job_of: HashMap<(&str, Option<usize>), usize> = HashMap::new();
+        let mut rule_job: Vec<Option<usize>> = vec![None; rules.len()];
+        for (i, r) in rules.iter().enumerate() {
+            let sec = Section::Rule;
+            let id = r.id();
+            let what = format!("rule `{id}`");
+            let entity = match r.entity() {
+                Some(e) => self.entity_ref(sec, i, id, &what, e),
+                None => None,
+            };
+            let ent = entity.map(|e| &model.entities[e]);
+            match r {
+                Rule::Route(route) => {
+                    for t in &route.to {
+                        self.system_ref(sec, i, id, &format!("{what} (to)"), t);
+                    }
+                }
+                Rule::Reconcile(rec) => {
+                    for s in &rec.systems {
+                        self.system_ref(sec, i, id, &format!("{what} (systems)"), s);
+                    }
+                    if let Some(ent) = ent {
+                        for field in &rec.fields {
+                            self.field_ref(sec, i, id, &what, ent, field);
+                        }
+                    }
+                }
+                Rule::Alert(alert) => {
+                    if !self.flows.contains_key(alert.flow.as_str()) {
+                        let hint = self.hint(2, &alert.flow);
+                        self.push(
+                            FindingCode::UnknownReference,
+                            sec,
+                            i,
+                            id,
+                            format!(
+                                "{what} watches flow `{}`, which is not in the model{hint}",
+                                alert.flow
+                            ),
+                            format!(
+                                "use the id of an existing flow, or add flow `{}`",
+                                alert.flow
+                            ),
+                        );
+                    }
+                }
+                Rule::Validate(_) | Rule::Conflict(_) => {}
+            }
+            if let Some(cond) = r.condition() {
+                let key = (cond, entity);
+                let job = *job_of.entry(key).or_insert_with(|| {
+                    jobs.push(key);
+                    jobs.len() - 1
+                });
+                rule_job[i] = Some(job);
+            }
+        }
+        if jobs.is_empty() {
+            return;
+        }
+        let results = self.run_condition_jobs(&jobs);
+        for (i, r) in rules.iter().enumerate() {
+            let Some(job) = rule_job[i] else { continue };
+            let Some(problems) = results.get(job) else {
+                continue;
+            };
+            let id = r.id();
+            let about = r
+                .entity()
+                .and_then(|e| self.entities.get(e))
+                .map_or_else(String::new, |&e| format!(" on {}", model.entities[e].name));
+            for p in problems {
+                self.push(
+                    p.code,
+                    Section::Rule,
+                    i,
+                    id,
+                    format!("rule `{id}`{about}: {}", p.message),
+                    p.fix
+                        .clone()
+                        .unwrap_or_else(|| "correct the condition".to_string()),
+                );
+            }
+        }
+    }
+
+    fn run_condition_jobs(&self, jobs: &[(&str, Option<usize>)]) -> Vec<Vec<ConditionProblem>> {
+        let model = self.model;
+        let no_fields = Entity {
+            id: String::new(),
+            name: "its entity".to_string(),
+            owner: None,
+            steward: None,
+            rationale: None,
+            key: String::new(),
+            monetary: None,
+            consistency_window_seconds: None,
+            fields: Vec::new(),
+            copies: Vec::new(),
+            extra: Default::default(),
+        };
+        let run = |chunk: &[(&str, Option<usize>)]| -> Vec<Vec<ConditionProblem>> {
+            chunk
+                .iter()
+                .map(|(cond, e)| {
+                    let entity = e.map_or(&no_fields, |e| &model.entities[e]);
+                    check_condition(cond, entity)
+                })
+                .collect()
+        };
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(4);
+        if jobs.len() < PARALLEL_CONDITIONS || threads < 2 {
+            return run(jobs);
+        }
+        let chunk_size = jobs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk_size)
+                .map(|chunk| {
+                    let handle = std::thread::Builder::new()
+                        .spawn_scoped(scope, || run(chunk))
+                        .ok();
+                    (chunk, handle)
+                })
+                .collect();
+            let mut out = Vec::with_capacity(jobs.len());
+            for (chunk, handle) in handles {
+                match handle.map(|h| h.join()) {
+                    Some(Ok(results)) => out.extend(results),
+                    // Thread could not start (or failed): check this chunk here.
+                    _ => out.extend(run(chunk)),
+                }
+            }
+            out
+        })
+    }
 }

@@ -1,0 +1,220 @@
+//! Literal secrets: keys named like secrets in the unknown-key (`extra`)
+//! maps, URLs with `user:pass@` or secret query parameters, credential
+//! references that are not references. Nothing here ever returns a secret
+//! value: only where it is.
+
+use serde_json::{Map, Value};
+
+/// Words that make a key name a secret (compared on the lowercased key with
+/// `_` and `-` removed).
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "privatekey",
+];
+
+/// Key endings that name where a secret is, not the secret itself.
+const REFERENCE_SUFFIXES: &[&str] = &[
+    "ref",
+    "reference",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "store",
+];
+
+/// Secret stores whose references may appear under a secret-like key.
+const KNOWN_STORES: &[&str] = &[
+    "vault", "env", "aws-sm", "aws-ssm", "gcp-sm", "azure-kv", "k8s", "file", "op", "doppler",
+    "sops", "keychain",
+];
+
+/// Does a key name a secret (password, token, apiKey...)?
+pub(crate) fn is_secret_key(key: &str) -> bool {
+    let norm: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if REFERENCE_SUFFIXES.iter().any(|s| norm.ends_with(s)) {
+        return false;
+    }
+    SECRET_WORDS.iter().any(|w| norm.contains(w))
+}
+
+/// Is `s` a credential reference, `store:path` (e.g. `vault:erp/prod`,
+/// `env:ERP_TOKEN`)?
+pub(crate) fn is_reference(s: &str) -> bool {
+    let Some((store, path)) = s.split_once(':') else {
+        return false;
+    };
+    let store_ok = !store.is_empty()
+        && store.len() <= 32
+        && store.starts_with(|c: char| c.is_ascii_lowercase())
+        && store
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    let path_ok =
+        !path.is_empty() && !path.chars().any(char::is_whitespace) && !path.starts_with("//");
+    store_ok && path_ok
+}
+
+fn is_known_store_reference(s: &str) -> bool {
+    is_reference(s)
+        && s.split_once(':')
+            .is_some_and(|(store, _)| KNOWN_STORES.contains(&store))
+}
+
+/// Where in a URL a literal secret sits, if anywhere.
+pub(crate) fn url_secret(url: &str) -> Option<&'static str> {
+    if let Some(rest) = url.split_once("://").map(|(_, r)| r) {
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        if let Some(at) = authority.rfind('@') {
+            let userinfo = &authority[..at];
+            if userinfo
+                .split_once(':')
+                .is_some_and(|(_, pass)| !pass.is_empty())
+            {
+                return Some("a user name and password (`user:…@`)");
+            }
+        }
+    }
+    if let Some((_, query)) = url.split_once('?') {
+        let query = query.split('#').next().unwrap_or("");
+        for pair in query.split('&') {
+            if let Some((k, v)) = pair.split_once('=') {
+                if !v.is_empty() && is_secret_key(k) {
+                    return Some("a secret query parameter");
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Paths (like `auth.password`) of literal secrets in an extra map.
+pub(crate) fn secrets_in(extra: &Map<String, Value>) -> Vec<String> {
+    let mut found = Vec::new();
+    for (k, v) in extra {
+        walk(k, v, k, &mut found, 0);
+    }
+    found
+}
+
+const MAX_DEPTH: usize = 64;
+
+fn walk(key: &str, value: &Value, path: &str, found: &mut Vec<String>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::String(s) => {
+            let secret_key =
+                !s.trim().is_empty() && is_secret_key(key) && !is_known_store_reference(s);
+            let secret_url = s.contains("://") && url_secret(s).is_some();
+            if secret_key || secret_url {
+                found.push(path.to_string());
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                walk(k, v, &format!("{path}.{k}"), found, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                // Items of a list named like a secret are secrets too.
+                walk(key, v, &format!("{path}[{i}]"), found, depth + 1);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_keys() {
+        for k in [
+            "password",
+            "dbPassword",
+            "PASSWD",
+            "client_secret",
+            "accessToken",
+            "apiKey",
+            "api_key",
+            "API-KEY",
+            "privateKey",
+            "private_key",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "name",
+            "credentialRef",
+            "tokenUrl",
+            "secretRef",
+            "passwordPolicyRef",
+            "keyField",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn references() {
+        for r in [
+            "vault:erp/prod",
+            "env:ERP_TOKEN",
+            "aws-sm:arn:aws:secretsmanager:eu:1:secret:x",
+        ] {
+            assert!(is_reference(r), "{r}");
+        }
+        for r in [
+            "hunter2",
+            "Bearer abc",
+            "vault:",
+            ":x",
+            "https://user@host",
+            "Vault:x",
+            "vault:a b",
+        ] {
+            assert!(!is_reference(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert!(url_secret("https://admin:s3cret@erp.example.com/api").is_some());
+        assert!(url_secret("https://erp.example.com/api?api_key=abc").is_some());
+        assert!(url_secret("https://erp.example.com/api?page=2").is_none());
+        assert!(url_secret("https://user@erp.example.com/api").is_none());
+        assert!(url_secret("https://erp.example.com/a@b:c").is_none());
+    }
+
+    #[test]
+    fn walks_nested_extras() {
+        let v: Value = serde_json::json!({
+            "auth": {"basic": {"password": "x"}, "mode": "basic"},
+            "headers": [{"name": "X-Api-Key"}, {"token": "abc"}],
+            "clientSecret": "vault:shop/client",
+            "mirror": "sftp://u:p@files.example.com/in",
+            "empty": {"password": ""}
+        });
+        let Value::Object(map) = v else {
+            unreachable!()
+        };
+        let found = secrets_in(&map);
+        assert_eq!(
+            found,
+            vec!["auth.basic.password", "headers[1].token", "mirror"]
+        );
+    }
+}
