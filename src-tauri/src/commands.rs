@@ -1,0 +1,151 @@
+//! The Tauri commands: thin delegations to the store ([`crate::store`]) and
+//! to charter-model. File paths come from the UI's open/save dialogs.
+
+use crate::error::AppError;
+use crate::store::{Decision, ModelState, ModelSummary, NodePosition};
+use crate::{workspace, AppState, StartupInfo};
+use charter_model::edit::Edit;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tauri::State;
+
+type Res<T> = Result<T, AppError>;
+
+/// What the UI learns at launch: the models, which to open, and any notice
+/// about a store that had to be replaced.
+#[tauri::command]
+#[specta::specta]
+pub async fn startup(state: State<'_, AppState>) -> Res<StartupInfo> {
+    workspace::startup(&state).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_models(state: State<'_, AppState>) -> Res<Vec<ModelSummary>> {
+    Ok(state.store.list_models().await?)
+}
+
+/// Creates a new, empty model and returns its id.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_model(state: State<'_, AppState>, name: String) -> Res<u32> {
+    workspace::create_empty(&state.store, &name).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_model(state: State<'_, AppState>, model_id: u32) -> Res<()> {
+    Ok(state.store.delete_model(model_id).await?)
+}
+
+/// The model at its head; also remembers it as the model to reopen.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_model_state(state: State<'_, AppState>, model_id: u32) -> Res<ModelState> {
+    workspace::open_model(&state.store, model_id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_edit(state: State<'_, AppState>, model_id: u32, edit: Edit) -> Res<ModelState> {
+    Ok(state.store.apply_edit(model_id, &edit).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn undo(state: State<'_, AppState>, model_id: u32) -> Res<ModelState> {
+    Ok(state.store.undo(model_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn redo(state: State<'_, AppState>, model_id: u32) -> Res<ModelState> {
+    Ok(state.store.redo(model_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_decision_log(state: State<'_, AppState>, model_id: u32) -> Res<Vec<Decision>> {
+    Ok(state.store.decision_log(model_id).await?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Csv,
+    Json,
+}
+
+/// Writes the decision log to `path` as CSV or JSON.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_decision_log(
+    state: State<'_, AppState>,
+    model_id: u32,
+    path: String,
+    format: LogFormat,
+) -> Res<()> {
+    workspace::export_decision_log(&state.store, model_id, Path::new(&path), format).await
+}
+
+/// Reads a model file into a NEW workspace model linked to that file.
+/// Nothing is imported when the file has problems (`model-invalid`).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_model_file(state: State<'_, AppState>, path: String) -> Res<ModelState> {
+    workspace::import_file(&state.store, Path::new(&path)).await
+}
+
+/// Saves to the linked file (`no-file` when there is none: use Save As).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_model(state: State<'_, AppState>, model_id: u32) -> Res<ModelState> {
+    workspace::save(&state.store, model_id, None).await
+}
+
+/// Saves to `path` and links the model to it.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_model_as(
+    state: State<'_, AppState>,
+    model_id: u32,
+    path: String,
+) -> Res<ModelState> {
+    workspace::save(&state.store, model_id, Some(Path::new(&path))).await
+}
+
+/// Exports `charter-config/1` for `env` to `path`; refused with the findings
+/// while the model has errors (`export-refused`). Returns the digest.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_config(
+    state: State<'_, AppState>,
+    model_id: u32,
+    env: String,
+    path: String,
+) -> Res<String> {
+    workspace::export_config(&state.store, model_id, &env, Path::new(&path)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_layout(state: State<'_, AppState>, model_id: u32) -> Res<Vec<NodePosition>> {
+    Ok(state.store.layout(model_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_node_position(
+    state: State<'_, AppState>,
+    model_id: u32,
+    position: NodePosition,
+) -> Res<()> {
+    Ok(state.store.set_node_position(model_id, &position).await?)
+}
+
+/// The UI reports its first paint; returns milliseconds since process start.
+#[tauri::command]
+#[specta::specta]
+pub fn report_first_paint() -> f64 {
+    crate::first_paint()
+}

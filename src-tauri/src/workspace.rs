@@ -1,0 +1,175 @@
+//! What the commands do, as plain async functions over a [`Store`] (testable
+//! without a window): first launch, open, import, save, export.
+
+use crate::commands::LogFormat;
+use crate::error::{AppError, ErrorCode};
+use crate::store::{Decision, ModelState, Store, StoreError};
+use crate::{AppState, StartupInfo};
+use charter_model::file::{parse_model, read_model_file, write_atomically, write_model_file};
+use charter_model::Model;
+use std::path::Path;
+
+/// The sample opened on first launch.
+pub const SAMPLE_MODEL: &str = include_str!("../../models/examples/seafood.model.json");
+
+const LAST_MODEL: &str = "last-model";
+
+/// The embedded seafood sample.
+pub fn sample_model() -> Result<Model, AppError> {
+    parse_model(SAMPLE_MODEL).map_err(|problems| {
+        let mut e = AppError::new(
+            ErrorCode::ModelInvalid,
+            "the embedded sample model is invalid",
+        );
+        e.problems = problems.iter().map(Into::into).collect();
+        e
+    })
+}
+
+/// Opens the store in `dir`; on first launch (no model at all) adds the sample.
+pub async fn init(dir: &Path) -> Result<AppState, AppError> {
+    let (store, notice) = Store::open(dir).await?;
+    if store.list_models().await?.is_empty() && store.get_setting("seeded").await?.is_none() {
+        let sample = sample_model()?;
+        store.create_model(&sample, "Sample model", None).await?;
+        store.set_setting("seeded", "1").await?;
+    }
+    Ok(AppState { store, notice })
+}
+
+pub async fn startup(state: &AppState) -> Result<StartupInfo, AppError> {
+    let models = state.store.list_models().await?;
+    let last = state
+        .store
+        .get_setting(LAST_MODEL)
+        .await?
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|id| models.iter().any(|m| m.id == *id));
+    Ok(StartupInfo {
+        open_model_id: last.or_else(|| models.first().map(|m| m.id)),
+        models,
+        notice: state.notice.clone(),
+    })
+}
+
+pub async fn open_model(store: &Store, model_id: u32) -> Result<ModelState, AppError> {
+    let state = store.state(model_id).await?;
+    store.set_setting(LAST_MODEL, &model_id.to_string()).await?;
+    Ok(state)
+}
+
+pub async fn create_empty(store: &Store, name: &str) -> Result<u32, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::EditRefused,
+            "a model name cannot be empty",
+        ));
+    }
+    let mut model = Model::new(name);
+    model.environments = Some(vec!["dev".into(), "test".into(), "prod".into()]);
+    Ok(store.create_model(&model, "New model", None).await?)
+}
+
+/// Reads `path` into a new model linked to it; nothing is stored on error.
+pub async fn import_file(store: &Store, path: &Path) -> Result<ModelState, AppError> {
+    let model = read_model_file(path)?;
+    let file = path.display().to_string();
+    let id = store
+        .create_model(&model, &format!("Imported from {file}"), Some(&file))
+        .await?;
+    open_model(store, id).await
+}
+
+/// Saves the head to `path` (or the linked file) atomically and links it.
+pub async fn save(
+    store: &Store,
+    model_id: u32,
+    path: Option<&Path>,
+) -> Result<ModelState, AppError> {
+    let state = store.state(model_id).await?;
+    let target = match (path, &state.file_path) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(linked)) => linked.into(),
+        (None, None) => {
+            return Err(AppError::new(
+                ErrorCode::NoFile,
+                "this model is not linked to a file yet: use Save As",
+            ))
+        }
+    };
+    write_model_file(&target, &state.model)?;
+    Ok(store
+        .mark_saved(model_id, &target.display().to_string())
+        .await?)
+}
+
+/// Exports the head for `env` to `path`; returns the configuration digest.
+pub async fn export_config(
+    store: &Store,
+    model_id: u32,
+    env: &str,
+    path: &Path,
+) -> Result<String, AppError> {
+    let state = store.state(model_id).await?;
+    let exported = charter_model::export::export(&state.model, env)?;
+    write_atomically(path, exported.text.as_bytes()).map_err(|e| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("{}: cannot write: {e}", path.display()),
+        )
+    })?;
+    Ok(exported.config.digest.clone())
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The decision log as CSV (header + one row per decision).
+pub fn decisions_csv(rows: &[Decision]) -> String {
+    let mut out = String::from("at,entity,from_owner,to_owner,rationale,who,revision\n");
+    for d in rows {
+        let cells = [
+            d.at.clone(),
+            d.entity.clone(),
+            d.from_owner.clone().unwrap_or_default(),
+            d.to_owner.clone().unwrap_or_default(),
+            d.rationale.clone().unwrap_or_default(),
+            d.who.clone(),
+            d.revision.map(|r| r.to_string()).unwrap_or_default(),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+pub async fn export_decision_log(
+    store: &Store,
+    model_id: u32,
+    path: &Path,
+    format: LogFormat,
+) -> Result<(), AppError> {
+    let rows = store.decision_log(model_id).await?;
+    let text = match format {
+        LogFormat::Csv => decisions_csv(&rows),
+        LogFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&rows)
+                .map_err(|e| AppError::from(StoreError::Foreign(e.to_string())))?;
+            t.push('\n');
+            t
+        }
+    };
+    write_atomically(path, text.as_bytes()).map_err(|e| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("{}: cannot write: {e}", path.display()),
+        )
+    })
+}

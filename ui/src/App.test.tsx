@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import App from "./App";
+import { installMockBackend, type MockBackend } from "./test/mockBackend";
+
+let backend: MockBackend;
+
+beforeEach(() => {
+  backend = installMockBackend();
+});
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+async function ready() {
+  render(<App />);
+  await waitFor(() => expect(screen.getByTestId("app").dataset.ready).toBe("true"));
+  await screen.findByTestId("systems-panel");
+}
+
+function systemNames(): string[] {
+  return screen.getAllByTestId("system-name").map((n) => n.textContent ?? "");
+}
+
+describe("App", () => {
+  it("opens the model the backend names at startup", async () => {
+    await ready();
+    expect(screen.getByTestId("model-title").textContent).toContain("Seafood processor");
+    expect(systemNames()).toEqual(["ERP", "Warehouse"]);
+    expect(screen.getByTestId("undo")).toHaveProperty("disabled", true);
+  });
+
+  it("adds, renames and undoes with Ctrl+Z, redoes with Ctrl+Shift+Z", async () => {
+    await ready();
+    fireEvent.change(screen.getByTestId("add-system-name"), { target: { value: "Data platform" } });
+    fireEvent.click(screen.getByTestId("add-system"));
+    await waitFor(() => expect(systemNames()).toContain("Data platform"));
+    const item = document.querySelector('[data-testid="system-item"][data-id="data-platform"]') as HTMLElement;
+    fireEvent.click(within(item).getByTestId("rename-system"));
+    fireEvent.change(within(item).getByTestId("rename-name"), { target: { value: "Lakehouse" } });
+    fireEvent.click(within(item).getByTestId("rename-ok"));
+    await waitFor(() => expect(systemNames()).toContain("Lakehouse"));
+    await act(async () => {
+      fireEvent.keyDown(window, { key: "z", ctrlKey: true });
+    });
+    await waitFor(() => expect(systemNames()).toContain("Data platform"));
+    await act(async () => {
+      fireEvent.keyDown(window, { key: "Z", ctrlKey: true, shiftKey: true });
+    });
+    await waitFor(() => expect(systemNames()).toContain("Lakehouse"));
+    expect(backend.calls.filter((c) => c === "undo")).toHaveLength(1);
+    expect(backend.calls.filter((c) => c === "redo")).toHaveLength(1);
+  });
+
+  it("shows a refused edit's message and keeps the model", async () => {
+    await ready();
+    fireEvent.change(screen.getByTestId("add-system-name"), { target: { value: "Again" } });
+    fireEvent.change(screen.getByTestId("add-system-id"), { target: { value: "erp" } });
+    fireEvent.click(screen.getByTestId("add-system"));
+    const banner = await screen.findByTestId("banner");
+    expect(banner.dataset.kind).toBe("error");
+    expect(banner.textContent).toContain('already a system with id "erp"');
+    expect(systemNames()).toEqual(["ERP", "Warehouse"]);
+  });
+
+  it("asks for a rationale before changing an owner, and logs it", async () => {
+    await ready();
+    const stock = document.querySelector('[data-testid="entity-item"][data-id="stock"]') as HTMLElement;
+    fireEvent.change(within(stock).getByTestId("owner-select"), { target: { value: "erp" } });
+    expect(backend.calls).not.toContain("apply_edit");
+    fireEvent.change(within(stock).getByTestId("rationale-input"), { target: { value: "ERP books every movement" } });
+    fireEvent.click(within(stock).getByTestId("rationale-ok"));
+    await waitFor(() => expect(backend.calls).toContain("apply_edit"));
+    fireEvent.click(screen.getByTestId("toggle-decisions"));
+    const row = await screen.findByTestId("decision-row");
+    expect(row.textContent).toContain("ERP books every movement");
+    expect(row.dataset.entity).toBe("stock");
+  });
+
+  it("shows the findings when export is refused", async () => {
+    await ready();
+    fireEvent.click(within(document.querySelector('[data-id="erp"]') as HTMLElement).getByTestId("delete-system"));
+    await waitFor(() => expect(screen.getByTestId("findings-panel").dataset.errors).toBe("1"));
+    backend.nextPath.value = "/tmp/out.config.json";
+    fireEvent.click(screen.getByTestId("export-config"));
+    const list = await screen.findByTestId("banner-findings");
+    expect(list.textContent).toContain("order");
+    expect(backend.files.has("/tmp/out.config.json")).toBe(false);
+  });
+
+  it("falls back to Save As when the model has no file", async () => {
+    await ready();
+    backend.nextPath.value = "/tmp/seafood.model.json";
+    fireEvent.click(screen.getByTestId("save"));
+    await waitFor(() => expect(screen.getByTestId("file-path").textContent).toBe("/tmp/seafood.model.json"));
+    expect(backend.calls).toContain("save_model_as");
+    expect(backend.files.has("/tmp/seafood.model.json")).toBe(true);
+  });
+
+  it("renders user text as text", async () => {
+    await ready();
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    fireEvent.change(screen.getByTestId("add-system-name"), { target: { value: evil } });
+    fireEvent.change(screen.getByTestId("add-system-id"), { target: { value: "evil" } });
+    fireEvent.click(screen.getByTestId("add-system"));
+    await waitFor(() => expect(systemNames()).toContain(evil));
+    expect(document.querySelector("img")).toBeNull();
+  });
+});

@@ -1,0 +1,95 @@
+// The one door to the backend: a thin wrapper over the generated bindings
+// (bindings.ts) that turns `{status: "error"}` results into thrown ApiErrors
+// the UI can branch on by `code`.
+import { open, save } from "@tauri-apps/plugin-dialog";
+import { commands } from "./bindings";
+import type * as B from "./bindings";
+
+// What the backend sends (…_Serialize) and what it accepts (…_Deserialize).
+export type AppError = B.AppError_Serialize;
+export type Decision = B.Decision_Serialize;
+export type Edit = B.Edit_Deserialize;
+export type ErrorCode = B.ErrorCode;
+export type LogFormat = B.LogFormat;
+export type ModelState = B.ModelState_Serialize;
+export type ModelSummary = B.ModelSummary_Serialize;
+export type NodePosition = B.NodePosition;
+export type StartupInfo = B.StartupInfo_Serialize;
+export type Model = B.Model_Serialize;
+export type System = B.System_Serialize;
+export type Entity = B.Entity_Serialize;
+export type Flow = B.Flow_Serialize;
+export type Rule = B.Rule_Serialize;
+export type Finding = B.Finding_Serialize;
+export type SystemKind = B.SystemKind;
+export type Pattern = B.Pattern;
+export type Trigger = B.Trigger;
+export type ValidateAction = B.ValidateAction;
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: AppError;
+  constructor(detail: AppError) {
+    super(detail.message);
+    this.code = detail.code;
+    this.detail = detail;
+  }
+}
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
+
+async function call<T>(p: Promise<Result<T>>): Promise<T> {
+  let r: Result<T>;
+  try {
+    r = await p;
+  } catch (e) {
+    // The IPC itself failed (not a command error).
+    throw new ApiError({ code: "store", message: String(e), findings: [], problems: [] });
+  }
+  if (r.status === "error") throw new ApiError(r.error);
+  return r.data;
+}
+
+export const api = {
+  startup: (): Promise<StartupInfo> => call(commands.startup()),
+  listModels: (): Promise<ModelSummary[]> => call(commands.listModels()),
+  createModel: (name: string): Promise<number> => call(commands.createModel(name)),
+  deleteModel: (modelId: number): Promise<null> => call(commands.deleteModel(modelId)),
+  getModelState: (modelId: number): Promise<ModelState> => call(commands.getModelState(modelId)),
+  applyEdit: (modelId: number, edit: Edit): Promise<ModelState> =>
+    call(commands.applyEdit(modelId, edit)),
+  undo: (modelId: number): Promise<ModelState> => call(commands.undo(modelId)),
+  redo: (modelId: number): Promise<ModelState> => call(commands.redo(modelId)),
+  decisionLog: (modelId: number): Promise<Decision[]> => call(commands.getDecisionLog(modelId)),
+  exportDecisionLog: (modelId: number, path: string, format: LogFormat): Promise<null> =>
+    call(commands.exportDecisionLog(modelId, path, format)),
+  importModelFile: (path: string): Promise<ModelState> => call(commands.importModelFile(path)),
+  saveModel: (modelId: number): Promise<ModelState> => call(commands.saveModel(modelId)),
+  saveModelAs: (modelId: number, path: string): Promise<ModelState> =>
+    call(commands.saveModelAs(modelId, path)),
+  exportConfig: (modelId: number, env: string, path: string): Promise<string> =>
+    call(commands.exportConfig(modelId, env, path)),
+  getLayout: (modelId: number): Promise<NodePosition[]> => call(commands.getLayout(modelId)),
+  setNodePosition: (modelId: number, position: NodePosition): Promise<null> =>
+    call(commands.setNodePosition(modelId, position)),
+  reportFirstPaint: (): Promise<number | null> => commands.reportFirstPaint(),
+};
+
+/** Asks for a file to open; null when cancelled. */
+export async function pickOpenFile(title: string, extensions: string[]): Promise<string | null> {
+  const picked = await open({ title, multiple: false, directory: false, filters: [{ name: title, extensions }] });
+  return typeof picked === "string" ? picked : null;
+}
+
+/** Asks where to save; null when cancelled. */
+export async function pickSaveFile(title: string, defaultPath: string, extensions: string[]): Promise<string | null> {
+  const picked = await save({ title, defaultPath, filters: [{ name: title, extensions }] });
+  return picked ?? null;
+}
+
+/** A message for any thrown value. */
+export function describe(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
