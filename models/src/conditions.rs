@@ -1,7 +1,9 @@
 //! CEL conditions: parsing and checking against an entity's fields.
 //!
-//! [`check_condition`] parses a condition with the `cel` crate and runs a
-//! small type inference over its syntax tree. The fields of the entity are
+//! [`check_condition`] parses a condition with the `cel` crate (its Pratt
+//! parser, the `parser_pratt` feature: same syntax tree as the ANTLR parser,
+//! about 30 times faster, clearer messages) and runs a small type inference
+//! over its syntax tree. The fields of the entity are
 //! the condition's variables: `integer` fields are CEL `int`, `number` fields
 //! `double`, `string`/`date`/`datetime`/`enum` fields `string`, `boolean`
 //! fields `bool`. Whatever cannot be typed (a function result of unknown type,
@@ -43,7 +45,7 @@ pub fn check_condition(condition: &str, entity: &Entity) -> Vec<ConditionProblem
     }
     // The parser is third-party code: a panic in it must not take the
     // caller down, so it becomes a syntax problem.
-    let parsed = std::panic::catch_unwind(|| cel::parser::Parser::new().parse(condition));
+    let parsed = std::panic::catch_unwind(|| cel::parser::PrattParser::new().parse(condition));
     let expr = match parsed {
         Ok(Ok(expr)) => expr,
         Ok(Err(errors)) => return vec![syntax_problem(condition, &errors)],
@@ -142,6 +144,7 @@ fn syntax_problem(condition: &str, errors: &cel::ParseErrors) -> ConditionProble
     let detail = match errors.errors.first() {
         Some(e) => {
             let msg = e.msg.trim();
+            let msg = msg.strip_prefix("Syntax error: ").unwrap_or(msg);
             let (line, col) = e.pos;
             if line <= 0 {
                 msg.to_string()

@@ -97,7 +97,7 @@ struct Pending {
 const SUGGESTION_BUDGET: usize = 2_000_000;
 
 /// Above this many distinct conditions, they are checked on several threads.
-const PARALLEL_CONDITIONS: usize = 256;
+const PARALLEL_CONDITIONS: usize = 2048;
 
 struct Context<'m> {
     model: &'m Model,
