@@ -13,7 +13,10 @@ need node "install Node.js 20 or newer (e.g. apt-get install nodejs npm), then r
 need npm "install npm (e.g. apt-get install npm), then run this again"
 
 # System packages (Debian), installed when root and missing.
-APT_PACKAGES=(${CHARTER_APT_PACKAGES:-})
+# The desktop app (Tauri 2 on WebKitGTK), its real-app e2e (WebKitWebDriver
+# under Xvfb) and the browser e2e (Chromium).
+DEFAULT_APT_PACKAGES="libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev pkg-config build-essential file xvfb xauth webkit2gtk-driver chromium"
+APT_PACKAGES=(${CHARTER_APT_PACKAGES:-$DEFAULT_APT_PACKAGES})
 apt_missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || apt_missing+=("$p")
@@ -32,4 +35,15 @@ fi
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   echo "charter setup: installing cargo-nextest" >&2
   cargo install --locked cargo-nextest >/dev/null
+fi
+
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "charter setup: installing tauri-driver (real-app e2e)" >&2
+  cargo install --locked tauri-driver >/dev/null
+fi
+
+# UI dependencies (React, Vite, Tauri JS API and CLI, test tools), from the lockfile.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  echo "charter setup: installing UI dependencies (npm ci in ui/)" >&2
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

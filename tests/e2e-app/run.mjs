@@ -1,0 +1,165 @@
+// Real-app e2e: the built debug app (target/debug/charter-app, UI embedded)
+// driven through tauri-driver + WebKitWebDriver (W3C WebDriver over plain
+// fetch), under Xvfb (run via xvfb-run), with a temporary CHARTER_DATA_DIR.
+// Sees the sample, adds a system, renames it, closes and relaunches the app,
+// sees the rename kept, undoes it. Prints "N passed, N failed".
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+const app = process.env.CHARTER_APP_BIN ?? join(repo, "target/debug/charter-app");
+const shots = join(repo, "test-results/app-e2e");
+const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
+const port = 4444 + Math.floor(Math.random() * 500);
+const nativePort = port + 1000;
+
+for (const [what, ok, fix] of [
+  ["the app binary " + app, existsSync(app), "build it: cargo build -p charter-app --features custom-protocol (after npm --prefix ui run build)"],
+  ["DISPLAY", !!process.env.DISPLAY, "run under xvfb-run"],
+]) {
+  if (!ok) {
+    console.error(`app e2e: ${what} is missing: ${fix}`);
+    process.exit(1);
+  }
+}
+mkdirSync(shots, { recursive: true });
+const dataDir = mkdtempSync(join(tmpdir(), "charter-e2e-"));
+
+const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
+  env: { ...process.env, CHARTER_DATA_DIR: dataDir },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+driver.on("error", (e) => {
+  console.error(`app e2e: cannot start tauri-driver (${e.message}): cargo install tauri-driver --locked`);
+  process.exit(1);
+});
+
+const base = `http://127.0.0.1:${port}`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function wd(method, path, body) {
+  const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json).slice(0, 300)}`);
+  return json.value;
+}
+async function waitDriver() {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(base + "/status");
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error("tauri-driver did not start");
+}
+const ELEMENT = "element-6066-11e4-a07c-4a6c6f6c6f6c";
+
+class Session {
+  static async start() {
+    const value = await wd("POST", "/session", {
+      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: app } } },
+    });
+    const s = new Session(value.sessionId);
+    await s.waitFor(() => document.querySelector('[data-testid="app"][data-ready="true"]') !== null, "the app to be ready", 30000);
+    return s;
+  }
+  constructor(id) {
+    this.id = id;
+  }
+  exec(fn, ...args) {
+    return wd("POST", `/session/${this.id}/execute/sync`, { script: `return (${fn}).apply(null, arguments)`, args });
+  }
+  async waitFor(fn, what, timeout = 10000, ...args) {
+    const end = Date.now() + timeout;
+    while (Date.now() < end) {
+      if (await this.exec(fn, ...args).catch(() => false)) return;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+  async find(css) {
+    const v = await wd("POST", `/session/${this.id}/element`, { using: "css selector", value: css });
+    return v[ELEMENT];
+  }
+  async click(css) {
+    await wd("POST", `/session/${this.id}/element/${await this.find(css)}/click`, {});
+  }
+  async type(css, text) {
+    const el = await this.find(css);
+    await wd("POST", `/session/${this.id}/element/${el}/clear`, {});
+    await wd("POST", `/session/${this.id}/element/${el}/value`, { text });
+  }
+  text(css) {
+    return this.exec((sel) => document.querySelector(sel)?.textContent ?? null, css);
+  }
+  async screenshot(name) {
+    const png = await wd("GET", `/session/${this.id}/screenshot`);
+    writeFileSync(join(shots, name), Buffer.from(png, "base64"));
+  }
+  async close() {
+    await wd("DELETE", `/session/${this.id}`).catch(() => undefined);
+  }
+}
+
+const results = [];
+async function step(name, fn) {
+  try {
+    await fn();
+    results.push(true);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    results.push(false);
+    console.log(`FAIL ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+const hasSystem = (id, name) => {
+  const el = document.querySelector(`[data-testid="system-item"][data-id="${id}"] [data-testid="system-name"]`);
+  return el !== null && el.textContent === name;
+};
+
+let session;
+try {
+  await waitDriver();
+  await step("first launch shows the seafood sample", async () => {
+    session = await Session.start();
+    const title = await session.text('[data-testid="model-title"]');
+    if (!title || !title.includes("Seafood")) throw new Error(`title is ${title}`);
+    await session.screenshot("01-first-launch.png");
+  });
+  await step("add a system and rename it", async () => {
+    await session.type('[data-testid="add-system-name"]', "E2E Gateway");
+    await session.click('[data-testid="add-system"]');
+    await session.waitFor(hasSystem, "the new system", 10000, "e2e-gateway", "E2E Gateway");
+    await session.click('[data-id="e2e-gateway"] [data-testid="rename-system"]');
+    await session.type('[data-id="e2e-gateway"] [data-testid="rename-name"]', "Partner gateway");
+    await session.click('[data-id="e2e-gateway"] [data-testid="rename-ok"]');
+    await session.waitFor(hasSystem, "the rename", 10000, "e2e-gateway", "Partner gateway");
+    await session.screenshot("02-renamed.png");
+  });
+  await step("close and relaunch: the rename is still there", async () => {
+    await session.close();
+    session = await Session.start();
+    await session.waitFor(hasSystem, "the renamed system after relaunch", 10000, "e2e-gateway", "Partner gateway");
+  });
+  await step("undo the rename after relaunch", async () => {
+    await session.click('[data-testid="undo"]');
+    await session.waitFor(hasSystem, "the old name back", 10000, "e2e-gateway", "E2E Gateway");
+    await session.screenshot("03-undone.png");
+  });
+} catch {
+  // reported by step()
+} finally {
+  if (session) await session.close();
+  driver.kill("SIGTERM");
+  rmSync(dataDir, { recursive: true, force: true });
+}
+const passed = results.filter(Boolean).length;
+const failed = results.length - passed + (results.length < 4 && results.every(Boolean) ? 4 - results.length : 0);
+console.log(`app-e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed === 4 ? 0 : 1);
