@@ -134,7 +134,7 @@ pub fn diff(old: &Config, new: &Config) -> Vec<Change> {
             ChangeKind::EnvironmentDiffers,
             &new.environment,
             format!(
-                "environment differs: old is {}, new is {} (endpoints are compared across environments)",
+                "the configurations are for different environments: old {}, new {} (endpoints compared across them)",
                 old.environment, new.environment
             ),
         );

@@ -84,7 +84,7 @@ fn field(name: &str, ty: FieldType, required: bool) -> Field {
 pub fn generated_model(seed: u64) -> Model {
     let mut rng = Rng::new(seed);
     let mut model = Model::new(format!("Generated model {seed}"));
-    let envs: Vec<String> = if seed % 3 == 0 {
+    let envs: Vec<String> = if seed.is_multiple_of(3) {
         model.environments = None;
         vec!["prod".into()]
     } else {
