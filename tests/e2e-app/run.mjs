@@ -83,7 +83,9 @@ class Session {
   }
   async find(css) {
     const v = await wd("POST", `/session/${this.id}/element`, { using: "css selector", value: css });
-    return v[ELEMENT];
+    const id = v?.[ELEMENT] ?? (v && Object.values(v)[0]);
+    if (!id) throw new Error(`find ${css}: unexpected answer ${JSON.stringify(v)}`);
+    return id;
   }
   async click(css) {
     await wd("POST", `/session/${this.id}/element/${await this.find(css)}/click`, {});
