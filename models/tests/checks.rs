@@ -63,8 +63,14 @@ fn expect(fs: &[Finding], code: FindingCode, subject: &str) -> Finding {
         .unwrap_or_else(|| panic!("no {} on `{subject}` in {fs:#?}", code.as_str()))
         .clone();
     assert_eq!(hit.severity, code.severity());
-    assert!(hit.fix.as_deref().is_some_and(|f| !f.is_empty()), "{hit:?} has no fix");
-    assert!(!hit.message.contains('\n'), "message is not one line: {hit:?}");
+    assert!(
+        hit.fix.as_deref().is_some_and(|f| !f.is_empty()),
+        "{hit:?} has no fix"
+    );
+    assert!(
+        !hit.message.contains('\n'),
+        "message is not one line: {hit:?}"
+    );
     hit
 }
 
@@ -86,10 +92,23 @@ fn the_base_model_is_clean() {
 #[test]
 fn severities_of_codes() {
     use FindingCode::*;
-    for c in [DoubleWrite, NoOwner, UnknownOwner, UnknownReference, DuplicateId, RequestNotToOwner, LiteralSecret] {
+    for c in [
+        DoubleWrite,
+        NoOwner,
+        UnknownOwner,
+        UnknownReference,
+        DuplicateId,
+        RequestNotToOwner,
+        LiteralSecret,
+    ] {
         assert_eq!(c.severity(), Severity::Error, "{}", c.as_str());
     }
-    for c in [ConditionSyntax, ConditionUnknownField, ConditionTypeMismatch, ConditionUnknownFunction] {
+    for c in [
+        ConditionSyntax,
+        ConditionUnknownField,
+        ConditionTypeMismatch,
+        ConditionUnknownFunction,
+    ] {
         assert_eq!(c.severity(), Severity::Error, "{}", c.as_str());
     }
     for c in [
@@ -116,7 +135,10 @@ fn codes_are_kebab_case_unique_and_round_trip() {
     let mut seen = std::collections::HashSet::new();
     for c in FindingCode::ALL {
         let s = c.as_str();
-        assert!(s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{s}");
+        assert!(
+            s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+            "{s}"
+        );
         assert!(seen.insert(s), "duplicate code {s}");
         assert_eq!(FindingCode::from_code(s), Some(*c));
         assert_eq!(serde_json::to_value(c).unwrap(), json!(s));
@@ -131,12 +153,27 @@ fn every_code_is_documented() {
     let doc = std::fs::read_to_string(path).expect("docs/checks.md");
     for c in FindingCode::ALL {
         let heading = format!("### `{}`", c.as_str());
-        assert!(doc.contains(&heading), "docs/checks.md lacks a section {heading}");
+        assert!(
+            doc.contains(&heading),
+            "docs/checks.md lacks a section {heading}"
+        );
         let section = doc.split(&heading).nth(1).unwrap();
         let section = section.split("\n### ").next().unwrap();
-        assert!(section.contains(c.severity().as_str()), "{}: severity not documented", c.as_str());
-        assert!(section.contains("```json"), "{}: no JSON example", c.as_str());
-        assert!(section.to_lowercase().contains("fix"), "{}: no fix", c.as_str());
+        assert!(
+            section.contains(c.severity().as_str()),
+            "{}: severity not documented",
+            c.as_str()
+        );
+        assert!(
+            section.contains("```json"),
+            "{}: no JSON example",
+            c.as_str()
+        );
+        assert!(
+            section.to_lowercase().contains("fix"),
+            "{}: no fix",
+            c.as_str()
+        );
     }
 }
 
@@ -156,23 +193,37 @@ fn no_owner() {
 fn unknown_owner_suggests_a_system() {
     let fs = with(|v| v["entities"][0]["owner"] = json!("erpp"));
     let f = expect(&fs, FindingCode::UnknownOwner, "stock");
-    assert!(f.message.contains("`erpp`") && f.message.contains("did you mean `erp`?"), "{f:?}");
+    assert!(
+        f.message.contains("`erpp`") && f.message.contains("did you mean `erp`?"),
+        "{f:?}"
+    );
     none(&findings(&base()), FindingCode::UnknownOwner);
 }
 
 #[test]
 fn double_write() {
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "event", "trigger": "system", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "event", "trigger": "system", "ack": true}),
+        );
     });
     let f = expect(&fs, FindingCode::DoubleWrite, "shop-stock");
-    assert!(f.message.contains("`shop-stock`") && f.message.contains("`erp` owns"), "{f:?}");
+    assert!(
+        f.message.contains("`shop-stock`") && f.message.contains("`erp` owns"),
+        "{f:?}"
+    );
     assert!(f.fix.unwrap().contains("request to `erp`"));
     // The same flow as a request to the owner is fine.
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "request", "trigger": "user", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "request", "trigger": "user", "ack": true}),
+        );
     });
     none(&fs, FindingCode::DoubleWrite);
     assert!(fs.is_empty(), "{fs:#?}");
@@ -181,16 +232,31 @@ fn double_write() {
 #[test]
 fn request_not_to_owner() {
     let fs = with(|v| {
-        push(v, "systems", json!({"id": "wms", "name": "WMS", "kind": "wms", "endpoints": {
-            "test": {"protocol": "rest", "url": "https://w/t"}, "prod": {"protocol": "rest", "url": "https://w/p"}}}));
-        push(v, "flows", json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "wms",
-            "pattern": "request", "trigger": "user", "ack": true}));
+        push(
+            v,
+            "systems",
+            json!({"id": "wms", "name": "WMS", "kind": "wms", "endpoints": {
+            "test": {"protocol": "rest", "url": "https://w/t"}, "prod": {"protocol": "rest", "url": "https://w/p"}}}),
+        );
+        push(
+            v,
+            "flows",
+            json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "wms",
+            "pattern": "request", "trigger": "user", "ack": true}),
+        );
     });
     let f = expect(&fs, FindingCode::RequestNotToOwner, "reserve");
-    assert!(f.message.contains("`wms`") && f.message.contains("`erp`"), "{f:?}");
+    assert!(
+        f.message.contains("`wms`") && f.message.contains("`erp`"),
+        "{f:?}"
+    );
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "request", "trigger": "user", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "request", "trigger": "user", "ack": true}),
+        );
     });
     none(&fs, FindingCode::RequestNotToOwner);
 }
@@ -200,17 +266,35 @@ fn request_not_to_owner() {
 #[test]
 fn unknown_references_of_flows() {
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "bad", "entity": "stok", "from": "erp", "to": "shopp",
-            "pattern": "event", "trigger": "system", "ack": true}));
-        push(v, "flows", json!({"id": "bad-key", "entity": "stock", "from": "erp", "to": "shop",
-            "pattern": "event", "trigger": "system", "ack": true, "idempotencyKey": "skuu"}));
+        push(
+            v,
+            "flows",
+            json!({"id": "bad", "entity": "stok", "from": "erp", "to": "shopp",
+            "pattern": "event", "trigger": "system", "ack": true}),
+        );
+        push(
+            v,
+            "flows",
+            json!({"id": "bad-key", "entity": "stock", "from": "erp", "to": "shop",
+            "pattern": "event", "trigger": "system", "ack": true, "idempotencyKey": "skuu"}),
+        );
     });
-    let bad: Vec<_> = fs.iter().filter(|f| f.subject == "bad" && f.code == "unknown-reference").collect();
+    let bad: Vec<_> = fs
+        .iter()
+        .filter(|f| f.subject == "bad" && f.code == "unknown-reference")
+        .collect();
     assert_eq!(bad.len(), 2, "{fs:#?}");
-    assert!(bad.iter().any(|f| f.message.contains("`stok`") && f.message.contains("did you mean `stock`?")));
-    assert!(bad.iter().any(|f| f.message.contains("`shopp`") && f.message.contains("did you mean `shop`?")));
+    assert!(bad
+        .iter()
+        .any(|f| f.message.contains("`stok`") && f.message.contains("did you mean `stock`?")));
+    assert!(bad
+        .iter()
+        .any(|f| f.message.contains("`shopp`") && f.message.contains("did you mean `shop`?")));
     let f = expect(&fs, FindingCode::UnknownReference, "bad-key");
-    assert!(f.message.contains("`skuu`") && f.message.contains("did you mean `sku`?"), "{f:?}");
+    assert!(
+        f.message.contains("`skuu`") && f.message.contains("did you mean `sku`?"),
+        "{f:?}"
+    );
     none(&findings(&base()), FindingCode::UnknownReference);
 }
 
@@ -220,14 +304,20 @@ fn unknown_references_of_entities() {
         v["entities"][0]["copies"] = json!(["shop", "crm"]);
         v["entities"][0]["key"] = json!("skew");
     });
-    let hits: Vec<_> = fs.iter().filter(|f| f.subject == "stock" && f.code == "unknown-reference").collect();
+    let hits: Vec<_> = fs
+        .iter()
+        .filter(|f| f.subject == "stock" && f.code == "unknown-reference")
+        .collect();
     assert_eq!(hits.len(), 2, "{fs:#?}");
     assert!(hits.iter().any(|f| f.message.contains("`crm`")));
     assert!(hits.iter().any(|f| f.message.contains("`skew`")));
     // A key is not checked while no fields are declared.
     let fs = with(|v| {
         v["entities"][0]["fields"] = json!([]);
-        v["flows"][0].as_object_mut().unwrap().remove("idempotencyKey");
+        v["flows"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("idempotencyKey");
         v["rules"] = json!([]);
         v["entities"][0]["key"] = json!("anything");
     });
@@ -237,10 +327,26 @@ fn unknown_references_of_entities() {
 #[test]
 fn unknown_references_of_rules() {
     let fs = with(|v| {
-        push(v, "rules", json!({"id": "r-entity", "kind": "conflict", "entity": "stocks", "policy": "owner-wins"}));
-        push(v, "rules", json!({"id": "r-route", "kind": "route", "entity": "stock", "condition": "quantity > 5", "to": ["finanse"]}));
-        push(v, "rules", json!({"id": "r-rec", "kind": "reconcile", "entity": "stock", "systems": ["erp", "psp"], "fields": ["amount"]}));
-        push(v, "rules", json!({"id": "r-alert", "kind": "alert", "flow": "stock-to-shopp", "metric": "ack-rate", "threshold": 0.98, "windowSeconds": 300}));
+        push(
+            v,
+            "rules",
+            json!({"id": "r-entity", "kind": "conflict", "entity": "stocks", "policy": "owner-wins"}),
+        );
+        push(
+            v,
+            "rules",
+            json!({"id": "r-route", "kind": "route", "entity": "stock", "condition": "quantity > 5", "to": ["finanse"]}),
+        );
+        push(
+            v,
+            "rules",
+            json!({"id": "r-rec", "kind": "reconcile", "entity": "stock", "systems": ["erp", "psp"], "fields": ["amount"]}),
+        );
+        push(
+            v,
+            "rules",
+            json!({"id": "r-alert", "kind": "alert", "flow": "stock-to-shopp", "metric": "ack-rate", "threshold": 0.98, "windowSeconds": 300}),
+        );
     });
     let f = expect(&fs, FindingCode::UnknownReference, "r-entity");
     assert!(f.message.contains("did you mean `stock`?"), "{f:?}");
@@ -250,8 +356,16 @@ fn unknown_references_of_rules() {
     let f = expect(&fs, FindingCode::UnknownReference, "r-alert");
     assert!(f.message.contains("did you mean `stock-to-shop`?"), "{f:?}");
     let fs = with(|v| {
-        push(v, "rules", json!({"id": "r-alert", "kind": "alert", "flow": "stock-to-shop", "metric": "ack-rate", "threshold": 0.98, "windowSeconds": 300}));
-        push(v, "rules", json!({"id": "r-route", "kind": "route", "entity": "stock", "condition": "quantity > 5", "to": ["erp"]}));
+        push(
+            v,
+            "rules",
+            json!({"id": "r-alert", "kind": "alert", "flow": "stock-to-shop", "metric": "ack-rate", "threshold": 0.98, "windowSeconds": 300}),
+        );
+        push(
+            v,
+            "rules",
+            json!({"id": "r-route", "kind": "route", "entity": "stock", "condition": "quantity > 5", "to": ["erp"]}),
+        );
     });
     none(&fs, FindingCode::UnknownReference);
 }
@@ -287,17 +401,48 @@ fn unacknowledged_flow() {
 #[test]
 fn stale_copy() {
     let fs = with(|v| {
-        push(v, "systems", json!({"id": "bi", "name": "Data platform", "kind": "analytics"}));
+        push(
+            v,
+            "systems",
+            json!({"id": "bi", "name": "Data platform", "kind": "analytics"}),
+        );
         v["entities"][0]["copies"] = json!(["shop", "bi"]);
     });
     let f = expect(&fs, FindingCode::StaleCopy, "stock");
-    assert!(f.message.contains("`bi`") && f.message.contains("`erp`"), "{f:?}");
+    assert!(
+        f.message.contains("`bi`") && f.message.contains("`erp`"),
+        "{f:?}"
+    );
     // Reached through a chain erp -> shop -> bi: not stale.
     let fs = with(|v| {
-        push(v, "systems", json!({"id": "bi", "name": "Data platform", "kind": "analytics"}));
+        push(
+            v,
+            "systems",
+            json!({"id": "bi", "name": "Data platform", "kind": "analytics"}),
+        );
         v["entities"][0]["copies"] = json!(["shop", "bi"]);
-        push(v, "flows", json!({"id": "shop-to-bi", "entity": "stock", "from": "shop", "to": "bi",
-            "pattern": "request", "trigger": "schedule", "schedule": "0 0 * * * *", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-to-bi", "entity": "stock", "from": "shop", "to": "bi",
+            "pattern": "request", "trigger": "schedule", "schedule": "0 0 * * * *", "ack": true}),
+        );
+    });
+    none(&fs, FindingCode::StaleCopy);
+    // A route rule delivers to its targets: not stale either.
+    let fs = with(|v| {
+        push(
+            v,
+            "systems",
+            json!({"id": "bi", "name": "Data platform", "kind": "analytics"}),
+        );
+        v["entities"][0]["copies"] = json!(["shop", "bi"]);
+        push(
+            v,
+            "rules",
+            json!({"id": "to-bi", "kind": "route", "entity": "stock",
+            "condition": "quantity < 5", "to": ["bi"]}),
+        );
     });
     none(&fs, FindingCode::StaleCopy);
 }
@@ -326,16 +471,31 @@ fn owner_listed_as_copy() {
 #[test]
 fn event_echo_two_systems() {
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "shop-back", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "event", "trigger": "system", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-back", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "event", "trigger": "system", "ack": true}),
+        );
     });
     let f = expect(&fs, FindingCode::EventEcho, "stock-to-shop");
-    assert!(f.message.contains("`shop-back`") && f.message.contains("`erp`"), "{f:?}");
-    assert_eq!(fs.iter().filter(|f| f.code == "event-echo").count(), 1, "one loop, one finding");
+    assert!(
+        f.message.contains("`shop-back`") && f.message.contains("`erp`"),
+        "{f:?}"
+    );
+    assert_eq!(
+        fs.iter().filter(|f| f.code == "event-echo").count(),
+        1,
+        "one loop, one finding"
+    );
     // erp -> shop and shop -> erp as a request: no echo.
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "shop-back", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "request", "trigger": "user", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-back", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "request", "trigger": "user", "ack": true}),
+        );
     });
     none(&fs, FindingCode::EventEcho);
 }
@@ -343,22 +503,41 @@ fn event_echo_two_systems() {
 #[test]
 fn event_echo_longer_loop_and_self_loop() {
     let fs = with(|v| {
-        push(v, "systems", json!({"id": "wms", "name": "WMS", "kind": "wms", "endpoints": {
-            "test": {"protocol": "rest", "url": "https://w/t"}, "prod": {"protocol": "rest", "url": "https://w/p"}}}));
+        push(
+            v,
+            "systems",
+            json!({"id": "wms", "name": "WMS", "kind": "wms", "endpoints": {
+            "test": {"protocol": "rest", "url": "https://w/t"}, "prod": {"protocol": "rest", "url": "https://w/p"}}}),
+        );
         v["entities"][0]["copies"] = json!(["shop", "wms"]);
-        push(v, "flows", json!({"id": "shop-wms", "entity": "stock", "from": "shop", "to": "wms",
-            "pattern": "event", "trigger": "system", "ack": true}));
-        push(v, "flows", json!({"id": "wms-erp", "entity": "stock", "from": "wms", "to": "erp",
-            "pattern": "event", "trigger": "system", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-wms", "entity": "stock", "from": "shop", "to": "wms",
+            "pattern": "event", "trigger": "system", "ack": true}),
+        );
+        push(
+            v,
+            "flows",
+            json!({"id": "wms-erp", "entity": "stock", "from": "wms", "to": "erp",
+            "pattern": "event", "trigger": "system", "ack": true}),
+        );
     });
     let echoes: Vec<_> = fs.iter().filter(|f| f.code == "event-echo").collect();
     assert_eq!(echoes.len(), 1, "{echoes:#?}");
     let f = expect(&fs, FindingCode::EventEcho, "stock-to-shop");
-    assert!(f.message.contains("`wms-erp`") && f.message.contains("`shop-wms`"), "{f:?}");
+    assert!(
+        f.message.contains("`wms-erp`") && f.message.contains("`shop-wms`"),
+        "{f:?}"
+    );
     // A self-loop counts.
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "self", "entity": "stock", "from": "erp", "to": "erp",
-            "pattern": "event", "trigger": "system", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "self", "entity": "stock", "from": "erp", "to": "erp",
+            "pattern": "event", "trigger": "system", "ack": true}),
+        );
     });
     let f = expect(&fs, FindingCode::EventEcho, "self");
     assert!(f.message.contains("itself"), "{f:?}");
@@ -369,10 +548,18 @@ fn event_echo_longer_loop_and_self_loop() {
 fn event_loops_are_per_entity() {
     // erp -> shop about stock and shop -> erp about orders is no loop.
     let fs = with(|v| {
-        push(v, "entities", json!({"id": "order", "name": "Order", "owner": "shop", "steward": "Sales",
-            "key": "id", "consistencyWindowSeconds": 5, "copies": ["erp"]}));
-        push(v, "flows", json!({"id": "order-to-erp", "entity": "order", "from": "shop", "to": "erp",
-            "pattern": "event", "trigger": "system", "ack": true}));
+        push(
+            v,
+            "entities",
+            json!({"id": "order", "name": "Order", "owner": "shop", "steward": "Sales",
+            "key": "id", "consistencyWindowSeconds": 5, "copies": ["erp"]}),
+        );
+        push(
+            v,
+            "flows",
+            json!({"id": "order-to-erp", "entity": "order", "from": "shop", "to": "erp",
+            "pattern": "event", "trigger": "system", "ack": true}),
+        );
     });
     none(&fs, FindingCode::EventEcho);
     assert!(fs.is_empty(), "{fs:#?}");
@@ -382,7 +569,10 @@ fn event_loops_are_per_entity() {
 fn missing_idempotency_key() {
     let fs = with(|v| {
         v["systems"][1]["sideEffects"] = json!(true);
-        v["flows"][0].as_object_mut().unwrap().remove("idempotencyKey");
+        v["flows"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("idempotencyKey");
     });
     let f = expect(&fs, FindingCode::MissingIdempotencyKey, "stock-to-shop");
     assert!(f.fix.unwrap().contains("`sku`"));
@@ -395,14 +585,22 @@ fn user_triggered_event_and_system_triggered_request() {
     let fs = with(|v| v["flows"][0]["trigger"] = json!("user"));
     expect(&fs, FindingCode::UserTriggeredEvent, "stock-to-shop");
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "request", "trigger": "system", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "request", "trigger": "system", "ack": true}),
+        );
     });
     expect(&fs, FindingCode::SystemTriggeredRequest, "reserve");
     none(&fs, FindingCode::UserTriggeredEvent);
     let fs = with(|v| {
-        push(v, "flows", json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "request", "trigger": "user", "ack": true}));
+        push(
+            v,
+            "flows",
+            json!({"id": "reserve", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "request", "trigger": "user", "ack": true}),
+        );
     });
     none(&fs, FindingCode::SystemTriggeredRequest);
     none(&fs, FindingCode::UserTriggeredEvent);
@@ -423,17 +621,33 @@ fn missing_schedule() {
 
 fn with_payment(reconcile: bool) -> Vec<Finding> {
     with(|v| {
-        push(v, "systems", json!({"id": "psp", "name": "Payment gateway", "kind": "payments", "endpoints": {
-            "test": {"protocol": "rest", "url": "https://p/t"}, "prod": {"protocol": "rest", "url": "https://p/p"}}}));
-        push(v, "entities", json!({"id": "payment", "name": "Payment", "owner": "psp", "steward": "Finance",
+        push(
+            v,
+            "systems",
+            json!({"id": "psp", "name": "Payment gateway", "kind": "payments", "endpoints": {
+            "test": {"protocol": "rest", "url": "https://p/t"}, "prod": {"protocol": "rest", "url": "https://p/p"}}}),
+        );
+        push(
+            v,
+            "entities",
+            json!({"id": "payment", "name": "Payment", "owner": "psp", "steward": "Finance",
             "key": "id", "monetary": true, "consistencyWindowSeconds": 60,
             "fields": [{"name": "id", "type": "string"}, {"name": "amount", "type": "number"}],
-            "copies": ["erp"]}));
-        push(v, "flows", json!({"id": "payment-to-erp", "entity": "payment", "from": "psp", "to": "erp",
-            "pattern": "event", "trigger": "system", "ack": true, "idempotencyKey": "id"}));
+            "copies": ["erp"]}),
+        );
+        push(
+            v,
+            "flows",
+            json!({"id": "payment-to-erp", "entity": "payment", "from": "psp", "to": "erp",
+            "pattern": "event", "trigger": "system", "ack": true, "idempotencyKey": "id"}),
+        );
         if reconcile {
-            push(v, "rules", json!({"id": "settlement", "kind": "reconcile", "entity": "payment",
-                "systems": ["psp", "erp"], "fields": ["amount"], "tolerance": 0.01, "withinSeconds": 86400}));
+            push(
+                v,
+                "rules",
+                json!({"id": "settlement", "kind": "reconcile", "entity": "payment",
+                "systems": ["psp", "erp"], "fields": ["amount"], "tolerance": 0.01, "withinSeconds": 86400}),
+            );
         }
     })
 }
@@ -442,7 +656,10 @@ fn with_payment(reconcile: bool) -> Vec<Finding> {
 fn unreconciled_money() {
     let fs = with_payment(false);
     let f = expect(&fs, FindingCode::UnreconciledMoney, "payment");
-    assert!(f.message.contains("`psp`") && f.message.contains("`erp`"), "{f:?}");
+    assert!(
+        f.message.contains("`psp`") && f.message.contains("`erp`"),
+        "{f:?}"
+    );
     let fs = with_payment(true);
     assert!(fs.is_empty(), "{fs:#?}");
 }
@@ -462,7 +679,12 @@ fn literal_secret_in_extra_keys() {
     let secrets: Vec<_> = fs.iter().filter(|f| f.code == "literal-secret").collect();
     assert_eq!(secrets.len(), 6, "{secrets:#?}");
     for f in &secrets {
-        assert!(!f.message.contains("hunter2") && !f.message.contains("secret-value") && !f.message.contains("BEGIN"), "{f:?}");
+        assert!(
+            !f.message.contains("hunter2")
+                && !f.message.contains("secret-value")
+                && !f.message.contains("BEGIN"),
+            "{f:?}"
+        );
     }
     let f = expect(&fs, FindingCode::LiteralSecret, "erp");
     assert!(f.message.contains("auth.Password"), "{f:?}");
@@ -476,13 +698,17 @@ fn literal_secret_in_extra_keys() {
 #[test]
 fn literal_secret_in_urls_and_credential_refs() {
     let fs = with(|v| {
-        v["systems"][0]["endpoints"]["prod"]["url"] = json!("https://admin:hunter2@erp.example.com/api");
+        v["systems"][0]["endpoints"]["prod"]["url"] =
+            json!("https://admin:hunter2@erp.example.com/api");
         v["systems"][1]["endpoints"]["prod"]["credentialRef"] = json!("sk_live_hunter2");
     });
     let f = expect(&fs, FindingCode::LiteralSecret, "erp");
     assert!(!f.message.contains("hunter2"), "{f:?}");
     let f = expect(&fs, FindingCode::LiteralSecret, "shop");
-    assert!(!f.message.contains("hunter2") && f.message.contains("credentialRef"), "{f:?}");
+    assert!(
+        !f.message.contains("hunter2") && f.message.contains("credentialRef"),
+        "{f:?}"
+    );
     // A user name without password, and references, are fine.
     let fs = with(|v| {
         v["systems"][0]["endpoints"]["prod"]["url"] = json!("sftp://edi@files.example.com/in");
@@ -498,12 +724,21 @@ fn literal_secret_in_urls_and_credential_refs() {
 #[test]
 fn missing_endpoint_for_used_systems_only() {
     let fs = with(|v| {
-        v["systems"][1]["endpoints"].as_object_mut().unwrap().remove("test");
+        v["systems"][1]["endpoints"]
+            .as_object_mut()
+            .unwrap()
+            .remove("test");
     });
     let f = expect(&fs, FindingCode::MissingEndpoint, "shop");
     assert!(f.message.contains("`test`"), "{f:?}");
     // An unused system without endpoints is not missing any (but is unused).
-    let fs = with(|v| push(v, "systems", json!({"id": "crm", "name": "CRM", "kind": "crm"})));
+    let fs = with(|v| {
+        push(
+            v,
+            "systems",
+            json!({"id": "crm", "name": "CRM", "kind": "crm"}),
+        )
+    });
     none(&fs, FindingCode::MissingEndpoint);
     expect(&fs, FindingCode::UnusedSystem, "crm");
     none(&findings(&base()), FindingCode::UnusedSystem);
@@ -512,10 +747,14 @@ fn missing_endpoint_for_used_systems_only() {
 #[test]
 fn unknown_environment() {
     let fs = with(|v| {
-        v["systems"][0]["endpoints"]["prd"] = json!({"protocol": "rest", "url": "https://erp.example.com"});
+        v["systems"][0]["endpoints"]["prd"] =
+            json!({"protocol": "rest", "url": "https://erp.example.com"});
     });
     let f = expect(&fs, FindingCode::UnknownEnvironment, "erp");
-    assert!(f.message.contains("`prd`") && f.message.contains("did you mean `prod`?"), "{f:?}");
+    assert!(
+        f.message.contains("`prd`") && f.message.contains("did you mean `prod`?"),
+        "{f:?}"
+    );
     none(&findings(&base()), FindingCode::UnknownEnvironment);
 }
 
@@ -552,13 +791,24 @@ fn all_findings_come_together_in_order() {
     let fs = with(|v| {
         v["entities"][0].as_object_mut().unwrap().remove("steward");
         v["flows"][0]["ack"] = json!(false);
-        push(v, "flows", json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "event", "trigger": "user"}));
-        push(v, "entities", json!({"id": "order", "name": "Order", "key": "id", "steward": "Sales", "consistencyWindowSeconds": 5}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "event", "trigger": "user"}),
+        );
+        push(
+            v,
+            "entities",
+            json!({"id": "order", "name": "Order", "key": "id", "steward": "Sales", "consistencyWindowSeconds": 5}),
+        );
         v["rules"][0]["condition"] = json!("qty >= 0");
         v["systems"][0]["password"] = json!("hunter2");
     });
-    let codes: Vec<(&str, &str)> = fs.iter().map(|f| (f.code.as_str(), f.subject.as_str())).collect();
+    let codes: Vec<(&str, &str)> = fs
+        .iter()
+        .map(|f| (f.code.as_str(), f.subject.as_str()))
+        .collect();
     for expected in [
         ("literal-secret", "erp"),
         ("no-owner", "order"),
@@ -570,7 +820,10 @@ fn all_findings_come_together_in_order() {
         ("user-triggered-event", "shop-stock"),
         ("no-steward", "stock"),
     ] {
-        assert!(codes.contains(&expected), "{expected:?} missing from {codes:#?}");
+        assert!(
+            codes.contains(&expected),
+            "{expected:?} missing from {codes:#?}"
+        );
     }
     // Errors, then warnings, then info.
     let sev: Vec<Severity> = fs.iter().map(|f| f.severity).collect();
@@ -578,16 +831,27 @@ fn all_findings_come_together_in_order() {
     sorted.sort();
     assert_eq!(sev, sorted);
     // Within a severity, model order: systems, entities, flows, rules.
-    let errors: Vec<_> = codes.iter().take_while(|(c, _)| *c != "unacknowledged-flow" && *c != "event-echo").collect();
+    let errors: Vec<_> = codes
+        .iter()
+        .take_while(|(c, _)| *c != "unacknowledged-flow" && *c != "event-echo")
+        .collect();
     assert_eq!(errors.first().map(|c| c.1), Some("erp"));
     assert_eq!(errors.last().map(|c| c.1), Some("qty-not-negative"));
     // Deterministic.
     let again = with(|v| {
         v["entities"][0].as_object_mut().unwrap().remove("steward");
         v["flows"][0]["ack"] = json!(false);
-        push(v, "flows", json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
-            "pattern": "event", "trigger": "user"}));
-        push(v, "entities", json!({"id": "order", "name": "Order", "key": "id", "steward": "Sales", "consistencyWindowSeconds": 5}));
+        push(
+            v,
+            "flows",
+            json!({"id": "shop-stock", "entity": "stock", "from": "shop", "to": "erp",
+            "pattern": "event", "trigger": "user"}),
+        );
+        push(
+            v,
+            "entities",
+            json!({"id": "order", "name": "Order", "key": "id", "steward": "Sales", "consistencyWindowSeconds": 5}),
+        );
         v["rules"][0]["condition"] = json!("qty >= 0");
         v["systems"][0]["password"] = json!("hunter2");
     });
@@ -598,4 +862,59 @@ fn all_findings_come_together_in_order() {
 fn empty_model_is_clean() {
     let m = parse_model(r#"{"format": "charter-model/1", "name": "Empty", "systems": [], "entities": [], "flows": []}"#).unwrap();
     assert!(check(&m).is_empty());
+}
+
+// -- the sample models ----------------------------------------------------
+
+fn example(name: &str) -> Option<Vec<Finding>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    if !path.exists() {
+        eprintln!("{name}: not there, skipped");
+        return None;
+    }
+    let model = charter_model::read_model_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let fs = check(&model);
+    println!("{name}: {} findings", fs.len());
+    for f in &fs {
+        println!(
+            "  {} {} {}: {}",
+            f.severity.as_str(),
+            f.code,
+            f.subject,
+            f.message
+        );
+    }
+    Some(fs)
+}
+
+#[test]
+fn sample_models_without_errors() {
+    for name in ["seafood.model.json", "ecommerce.model.json"] {
+        if let Some(fs) = example(name) {
+            let errors: Vec<_> = fs
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            assert!(errors.is_empty(), "{name}: {errors:#?}");
+        }
+    }
+}
+
+#[test]
+fn sample_model_before_shows_the_known_failures() {
+    let Some(fs) = example("ecommerce-before.model.json") else {
+        return;
+    };
+    let has =
+        |code: &str, pred: &dyn Fn(&Finding) -> bool| fs.iter().any(|f| f.code == code && pred(f));
+    assert!(
+        fs.iter().filter(|f| f.code == "double-write").count() >= 2,
+        "the stock race and the 3PL carrier choice are double writes"
+    );
+    assert!(has("unreconciled-money", &|f| f
+        .subject
+        .contains("payment")));
+    assert!(has("unacknowledged-flow", &|f| f.subject.contains("order")));
 }

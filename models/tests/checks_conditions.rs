@@ -30,35 +30,35 @@ fn codes(cond: &str) -> Vec<FindingCode> {
 }
 
 const GOOD: &[&str] = &[
-        "quantity >= 0",
-        "quantity >= 0 && status != \"held\"",
-        "price > 10",
-        "price > 10.5 || quantity < 3",
-        "quantity == 2.0",
-        "status in [\"open\", \"held\"]",
-        "status == \"open\" ? quantity > 0 : true",
-        "sku.startsWith(\"A-\") && size(sku) <= 12",
-        "sku.size() > 0",
-        "sku.matches(\"^[A-Z]+$\")",
-        "matches(sku, \"^A\")",
-        "active",
-        "!active",
-        "!(quantity > 3)",
-        "-quantity < 0",
-        "quantity + 1 > 0",
-        "quantity % 2 == 0",
-        "price * 2.0 < 100.0",
-        "sku + \"x\" != \"y\"",
-        "received > \"2024-01-01\"",
-        "[1, 2, 3].exists(x, x == quantity)",
-        "[\"a\", \"b\"].all(s, sku.contains(s))",
-        "int(price) > quantity",
-        "double(quantity) * 1.5 > price",
-        "string(quantity) == \"3\"",
-        "quantity != null",
-        "{\"a\": 1}.a == 1",
-        "dyn(sku) == 1",
-        "type(quantity) == int",
+    "quantity >= 0",
+    "quantity >= 0 && status != \"held\"",
+    "price > 10",
+    "price > 10.5 || quantity < 3",
+    "quantity == 2.0",
+    "status in [\"open\", \"held\"]",
+    "status == \"open\" ? quantity > 0 : true",
+    "sku.startsWith(\"A-\") && size(sku) <= 12",
+    "sku.size() > 0",
+    "sku.matches(\"^[A-Z]+$\")",
+    "matches(sku, \"^A\")",
+    "active",
+    "!active",
+    "!(quantity > 3)",
+    "-quantity < 0",
+    "quantity + 1 > 0",
+    "quantity % 2 == 0",
+    "price * 2.0 < 100.0",
+    "sku + \"x\" != \"y\"",
+    "received > \"2024-01-01\"",
+    "[1, 2, 3].exists(x, x == quantity)",
+    "[\"a\", \"b\"].all(s, sku.contains(s))",
+    "int(price) > quantity",
+    "double(quantity) * 1.5 > price",
+    "string(quantity) == \"3\"",
+    "quantity != null",
+    "{\"a\": 1}.a == 1",
+    "dyn(sku) == 1",
+    "type(quantity) == int",
 ];
 
 #[test]
@@ -147,13 +147,27 @@ fn unknown_fields_suggest_a_field() {
     let p = problems("qty >= 0 && qty < 10");
     assert_eq!(p.len(), 1, "reported once: {p:#?}");
     assert_eq!(p[0].code, FindingCode::ConditionUnknownField);
-    assert!(p[0].message.contains("`qty`") && p[0].message.contains("Stock"), "{:?}", p[0]);
+    assert!(
+        p[0].message.contains("`qty`") && p[0].message.contains("Stock"),
+        "{:?}",
+        p[0]
+    );
     let p = problems("quantty > 1");
-    assert!(p[0].message.contains("did you mean `quantity`?"), "{:?}", p[0]);
-    assert_eq!(codes("order.total > 1"), vec![FindingCode::ConditionUnknownField]);
+    assert!(
+        p[0].message.contains("did you mean `quantity`?"),
+        "{:?}",
+        p[0]
+    );
+    assert_eq!(
+        codes("order.total > 1"),
+        vec![FindingCode::ConditionUnknownField]
+    );
     // Comprehension variables are not fields.
     assert!(codes("[1].all(q, q > 0)").is_empty());
-    assert_eq!(codes("[1].all(q, q > 0) && q > 1"), vec![FindingCode::ConditionUnknownField]);
+    assert_eq!(
+        codes("[1].all(q, q > 0) && q > 1"),
+        vec![FindingCode::ConditionUnknownField]
+    );
 }
 
 #[test]
@@ -192,10 +206,13 @@ fn type_mismatches() {
     ] {
         let p = problems(c);
         assert!(
-            p.iter().any(|p| p.code == FindingCode::ConditionTypeMismatch),
+            p.iter()
+                .any(|p| p.code == FindingCode::ConditionTypeMismatch),
             "{c}: expected a type mismatch, got {p:#?}"
         );
-        assert!(p.iter().all(|p| p.fix.is_some() && !p.message.contains('\n')));
+        assert!(p
+            .iter()
+            .all(|p| p.fix.is_some() && !p.message.contains('\n')));
     }
 }
 
@@ -203,7 +220,11 @@ fn type_mismatches() {
 fn messages_quote_the_condition() {
     let p = problems("quantity == \"x\"");
     assert!(p[0].message.contains("`quantity == \"x\"`"), "{:?}", p[0]);
-    assert!(p[0].message.contains("an integer") && p[0].message.contains("text"), "{:?}", p[0]);
+    assert!(
+        p[0].message.contains("an integer") && p[0].message.contains("text"),
+        "{:?}",
+        p[0]
+    );
     let p = problems("quantity + 1");
     assert!(p[0].message.contains("not true or false"), "{:?}", p[0]);
 }
@@ -213,9 +234,19 @@ fn enum_values_are_checked() {
     let p = problems("status == \"hold\"");
     assert_eq!(p.len(), 1, "{p:#?}");
     assert_eq!(p[0].code, FindingCode::ConditionTypeMismatch);
-    assert!(p[0].message.contains("did you mean \"held\"?"), "{:?}", p[0]);
-    assert_eq!(codes("\"closed\" != status"), vec![FindingCode::ConditionTypeMismatch]);
-    assert_eq!(codes("status in [\"open\", \"shipped\"]"), vec![FindingCode::ConditionTypeMismatch]);
+    assert!(
+        p[0].message.contains("did you mean \"held\"?"),
+        "{:?}",
+        p[0]
+    );
+    assert_eq!(
+        codes("\"closed\" != status"),
+        vec![FindingCode::ConditionTypeMismatch]
+    );
+    assert_eq!(
+        codes("status in [\"open\", \"shipped\"]"),
+        vec![FindingCode::ConditionTypeMismatch]
+    );
     assert!(codes("status == \"held\"").is_empty());
 }
 
@@ -226,7 +257,11 @@ fn unknown_functions() {
     assert_eq!(p[0].code, FindingCode::ConditionUnknownFunction);
     let p = problems("sku.startWith(\"A\")");
     assert_eq!(p[0].code, FindingCode::ConditionUnknownFunction);
-    assert!(p[0].message.contains("did you mean `startsWith`?"), "{:?}", p[0]);
+    assert!(
+        p[0].message.contains("did you mean `startsWith`?"),
+        "{:?}",
+        p[0]
+    );
 }
 
 #[test]
@@ -245,7 +280,23 @@ fn deeply_nested_or_huge_conditions_do_not_crash() {
 
 #[test]
 fn arbitrary_text_never_panics() {
-    for c in ["\"unterminated", "'", "\\", "🦀 > 1", "a.b.c.d()", "[", "{", "}}}", "1 ? : 2", "has(quantity)", "has(x.y)", "x.all(", "0x", "1e999 > price", "b\"\\xff\" == b\"\""] {
+    for c in [
+        "\"unterminated",
+        "'",
+        "\\",
+        "🦀 > 1",
+        "a.b.c.d()",
+        "[",
+        "{",
+        "}}}",
+        "1 ? : 2",
+        "has(quantity)",
+        "has(x.y)",
+        "x.all(",
+        "0x",
+        "1e999 > price",
+        "b\"\\xff\" == b\"\"",
+    ] {
         let _ = problems(c);
     }
 }
@@ -272,14 +323,20 @@ fn rules_report_condition_findings() {
     let m = parse_model(MODEL).unwrap();
     let fs = check(&m);
     let of = |rule: &str| -> Vec<&str> {
-        fs.iter().filter(|f| f.subject == rule).map(|f| f.code.as_str()).collect()
+        fs.iter()
+            .filter(|f| f.subject == rule)
+            .map(|f| f.code.as_str())
+            .collect()
     };
     assert_eq!(of("r-syntax"), vec!["condition-syntax"]);
     assert_eq!(of("r-field"), vec!["condition-unknown-field"]);
     assert_eq!(of("r-type"), vec!["condition-type-mismatch"]);
     assert_eq!(of("r-fn"), vec!["condition-unknown-function"]);
     assert!(of("r-ok").is_empty());
-    assert_eq!(of("r-unknown-entity"), vec!["unknown-reference", "condition-syntax"]);
+    assert_eq!(
+        of("r-unknown-entity"),
+        vec!["unknown-reference", "condition-syntax"]
+    );
     let f = fs.iter().find(|f| f.subject == "r-field").unwrap();
     assert_eq!(f.severity, Severity::Error);
     assert!(f.message.starts_with("rule `r-field` on Stock:"), "{f:?}");
@@ -296,8 +353,10 @@ fn many_conditions_are_checked_and_timed() {
         } else {
             format!("quantity >= {i} && status != \"held\"")
         };
-        rules.push(serde_json::json!({"id": format!("r{i}"), "kind": "validate", "entity": "stock",
-            "condition": cond, "action": "reject"}));
+        rules.push(
+            serde_json::json!({"id": format!("r{i}"), "kind": "validate", "entity": "stock",
+            "condition": cond, "action": "reject"}),
+        );
     }
     let mut v: serde_json::Value = serde_json::from_str(MODEL).unwrap();
     v["rules"] = serde_json::Value::Array(rules);
@@ -306,7 +365,10 @@ fn many_conditions_are_checked_and_timed() {
     let fs = check(&m);
     let elapsed = start.elapsed();
     println!("checked 10,000 conditions in {elapsed:?}");
-    let unknown: Vec<_> = fs.iter().filter(|f| f.code == "condition-unknown-field").collect();
+    let unknown: Vec<_> = fs
+        .iter()
+        .filter(|f| f.code == "condition-unknown-field")
+        .collect();
     assert_eq!(unknown.len(), 10);
     assert_eq!(unknown[0].subject, "r7");
     assert_eq!(unknown[9].subject, "r9007");
@@ -316,6 +378,9 @@ fn many_conditions_are_checked_and_timed() {
     let n: usize = (0..10_000)
         .map(|i| check_condition(&format!("quantity >= {i} && status != \"held\""), e).len())
         .sum();
-    println!("check_condition x10,000 on one thread: {:?}", start.elapsed());
+    println!(
+        "check_condition x10,000 on one thread: {:?}",
+        start.elapsed()
+    );
     assert_eq!(n, 0);
 }

@@ -900,6 +900,16 @@ impl<'m> Context<'m> {
         let mut node_of = vec![u32::MAX; model.systems.len()];
         let mut touched: Vec<usize> = Vec::new();
         let by_entity = std::mem::take(&mut self.by_entity);
+        // Route rules deliver an entity's records to more systems: their
+        // targets are reached from the owner too.
+        let mut routed: Vec<Vec<usize>> = vec![Vec::new(); model.entities.len()];
+        for r in model.rules() {
+            if let Rule::Route(route) = r {
+                if let Some(&ei) = self.entities.get(route.entity.as_str()) {
+                    routed[ei].extend(route.to.iter().filter_map(|t| self.systems.get(t.as_str())));
+                }
+            }
+        }
         for (ei, e) in model.entities.iter().enumerate() {
             let flows = &by_entity[self.by_entity_start[ei]..self.by_entity_start[ei + 1]];
             let owner = self.owners[ei];
@@ -923,6 +933,13 @@ impl<'m> Context<'m> {
                     NodeIndex::new(node_of[s] as usize)
                 };
             let mut has_event = false;
+            if let Some(owner) = owner {
+                for &t in &routed[ei] {
+                    let na = node(owner, &mut all, &mut events);
+                    let nb = node(t, &mut all, &mut events);
+                    all.add_edge(na, nb, ());
+                }
+            }
             for &fi in flows {
                 let (_, from, to) = self.flow_refs[fi];
                 if let (Some(a), Some(b)) = (from, to) {
