@@ -9,6 +9,7 @@
 use crate::config::{Config, ConfigEndpoint, ConfigEntity, ConfigFlow, ConfigRule, ConfigSystem};
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::fmt;
 
 /// What kind of change, as a stable kebab-case code.
@@ -221,27 +222,32 @@ fn lists<T>(
     added: impl Fn(&mut Changes, &T),
     changed: impl Fn(&mut Changes, &T, &T),
 ) {
-    let find =
-        |list: &'_ [T], key: &str| -> Option<usize> { list.iter().position(|x| id(x) == key) };
-    let mut seen = std::collections::HashSet::new();
-    for o in old {
-        if seen.insert(id(o)) && find(new, id(o)).is_none() {
+    // First position of each id (ids are unique in an exported config; a
+    // hand-made duplicate is compared once, by its first occurrence).
+    fn index<'a, T>(list: &'a [T], id: &impl Fn(&T) -> &str) -> HashMap<&'a str, usize> {
+        let mut map = HashMap::with_capacity(list.len());
+        for (i, x) in list.iter().enumerate() {
+            map.entry(id(x)).or_insert(i);
+        }
+        map
+    }
+    let (in_old, in_new) = (index(old, &id), index(new, &id));
+    for (i, o) in old.iter().enumerate() {
+        if in_old.get(id(o)) == Some(&i) && !in_new.contains_key(id(o)) {
             removed(out, o);
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for n in new {
-        if seen.insert(id(n)) && find(old, id(n)).is_none() {
+    for (i, n) in new.iter().enumerate() {
+        if in_new.get(id(n)) == Some(&i) && !in_old.contains_key(id(n)) {
             added(out, n);
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for n in new {
-        if !seen.insert(id(n)) {
+    for (i, n) in new.iter().enumerate() {
+        if in_new.get(id(n)) != Some(&i) {
             continue;
         }
-        if let Some(i) = find(old, id(n)) {
-            changed(out, &old[i], n);
+        if let Some(&j) = in_old.get(id(n)) {
+            changed(out, &old[j], n);
         }
     }
 }

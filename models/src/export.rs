@@ -13,6 +13,7 @@ use crate::config::{
 use crate::model::{ConflictPolicy, Entity, Field, FieldType, Model, Rule, System};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The draft of the JSON Schemas written into each entity's `schema`.
@@ -140,11 +141,14 @@ fn to_config(model: &Model, env: &str) -> Config {
             .iter()
             .map(|s| config_system(s, env))
             .collect(),
-        entities: model
-            .entities
-            .iter()
-            .map(|e| config_entity(model, e))
-            .collect(),
+        entities: {
+            let policies = conflict_policies(model);
+            model
+                .entities
+                .iter()
+                .map(|e| config_entity(e, &policies))
+                .collect()
+        },
         flows: model
             .flows
             .iter()
@@ -181,7 +185,7 @@ fn config_system(system: &System, env: &str) -> ConfigSystem {
     }
 }
 
-fn config_entity(model: &Model, entity: &Entity) -> ConfigEntity {
+fn config_entity(entity: &Entity, policies: &HashMap<&str, ConflictPolicy>) -> ConfigEntity {
     ConfigEntity {
         id: entity.id.clone(),
         name: entity.name.clone(),
@@ -191,9 +195,23 @@ fn config_entity(model: &Model, entity: &Entity) -> ConfigEntity {
         steward: entity.steward.clone(),
         monetary: entity.is_monetary(),
         consistency_window_seconds: entity.consistency_window_seconds,
-        conflict_policy: conflict_policy(model, &entity.id),
+        conflict_policy: policies
+            .get(entity.id.as_str())
+            .copied()
+            .unwrap_or(ConflictPolicy::OwnerWins),
         schema: entity_schema(entity),
     }
+}
+
+/// The policy of each entity's first `conflict` rule, by entity id.
+fn conflict_policies(model: &Model) -> HashMap<&str, ConflictPolicy> {
+    let mut map = HashMap::new();
+    for r in model.rules() {
+        if let Rule::Conflict(c) = r {
+            map.entry(c.entity.as_str()).or_insert(c.policy);
+        }
+    }
+    map
 }
 
 /// The policy of the entity's first `conflict` rule; `owner-wins` without one.

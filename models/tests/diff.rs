@@ -436,3 +436,15 @@ fn diff_every_message_is_one_line_and_kinds_are_kebab() {
         assert_eq!(serde_json::to_value(ch.kind).unwrap(), json!(code));
     }
 }
+
+#[test]
+fn diff_tolerates_duplicate_ids_in_hand_edited_configs() {
+    let old = config(&base(), "prod");
+    let mut new = old.clone();
+    let mut dup = new.flows[0].clone();
+    dup.ack = false;
+    new.flows.push(dup);
+    // The duplicate is neither added nor compared: the first occurrence counts.
+    assert!(diff(&old, &new).is_empty());
+    assert!(diff(&new, &old).is_empty());
+}
