@@ -1,7 +1,7 @@
 //! The decision engine: one decision per message, in the order of events.md.
 
 use crate::dedupe::{id_hash, DuplicateMemory, DEFAULT_CAPACITY};
-use crate::expr::resolve_slots;
+use crate::expr::{get_field, resolve_slots};
 use crate::load::{Compiled, Target};
 use crate::message::{Kind, Message};
 use crate::reconcile::{Exception, Reconciler, DEFAULT_KEYS_PER_RULE};
@@ -193,7 +193,8 @@ pub struct Summary {
 /// Memory bounds of an engine.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Ids remembered for duplicate detection.
+    /// Duplicate detection window: at least this many of the latest distinct
+    /// ids are remembered (up to twice as many); see [`crate::dedupe`].
     pub duplicate_ids: usize,
     /// Keys remembered per reconcile rule.
     pub reconcile_keys_per_rule: usize,
@@ -416,7 +417,7 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
             .as_ref()
             .map(|(name, slot)| match slots.get(*slot) {
                 Some(v) => v.unwrap_or(&NULL),
-                None => msg.data.get(name).unwrap_or(&NULL),
+                None => get_field(&msg.data, name).unwrap_or(&NULL),
             })
     };
     let mut deliveries = Deliveries::new();

@@ -244,6 +244,10 @@ enum Node {
     Eq(Box<Node>, Box<Node>),
     Ne(Box<Node>, Box<Node>),
     Cmp(CmpOp, Box<Node>, Box<Node>),
+    /// `field op literal` (the common case, no recursion).
+    CmpFieldLit(CmpOp, usize, Box<str>, Lit),
+    /// `field == literal` / `field != literal`.
+    EqFieldLit(bool, usize, Box<str>, Lit),
     Arith(ArOp, Box<Node>, Box<Node>),
     In(Box<Node>, Box<Node>),
     Index(Box<Node>, Box<Node>),
@@ -315,6 +319,22 @@ impl Compiler<'_> {
         target: Option<&IdedExpr>,
         args: &[IdedExpr],
     ) -> Result<Node, Unsupported> {
+        let node = self.call_node(name, target, args)?;
+        Ok(match node {
+            Node::Cmp(op, a, b) => match (*a, *b) {
+                (Node::Field(s, n), Node::Lit(l)) => Node::CmpFieldLit(op, s, n, l),
+                (a, b) => Node::Cmp(op, Box::new(a), Box::new(b)),
+            },
+            other => other,
+        })
+    }
+
+    fn call_node(
+        &mut self,
+        name: &str,
+        target: Option<&IdedExpr>,
+        args: &[IdedExpr],
+    ) -> Result<Node, Unsupported> {
         let bin = |c: &mut Self| -> Result<(Box<Node>, Box<Node>), Unsupported> {
             match (target, args) {
                 (None, [a, b]) => Ok((c.boxed(a)?, c.boxed(b)?)),
@@ -350,11 +370,21 @@ impl Compiler<'_> {
             },
             operators::EQUALS => {
                 let (a, b) = bin(self)?;
-                Node::Eq(a, b)
+                match (*a, *b) {
+                    (Node::Field(s, n), Node::Lit(l)) | (Node::Lit(l), Node::Field(s, n)) => {
+                        Node::EqFieldLit(true, s, n, l)
+                    }
+                    (a, b) => Node::Eq(Box::new(a), Box::new(b)),
+                }
             }
             operators::NOT_EQUALS => {
                 let (a, b) = bin(self)?;
-                Node::Ne(a, b)
+                match (*a, *b) {
+                    (Node::Field(s, n), Node::Lit(l)) | (Node::Lit(l), Node::Field(s, n)) => {
+                        Node::EqFieldLit(false, s, n, l)
+                    }
+                    (a, b) => Node::Ne(Box::new(a), Box::new(b)),
+                }
             }
             operators::LESS => {
                 let (a, b) = bin(self)?;
@@ -423,34 +453,48 @@ impl Compiler<'_> {
 
 type Slots<'s, 'a> = &'s [Option<&'a Value>];
 
+#[inline]
+fn lit_val(l: &Lit) -> Val<'_> {
+    match l {
+        Lit::Null => Val::Null,
+        Lit::Bool(b) => Val::Bool(*b),
+        Lit::Int(i) => Val::Int(*i),
+        Lit::UInt(u) => Val::UInt(*u),
+        Lit::Double(d) => Val::Double(*d),
+        Lit::Str(s) => Val::Str(Cow::Borrowed(s)),
+    }
+}
+
+#[inline]
+fn field<'a>(
+    slot: usize,
+    name: &str,
+    slots: Slots<'_, 'a>,
+    data: &'a Map<String, Value>,
+) -> Result<Val<'a>, EvalError> {
+    match slots.get(slot) {
+        Some(Some(v)) => Ok(Val::from_json(v)),
+        Some(None) => Err(EvalError::MissingField(name.to_string())),
+        None => get_field(data, name)
+            .map(Val::from_json)
+            .ok_or_else(|| EvalError::MissingField(name.to_string())),
+    }
+}
+
 fn eval<'a>(
     n: &'a Node,
     slots: Slots<'_, 'a>,
     data: &'a Map<String, Value>,
 ) -> Result<Val<'a>, EvalError> {
     match n {
-        Node::Lit(l) => Ok(match l {
-            Lit::Null => Val::Null,
-            Lit::Bool(b) => Val::Bool(*b),
-            Lit::Int(i) => Val::Int(*i),
-            Lit::UInt(u) => Val::UInt(*u),
-            Lit::Double(d) => Val::Double(*d),
-            Lit::Str(s) => Val::Str(Cow::Borrowed(s)),
-        }),
+        Node::Lit(l) => Ok(lit_val(l)),
         Node::List(items) => Ok(Val::List(
             items
                 .iter()
                 .map(|i| eval(i, slots, data))
                 .collect::<Result<_, _>>()?,
         )),
-        Node::Field(slot, name) => match slots.get(*slot) {
-            Some(Some(v)) => Ok(Val::from_json(v)),
-            Some(None) => Err(EvalError::MissingField(name.to_string())),
-            None => data
-                .get(name.as_ref())
-                .map(Val::from_json)
-                .ok_or_else(|| EvalError::MissingField(name.to_string())),
-        },
+        Node::Field(slot, name) => field(*slot, name, slots, data),
         Node::Data => Err(EvalError::Type("`data` used as a value")),
         Node::Select(op, field) => match eval(op, slots, data)? {
             Val::Json(Value::Object(m)) => m
@@ -512,6 +556,20 @@ fn eval<'a>(
             &eval(a, slots, data)?,
             &eval(b, slots, data)?,
         ))),
+        Node::CmpFieldLit(op, slot, name, lit) => {
+            let a = field(*slot, name, slots, data)?;
+            let o = val_cmp(&a, &lit_val(lit))?;
+            Ok(Val::Bool(match op {
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Ge => o != Ordering::Less,
+            }))
+        }
+        Node::EqFieldLit(eq, slot, name, lit) => {
+            let a = field(*slot, name, slots, data)?;
+            Ok(Val::Bool(val_eq(&a, &lit_val(lit)) == *eq))
+        }
         Node::Cmp(op, a, b) => {
             let o = val_cmp(&eval(a, slots, data)?, &eval(b, slots, data)?)?;
             Ok(Val::Bool(match op {
@@ -768,6 +826,19 @@ impl Condition {
     }
 }
 
+/// One field of a record: small records are scanned (cheaper than hashing
+/// the name), large ones use the map's index.
+#[inline]
+pub fn get_field<'a>(data: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if data.len() <= 8 {
+        data.iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
+    } else {
+        data.get(name)
+    }
+}
+
 /// Looks up every slot of `table` in `data` once. Small records (the usual
 /// case) are scanned in one pass over their entries, comparing names, which
 /// is cheaper than hashing each name; large ones use the map's index.
@@ -866,6 +937,44 @@ mod tests {
         assert_eq!(r, Ok(true));
         let (r, _) = run("lines.exists(x, x > 5)", d);
         assert_eq!(r, Ok(false));
+    }
+
+    #[test]
+    fn field_literal_shortcuts_agree_with_the_general_path() {
+        let values = [
+            json!(3),
+            json!(3.0),
+            json!(-2.5),
+            json!("3"),
+            json!("abc"),
+            json!(true),
+            json!(null),
+        ];
+        let lits = ["3", "3.0", "0", "'abc'", "'3'", "true", "null"];
+        let ops = [
+            ("<", ">"),
+            ("<=", ">="),
+            (">", "<"),
+            (">=", "<="),
+            ("==", "=="),
+            ("!=", "!="),
+        ];
+        for v in &values {
+            for l in lits {
+                for (op, rev) in ops {
+                    let fast = format!("x {op} {l}");
+                    let slow = format!("{l} {rev} x");
+                    let d = json!({ "x": v });
+                    assert_eq!(run(&fast, d.clone()).0, run(&slow, d).0, "{fast} on {v}");
+                    let missing = json!({});
+                    assert_eq!(
+                        run(&fast, missing.clone()).0,
+                        run(&slow, missing).0,
+                        "{fast} on missing"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

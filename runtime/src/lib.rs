@@ -15,7 +15,8 @@
 //!    `reject`/`unknown-system`;
 //! 3. an id already seen → `duplicate`. Every message that reaches this step
 //!    is remembered, whatever its later decision (so a re-sent rejected
-//!    message is a `duplicate`). The memory is bounded: see [`dedupe`];
+//!    message is a `duplicate`). The memory is bounded: at least the last
+//!    2,097,152 distinct ids (up to twice that), 64 MiB; see [`dedupe`];
 //! 4. an `event` from a system that is not the owner → `reject`/`not-owner`;
 //!    a `state` from a system that neither owns nor holds a copy →
 //!    `reject`/`not-holder`; other states are `observe`d;

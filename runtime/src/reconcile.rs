@@ -15,6 +15,7 @@
 //! kept; beyond that the key first seen longest ago is judged at that moment
 //! (its exceptions are kept) and forgotten.
 
+use crate::expr::get_field;
 use crate::load::ReconcileRt;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -127,13 +128,29 @@ impl Reconciler {
                 state.keys.entry(key.to_string()).or_default()
             }
         };
-        if entry.sides[side].as_ref().is_some_and(|s| s.at_ms > at_ms) {
-            return;
+        match &mut entry.sides[side] {
+            Some(s) if s.at_ms > at_ms => {}
+            Some(s) => {
+                // Update in place: no allocation when the values are unchanged.
+                s.at_ms = at_ms;
+                for (slot, f) in s.values.iter_mut().zip(&rule.fields) {
+                    let new = get_field(data, f);
+                    if slot.as_ref() != new {
+                        *slot = new.cloned();
+                    }
+                }
+            }
+            none => {
+                *none = Some(Side {
+                    at_ms,
+                    values: rule
+                        .fields
+                        .iter()
+                        .map(|f| get_field(data, f).cloned())
+                        .collect(),
+                })
+            }
         }
-        entry.sides[side] = Some(Side {
-            at_ms,
-            values: rule.fields.iter().map(|f| data.get(f).cloned()).collect(),
-        });
     }
 
     /// Every current exception: rule order, then key order.
