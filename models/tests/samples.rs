@@ -226,16 +226,16 @@ fn governed_ecommerce_has_the_four_cures_in_its_structure() {
 }
 
 #[test]
-fn governed_samples_have_no_error_findings() {
+fn governed_samples_have_no_errors_or_warnings() {
     for name in ["seafood.model.json", "ecommerce.model.json"] {
         let findings = check(&load(name));
         let errors: Vec<Finding> = findings
             .into_iter()
-            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| f.severity <= Severity::Warning)
             .collect();
         assert!(
             errors.is_empty(),
-            "{name} has errors:\n{}",
+            "{name} has errors or warnings:\n{}",
             describe(&errors)
         );
     }
@@ -270,13 +270,20 @@ fn before_governance_shows_each_failure_pattern() {
         has("unacknowledged-flow", &["order-to-tpl"]),
         "no unacknowledged-flow on order-to-tpl:\n{all}"
     );
-    // And they are errors, not mere hints.
-    for code in ["double-write", "unreconciled-money", "unacknowledged-flow"] {
+    // A double write corrupts master data: an error that blocks export. The
+    // others are at least warnings, never mere hints.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.code == "double-write" && f.severity == Severity::Error),
+        "double-write is not an error:\n{all}"
+    );
+    for code in ["unreconciled-money", "unacknowledged-flow"] {
         assert!(
             findings
                 .iter()
-                .any(|f| f.code == code && f.severity == Severity::Error),
-            "{code} is not an error:\n{all}"
+                .any(|f| f.code == code && f.severity <= Severity::Warning),
+            "{code} is only informational:\n{all}"
         );
     }
 }
