@@ -19,6 +19,8 @@ use crate::model::{Entity, Flow, Model, Pattern, Rule, System, Trigger};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -101,9 +103,14 @@ const PARALLEL_CONDITIONS: usize = 2048;
 
 struct Context<'m> {
     model: &'m Model,
-    systems: HashMap<&'m str, usize>,
-    entities: HashMap<&'m str, usize>,
-    flows: HashMap<&'m str, usize>,
+    systems: FastMap<&'m str, usize>,
+    entities: FastMap<&'m str, usize>,
+    flows: FastMap<&'m str, usize>,
+    /// Second uses of an id: (section, index, index of the first use).
+    duplicates: Vec<(Section, usize, usize)>,
+    /// Resolved copies of each entity, parallel to `copies` (CSR layout).
+    copy_start: Vec<usize>,
+    copy_refs: Vec<Option<usize>>,
     /// Resolved references of each flow: (entity, from, to).
     flow_refs: Vec<(Option<usize>, Option<usize>, Option<usize>)>,
     /// Owner of each entity, when it is a known system.
@@ -120,13 +127,96 @@ struct Context<'m> {
     out: Vec<Pending>,
 }
 
-fn first_index<'m>(ids: impl Iterator<Item = &'m str>, cap: usize) -> HashMap<&'m str, usize> {
-    let mut map = HashMap::with_capacity(cap);
+/// Index of the first use of each id; second uses go to `duplicates`.
+fn first_index<'m>(
+    ids: impl Iterator<Item = &'m str>,
+    cap: usize,
+    section: Section,
+    duplicates: &mut Vec<(Section, usize, usize)>,
+) -> FastMap<&'m str, usize> {
+    let mut map = FastMap::with_capacity_and_hasher(cap, Default::default());
     for (i, id) in ids.enumerate() {
-        map.entry(id).or_insert(i);
+        match map.entry(id) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                duplicates.push((section, i, *first.get()));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
     }
     map
 }
+
+/// "flow `x`", "entity `y` (copies)": formatted only when a message is made.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    kind: &'a str,
+    id: &'a str,
+    part: &'a str,
+}
+
+impl<'a> Named<'a> {
+    fn new(kind: &'a str, id: &'a str) -> Self {
+        Named { kind, id, part: "" }
+    }
+    fn part(self, part: &'a str) -> Self {
+        Named { part, ..self }
+    }
+}
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`{}", self.kind, self.id, self.part)
+    }
+}
+
+/// The Fx hash (as in rustc): much faster than SipHash on short ids, and
+/// models are local input, so hash flooding is no concern.
+#[derive(Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// `a`, `b` and `c` (ids quoted).
 fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
@@ -141,15 +231,39 @@ fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
 
 impl<'m> Context<'m> {
     fn new(model: &'m Model) -> Self {
+        let mut duplicates = Vec::new();
         let systems = first_index(
             model.systems.iter().map(|s| s.id.as_str()),
             model.systems.len(),
+            Section::System,
+            &mut duplicates,
         );
         let entities = first_index(
             model.entities.iter().map(|e| e.id.as_str()),
             model.entities.len(),
+            Section::Entity,
+            &mut duplicates,
         );
-        let flows = first_index(model.flows.iter().map(|f| f.id.as_str()), model.flows.len());
+        let flows = first_index(
+            model.flows.iter().map(|f| f.id.as_str()),
+            model.flows.len(),
+            Section::Flow,
+            &mut duplicates,
+        );
+        let rules = model.rules();
+        let _ = first_index(
+            rules.iter().map(Rule::id),
+            rules.len(),
+            Section::Rule,
+            &mut duplicates,
+        );
+        let mut copy_start = Vec::with_capacity(model.entities.len() + 1);
+        let mut copy_refs = Vec::new();
+        copy_start.push(0);
+        for e in &model.entities {
+            copy_refs.extend(e.copies.iter().map(|c| systems.get(c.as_str()).copied()));
+            copy_start.push(copy_refs.len());
+        }
         let owners: Vec<Option<usize>> = model
             .entities
             .iter()
@@ -195,12 +309,8 @@ impl<'m> Context<'m> {
                 mentioned[*s] = true;
             }
         }
-        for e in &model.entities {
-            for id in e.owner.iter().chain(e.copies.iter()) {
-                if let Some(&s) = systems.get(id.as_str()) {
-                    mentioned[s] = true;
-                }
-            }
+        for s in owners.iter().chain(copy_refs.iter()).flatten() {
+            mentioned[*s] = true;
         }
         for r in model.rules() {
             let ids: &[String] = match r {
@@ -219,6 +329,9 @@ impl<'m> Context<'m> {
             systems,
             entities,
             flows,
+            duplicates,
+            copy_start,
+            copy_refs,
             flow_refs,
             owners,
             by_entity_start,
@@ -311,7 +424,7 @@ impl<'m> Context<'m> {
         section: Section,
         index: usize,
         subject: &str,
-        what: &str,
+        what: &dyn fmt::Display,
         id: &str,
     ) -> Option<usize> {
         if let Some(&s) = self.systems.get(id) {
@@ -334,7 +447,7 @@ impl<'m> Context<'m> {
         section: Section,
         index: usize,
         subject: &str,
-        what: &str,
+        what: &dyn fmt::Display,
         id: &str,
     ) -> Option<usize> {
         if let Some(&e) = self.entities.get(id) {
@@ -357,7 +470,7 @@ impl<'m> Context<'m> {
         section: Section,
         index: usize,
         subject: &str,
-        what: &str,
+        what: &dyn fmt::Display,
         entity: &Entity,
         field: &str,
     ) {
@@ -385,49 +498,26 @@ impl<'m> Context<'m> {
 
     fn check_duplicates(&mut self) {
         let model = self.model;
-        let lists: [(Section, &str, Vec<&str>); 4] = [
-            (
-                Section::System,
-                "system",
-                model.systems.iter().map(|s| s.id.as_str()).collect(),
-            ),
-            (
-                Section::Entity,
-                "entity",
-                model.entities.iter().map(|e| e.id.as_str()).collect(),
-            ),
-            (
-                Section::Flow,
-                "flow",
-                model.flows.iter().map(|f| f.id.as_str()).collect(),
-            ),
-            (
-                Section::Rule,
-                "rule",
-                model.rules().iter().map(Rule::id).collect(),
-            ),
-        ];
-        for (section, what, ids) in lists {
-            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
-            for (i, id) in ids.iter().enumerate() {
-                match seen.get(id) {
-                    Some(&first) => self.push(
-                        FindingCode::DuplicateId,
-                        section,
-                        i,
-                        id,
-                        format!(
-                            "{what} id `{id}` is used twice (number {} and number {} in the list)",
-                            first + 1,
-                            i + 1
-                        ),
-                        format!("give the second {what} `{id}` an id of its own"),
-                    ),
-                    None => {
-                        seen.insert(id, i);
-                    }
-                }
-            }
+        let rules = model.rules();
+        for (section, i, first) in std::mem::take(&mut self.duplicates) {
+            let (what, id) = match section {
+                Section::System => ("system", model.systems[i].id.as_str()),
+                Section::Entity => ("entity", model.entities[i].id.as_str()),
+                Section::Flow => ("flow", model.flows[i].id.as_str()),
+                Section::Rule | Section::Model => ("rule", rules.get(i).map_or("", Rule::id)),
+            };
+            self.push(
+                FindingCode::DuplicateId,
+                section,
+                i,
+                id,
+                format!(
+                    "{what} id `{id}` is used twice (number {} and number {} in the list)",
+                    first + 1,
+                    i + 1
+                ),
+                format!("give the second {what} `{id}` an id of its own"),
+            );
         }
     }
 
@@ -565,7 +655,7 @@ impl<'m> Context<'m> {
 
     fn check_entities(&mut self) {
         let model = self.model;
-        let reconciled: HashSet<&str> = model
+        let reconciled: HashSet<&str, BuildHasherDefault<FxHasher>> = model
             .rules()
             .iter()
             .filter_map(|r| match r {
@@ -578,7 +668,12 @@ impl<'m> Context<'m> {
         }
     }
 
-    fn check_entity(&mut self, i: usize, e: &'m Entity, reconciled: &HashSet<&str>) {
+    fn check_entity(
+        &mut self,
+        i: usize,
+        e: &'m Entity,
+        reconciled: &HashSet<&str, BuildHasherDefault<FxHasher>>,
+    ) {
         let sec = Section::Entity;
         match e.owner.as_deref().map(str::trim) {
             None | Some("") => self.push(
@@ -609,15 +704,20 @@ impl<'m> Context<'m> {
                 }
             }
         }
-        let what = format!("entity `{}`", e.id);
-        let mut seen_copies: Vec<&str> = Vec::new();
-        for c in &e.copies {
-            if seen_copies.contains(&c.as_str()) {
+        let base = self.copy_start[i];
+        for (k, c) in e.copies.iter().enumerate() {
+            let r = self.copy_refs[base + k];
+            let repeated = match r {
+                Some(_) => self.copy_refs[base..base + k].contains(&r),
+                None => e.copies[..k].contains(c),
+            };
+            if repeated {
                 continue;
             }
-            seen_copies.push(c);
-            self.system_ref(sec, i, &e.id, &format!("{what} (copies)"), c);
-            if Some(c.as_str()) == e.owner.as_deref() {
+            if r.is_none() {
+                let what = Named::new("entity", &e.id).part(" (copies)");
+                self.system_ref(sec, i, &e.id, &what, c);
+            } else if r == self.owners[i] {
                 self.push(
                     FindingCode::OwnerListedAsCopy,
                     sec,
@@ -742,16 +842,16 @@ impl<'m> Context<'m> {
     fn check_flow(&mut self, i: usize, f: &'m Flow) {
         let model = self.model;
         let sec = Section::Flow;
-        let what = format!("flow `{}`", f.id);
+        let what = Named::new("flow", &f.id);
         let (entity, from, to) = self.flow_refs[i];
         if entity.is_none() {
             self.entity_ref(sec, i, &f.id, &what, &f.entity);
         }
         if from.is_none() {
-            self.system_ref(sec, i, &f.id, &format!("{what} (from)"), &f.from);
+            self.system_ref(sec, i, &f.id, &what.part(" (from)"), &f.from);
         }
         if to.is_none() {
-            self.system_ref(sec, i, &f.id, &format!("{what} (to)"), &f.to);
+            self.system_ref(sec, i, &f.id, &what.part(" (to)"), &f.to);
         }
         let ent = entity.map(|e| &model.entities[e]);
         if let (Some(ent), Some(key)) = (ent, &f.idempotency_key) {
@@ -771,7 +871,7 @@ impl<'m> Context<'m> {
                 i,
                 &f.id,
                 format!("{what} holds a literal secret in `{path}`"),
-                Self::secret_fix(&what),
+                Self::secret_fix(&what.to_string()),
             );
         }
         if let (Some(e), Some(ent)) = (entity, ent) {
@@ -811,7 +911,7 @@ impl<'m> Context<'m> {
                 if f.pattern == Pattern::Event
                     && to.is_some()
                     && to != Some(owner)
-                    && !ent.copies.iter().any(|c| c == &f.to)
+                    && !self.copy_refs[self.copy_start[e]..self.copy_start[e + 1]].contains(&to)
                 {
                     self.push(
                         FindingCode::UndeclaredCopy,
@@ -896,9 +996,7 @@ impl<'m> Context<'m> {
 
     fn check_entity_graphs(&mut self) {
         let model = self.model;
-        // System index -> node of the current entity's graph (u32::MAX: none).
-        let mut node_of = vec![u32::MAX; model.systems.len()];
-        let mut touched: Vec<usize> = Vec::new();
+        let n_systems = model.systems.len();
         let by_entity = std::mem::take(&mut self.by_entity);
         // Route rules deliver an entity's records to more systems: their
         // targets are reached from the owner too.
@@ -910,56 +1008,53 @@ impl<'m> Context<'m> {
                 }
             }
         }
+        // Per-system marks, stamped with the current entity (no clearing).
+        let mut direct = vec![0usize; n_systems];
+        let mut event_target = vec![0usize; n_systems];
         for (ei, e) in model.entities.iter().enumerate() {
+            let stamp = ei + 1;
             let flows = &by_entity[self.by_entity_start[ei]..self.by_entity_start[ei + 1]];
+            let copies = &self.copy_refs[self.copy_start[ei]..self.copy_start[ei + 1]];
             let owner = self.owners[ei];
-            let has_copies = e
-                .copies
-                .iter()
-                .any(|c| Some(c.as_str()) != e.owner.as_deref());
-            if flows.is_empty() && (!has_copies || owner.is_none()) {
-                continue;
-            }
-            let mut all: DiGraph<usize, ()> = DiGraph::new();
-            let mut events: DiGraph<usize, usize> = DiGraph::new();
-            let mut node =
-                |s: usize, all: &mut DiGraph<usize, ()>, events: &mut DiGraph<usize, usize>| {
-                    if node_of[s] == u32::MAX {
-                        let n = all.add_node(s);
-                        events.add_node(s);
-                        node_of[s] = n.index() as u32;
-                        touched.push(s);
-                    }
-                    NodeIndex::new(node_of[s] as usize)
-                };
-            let mut has_event = false;
+            // Stale copies. Fast path: every copy holder gets a flow (or a
+            // route) straight from the owner; else search the flow graph.
             if let Some(owner) = owner {
+                for &fi in flows {
+                    if let (_, Some(from), Some(to)) = self.flow_refs[fi] {
+                        if from == owner {
+                            direct[to] = stamp;
+                        }
+                    }
+                }
                 for &t in &routed[ei] {
-                    let na = node(owner, &mut all, &mut events);
-                    let nb = node(t, &mut all, &mut events);
-                    all.add_edge(na, nb, ());
+                    direct[t] = stamp;
+                }
+                let all_direct = copies
+                    .iter()
+                    .flatten()
+                    .all(|&c| c == owner || direct[c] == stamp);
+                if !all_direct {
+                    self.stale_copies(ei, e, owner, flows, &routed[ei]);
                 }
             }
+            // Event loops. Fast path: a loop needs an event that leaves a
+            // system some event arrives at.
+            let mut has_event = false;
             for &fi in flows {
-                let (_, from, to) = self.flow_refs[fi];
-                if let (Some(a), Some(b)) = (from, to) {
-                    let na = node(a, &mut all, &mut events);
-                    let nb = node(b, &mut all, &mut events);
-                    all.add_edge(na, nb, ());
-                    if model.flows[fi].pattern == Pattern::Event {
-                        events.add_edge(na, nb, fi);
+                if model.flows[fi].pattern == Pattern::Event {
+                    if let (_, Some(_), Some(to)) = self.flow_refs[fi] {
+                        event_target[to] = stamp;
                         has_event = true;
                     }
                 }
             }
-            if let Some(owner) = owner {
-                self.stale_copies(ei, e, owner, &all, &node_of);
-            }
-            if has_event {
-                self.event_loops(ei, e, flows, &events, &node_of);
-            }
-            for s in touched.drain(..) {
-                node_of[s] = u32::MAX;
+            let maybe_loop = has_event
+                && flows.iter().any(|&fi| {
+                    model.flows[fi].pattern == Pattern::Event
+                        && matches!(self.flow_refs[fi], (_, Some(from), Some(_)) if event_target[from] == stamp)
+                });
+            if maybe_loop {
+                self.event_loops(ei, e, flows);
             }
         }
         self.by_entity = by_entity;
@@ -970,58 +1065,71 @@ impl<'m> Context<'m> {
         ei: usize,
         e: &'m Entity,
         owner: usize,
-        all: &DiGraph<usize, ()>,
-        node_of: &[u32],
+        flows: &[usize],
+        routed: &[usize],
     ) {
         let model = self.model;
-        let mut reached = vec![false; all.node_count()];
-        if node_of[owner] != u32::MAX {
-            let start = NodeIndex::new(node_of[owner] as usize);
-            let mut bfs = petgraph::visit::Bfs::new(all, start);
-            while let Some(n) = bfs.next(all) {
-                reached[n.index()] = true;
+        let mut next: FastMap<usize, Vec<usize>> = FastMap::default();
+        for &fi in flows {
+            if let (_, Some(a), Some(b)) = self.flow_refs[fi] {
+                next.entry(a).or_default().push(b);
+            }
+        }
+        next.entry(owner).or_default().extend_from_slice(routed);
+        let mut reached: HashSet<usize, BuildHasherDefault<FxHasher>> = HashSet::default();
+        reached.insert(owner);
+        let mut todo = vec![owner];
+        while let Some(s) = todo.pop() {
+            for &t in next.get(&s).map(Vec::as_slice).unwrap_or(&[]) {
+                if reached.insert(t) {
+                    todo.push(t);
+                }
             }
         }
         let owner_id = &model.systems[owner].id;
-        let mut seen: Vec<&str> = Vec::new();
-        for c in &e.copies {
-            if c == owner_id || seen.contains(&c.as_str()) {
-                continue;
-            }
-            seen.push(c);
-            let Some(&s) = self.systems.get(c.as_str()) else {
+        let base = self.copy_start[ei];
+        let mut reported: Vec<usize> = Vec::new();
+        for (k, c) in e.copies.iter().enumerate() {
+            let Some(s) = self.copy_refs[base + k] else {
                 continue;
             };
-            let ok = node_of[s] != u32::MAX && reached[node_of[s] as usize];
-            if !ok {
-                self.push(
-                    FindingCode::StaleCopy,
-                    Section::Entity,
-                    ei,
-                    &e.id,
-                    format!(
-                        "`{c}` holds a copy of {}, but no flow brings {} to it from the owner `{owner_id}`: its copy goes stale",
-                        e.name, e.name
-                    ),
-                    format!(
-                        "add an event flow of `{}` from `{owner_id}` to `{c}` (directly or through a system that receives it), or remove `{c}` from the copies",
-                        e.id
-                    ),
-                );
+            if reached.contains(&s) || reported.contains(&s) {
+                continue;
             }
+            reported.push(s);
+            self.push(
+                FindingCode::StaleCopy,
+                Section::Entity,
+                ei,
+                &e.id,
+                format!(
+                    "`{c}` holds a copy of {}, but no flow brings {} to it from the owner `{owner_id}`: its copy goes stale",
+                    e.name, e.name
+                ),
+                format!(
+                    "add an event flow of `{}` from `{owner_id}` to `{c}` (directly or through a system that receives it), or remove `{c}` from the copies",
+                    e.id
+                ),
+            );
         }
     }
 
-    fn event_loops(
-        &mut self,
-        ei: usize,
-        e: &'m Entity,
-        flows: &[usize],
-        events: &DiGraph<usize, usize>,
-        node_of: &[u32],
-    ) {
+    fn event_loops(&mut self, ei: usize, e: &'m Entity, flows: &[usize]) {
         let model = self.model;
-        let sccs = petgraph::algo::tarjan_scc(events);
+        let mut node_of: FastMap<usize, NodeIndex> = FastMap::default();
+        let mut events: DiGraph<usize, ()> = DiGraph::new();
+        for &fi in flows {
+            if model.flows[fi].pattern != Pattern::Event {
+                continue;
+            }
+            if let (_, Some(a), Some(b)) = self.flow_refs[fi] {
+                let na = *node_of.entry(a).or_insert_with(|| events.add_node(a));
+                let nb = *node_of.entry(b).or_insert_with(|| events.add_node(b));
+                events.add_edge(na, nb, ());
+            }
+        }
+        let node = |s: usize| node_of.get(&s).map_or(0, |n| n.index());
+        let sccs = petgraph::algo::tarjan_scc(&events);
         let mut comp = vec![usize::MAX; events.node_count()];
         for (ci, scc) in sccs.iter().enumerate() {
             for n in scc {
@@ -1038,7 +1146,7 @@ impl<'m> Context<'m> {
             let (_, Some(a), Some(b)) = self.flow_refs[fi] else {
                 continue;
             };
-            let (ca, cb) = (comp[node_of[a] as usize], comp[node_of[b] as usize]);
+            let (ca, cb) = (comp[node(a)], comp[node(b)]);
             if ca != cb || reported[ca] || (sccs[ca].len() == 1 && a != b) {
                 continue;
             }
@@ -1069,7 +1177,7 @@ impl<'m> Context<'m> {
                     continue;
                 }
                 if let (_, Some(x), Some(y)) = self.flow_refs[gi] {
-                    if comp[node_of[x] as usize] == ca && comp[node_of[y] as usize] == ca {
+                    if comp[node(x)] == ca && comp[node(y)] == ca {
                         in_loop.push(&g.id);
                         for s in [&g.from, &g.to] {
                             if !systems.contains(&s.as_str()) {
@@ -1101,12 +1209,12 @@ impl<'m> Context<'m> {
         let model = self.model;
         let rules = model.rules();
         let mut jobs: Vec<(&str, Option<usize>)> = Vec::new();
-        let mut job_of: HashMap<(&str, Option<usize>), usize> = HashMap::new();
+        let mut job_of: FastMap<(&str, Option<usize>), usize> = FastMap::default();
         let mut rule_job: Vec<Option<usize>> = vec![None; rules.len()];
         for (i, r) in rules.iter().enumerate() {
             let sec = Section::Rule;
             let id = r.id();
-            let what = format!("rule `{id}`");
+            let what = Named::new("rule", id);
             let entity = match r.entity() {
                 Some(e) => self.entity_ref(sec, i, id, &what, e),
                 None => None,
@@ -1115,12 +1223,12 @@ impl<'m> Context<'m> {
             match r {
                 Rule::Route(route) => {
                     for t in &route.to {
-                        self.system_ref(sec, i, id, &format!("{what} (to)"), t);
+                        self.system_ref(sec, i, id, &what.part(" (to)"), t);
                     }
                 }
                 Rule::Reconcile(rec) => {
                     for s in &rec.systems {
-                        self.system_ref(sec, i, id, &format!("{what} (systems)"), s);
+                        self.system_ref(sec, i, id, &what.part(" (systems)"), s);
                     }
                     if let Some(ent) = ent {
                         for field in &rec.fields {
