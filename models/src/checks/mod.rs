@@ -171,8 +171,8 @@ impl fmt::Display for Named<'_> {
     }
 }
 
-/// The Fx hash (as in rustc): much faster than SipHash on short ids, and
-/// models are local input, so hash flooding is no concern.
+/// The Fx hash (as in rustc) with a final mix: much faster than SipHash on
+/// short ids, and models are local input, so hash flooding is no concern.
 #[derive(Default, Clone, Copy)]
 struct FxHasher {
     hash: u64,
@@ -210,9 +210,13 @@ impl Hasher for FxHasher {
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
+    /// The multiply only carries entropy upwards, and ids often differ only
+    /// in their last characters (the high bytes of a word): fold the high
+    /// bits down so the table index (low bits) sees them.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        let h = self.hash;
+        (h ^ (h >> 32)).wrapping_mul(0xff51_afd7_ed55_8ccd) ^ (h >> 29)
     }
 }
 
@@ -269,13 +273,23 @@ impl<'m> Context<'m> {
             .iter()
             .map(|e| e.owner.as_deref().and_then(|o| systems.get(o).copied()))
             .collect();
+        // Flows usually come grouped by entity and sender: remember the last
+        // lookups (a hit costs one short comparison instead of a probe).
+        let mut last_entity: (&str, Option<usize>) = ("", None);
+        let mut last_from: (&str, Option<usize>) = ("", None);
         let flow_refs: Vec<_> = model
             .flows
             .iter()
             .map(|f| {
+                if f.entity.is_empty() || f.entity != last_entity.0 {
+                    last_entity = (f.entity.as_str(), entities.get(f.entity.as_str()).copied());
+                }
+                if f.from.is_empty() || f.from != last_from.0 {
+                    last_from = (f.from.as_str(), systems.get(f.from.as_str()).copied());
+                }
                 (
-                    entities.get(f.entity.as_str()).copied(),
-                    systems.get(f.from.as_str()).copied(),
+                    last_entity.1,
+                    last_from.1,
                     systems.get(f.to.as_str()).copied(),
                 )
             })
