@@ -35,7 +35,11 @@ pub fn run(config: &Path, events: &Path, report: Option<&Path>, strict: bool) ->
         &mut engine,
         input,
         &mut out,
-        if show_progress { Some(&mut progress as &mut dyn Write) } else { None },
+        if show_progress {
+            Some(&mut progress as &mut dyn Write)
+        } else {
+            None
+        },
     );
     if let Err(e) = result.and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

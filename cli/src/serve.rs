@@ -14,7 +14,10 @@ const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub fn run(config: &Path, listen: &str, log: Option<&Path>) -> u8 {
     let log = match log {
         Some(l) => l.to_path_buf(),
-        None => config.parent().unwrap_or_else(|| Path::new(".")).join("decisions.log"),
+        None => config
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("decisions.log"),
     };
     let opts = ServeOptions {
         config: config.to_path_buf(),

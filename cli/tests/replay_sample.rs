@@ -21,7 +21,12 @@ fn exported_sample_config_governs_traffic() {
         .arg(&cfg)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report = dir.path().join("report.json");
     let out = Command::new(env!("CARGO_BIN_EXE_charter"))
         .arg("replay")
@@ -31,21 +36,61 @@ fn exported_sample_config_governs_traffic() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let d: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let v = |i: usize| (d[i]["decision"].as_str().unwrap(), d[i]["reason"].as_str(), d[i]["rule"].as_str());
-    assert_eq!(d[0]["deliveries"], json!([{"to": "shop", "idempotencyKey": "SKU-1"}, {"to": "oms", "idempotencyKey": "SKU-1"}]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let v = |i: usize| {
+        (
+            d[i]["decision"].as_str().unwrap(),
+            d[i]["reason"].as_str(),
+            d[i]["rule"].as_str(),
+        )
+    };
+    assert_eq!(
+        d[0]["deliveries"],
+        json!([{"to": "shop", "idempotencyKey": "SKU-1"}, {"to": "oms", "idempotencyKey": "SKU-1"}])
+    );
     assert_eq!(v(1), ("reject", Some("not-owner"), None));
     assert_eq!(v(2), ("accept", None, None));
-    assert_eq!(d[2]["deliveries"], json!([{"to": "erp", "idempotencyKey": "SKU-1"}]));
-    assert_eq!(v(3), ("reject", Some("rule"), Some("stock-reservations-covered")));
+    assert_eq!(
+        d[2]["deliveries"],
+        json!([{"to": "erp", "idempotencyKey": "SKU-1"}])
+    );
+    assert_eq!(
+        v(3),
+        ("reject", Some("rule"), Some("stock-reservations-covered"))
+    );
     assert_eq!(v(5), ("observe", None, None));
     // Carrier selection is a route rule, not connector logic.
     assert_eq!(v(6), ("accept", None, None));
-    let to: Vec<&str> = d[6]["deliveries"].as_array().unwrap().iter().map(|x| x["to"].as_str().unwrap()).collect();
-    assert!(to.contains(&"express-carrier") && !to.contains(&"parcel-carrier"), "{to:?}");
-    assert_eq!(v(7), ("quarantine", Some("rule"), Some("shipment-weight-known")));
-    let to: Vec<&str> = d[8]["deliveries"].as_array().unwrap().iter().map(|x| x["to"].as_str().unwrap()).collect();
+    let to: Vec<&str> = d[6]["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["to"].as_str().unwrap())
+        .collect();
+    assert!(
+        to.contains(&"express-carrier") && !to.contains(&"parcel-carrier"),
+        "{to:?}"
+    );
+    assert_eq!(
+        v(7),
+        ("quarantine", Some("rule"), Some("shipment-weight-known"))
+    );
+    let to: Vec<&str> = d[8]["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["to"].as_str().unwrap())
+        .collect();
     assert!(to.contains(&"freight-carrier"), "{to:?}");
     let r: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     let x: Vec<(&str, &str)> = r["reconciliation"]

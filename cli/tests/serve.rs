@@ -30,8 +30,14 @@ impl Server {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_string();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("{line}"))
+            .to_string();
         assert!(addr.starts_with("127.0.0.1:"));
         Server { child, addr }
     }
@@ -50,7 +56,10 @@ impl Server {
         let _ = s.read_to_end(&mut resp);
         let text = String::from_utf8_lossy(&resp).to_string();
         let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
         (status, body)
     }
 
@@ -61,7 +70,10 @@ impl Server {
     }
 
     fn signal(&self, sig: &str) {
-        let ok = Command::new("kill").args([sig, &self.child.id().to_string()]).status().unwrap();
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(ok.success());
     }
 
@@ -85,7 +97,15 @@ impl Drop for Server {
     }
 }
 
-fn msg(id: &str, source: &str, kind: &str, entity: &str, key: &str, at: &str, data: Value) -> Value {
+fn msg(
+    id: &str,
+    source: &str,
+    kind: &str,
+    entity: &str,
+    key: &str,
+    at: &str,
+    data: Value,
+) -> Value {
     json!({"id": id, "at": at, "source": source, "kind": kind, "entity": entity, "key": key, "op": if kind == "state" { "report" } else { "upsert" }, "data": data})
 }
 
@@ -97,12 +117,26 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
 
     let (status, body) = server.request("GET", "/healthz", b"");
     assert_eq!(status, 200);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["status"], "ok");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["status"],
+        "ok"
+    );
 
-    let p1 = msg("h-1", "psp", "event", "payment", "P-1", "2026-03-01T10:00:00Z", json!({"paymentId": "P-1", "amount": 100.0, "currency": "EUR"}));
+    let p1 = msg(
+        "h-1",
+        "psp",
+        "event",
+        "payment",
+        "P-1",
+        "2026-03-01T10:00:00Z",
+        json!({"paymentId": "P-1", "amount": 100.0, "currency": "EUR"}),
+    );
     let d = server.post(&p1);
     assert_eq!(d["decision"], "accept");
-    assert_eq!(d["deliveries"][0], json!({"to": "oms", "idempotencyKey": "P-1"}));
+    assert_eq!(
+        d["deliveries"][0],
+        json!({"to": "oms", "idempotencyKey": "P-1"})
+    );
 
     let batch = json!([
         msg("h-2", "oms", "state", "payment", "P-1", "2026-03-01T10:01:00Z", json!({"paymentId": "P-1", "amount": 99.0, "currency": "EUR"})),
@@ -110,7 +144,12 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
         {"id": "h-4", "kind": "nonsense"},
     ]);
     let d = server.post(&batch);
-    let verdicts: Vec<&str> = d.as_array().unwrap().iter().map(|x| x["decision"].as_str().unwrap()).collect();
+    let verdicts: Vec<&str> = d
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["decision"].as_str().unwrap())
+        .collect();
     assert_eq!(verdicts, ["observe", "reject", "invalid"]);
     assert_eq!(d[1]["reason"], "not-owner");
     assert_eq!(d[2]["line"], 3);
@@ -119,7 +158,10 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
     // Malformed and oversized bodies: 4xx with a JSON error.
     let (status, body) = server.request("POST", "/v1/messages", b"{not json");
     assert_eq!(status, 400);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], "bad-json");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["code"],
+        "bad-json"
+    );
     let big = vec![b' '; 5 * 1024 * 1024];
     let (status, body) = server.request("POST", "/v1/messages", &big);
     assert_eq!(status, 413, "{body}");
@@ -128,7 +170,10 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
     assert!(e["message"].is_string());
     let (status, body) = server.request("GET", "/nope", b"");
     assert_eq!(status, 404);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["code"], "not-found");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["code"],
+        "not-found"
+    );
 
     let (_, body) = server.request("GET", "/v1/exceptions", b"");
     let x: Value = serde_json::from_str(&body).unwrap();
@@ -139,16 +184,30 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
 
     let (status, metrics) = server.request("GET", "/metrics", b"");
     assert_eq!(status, 200);
-    assert!(metrics.contains("charter_decisions_total{decision=\"accept\",reason=\"\"} 1"), "{metrics}");
-    assert!(metrics.contains("charter_decisions_total{decision=\"reject\",reason=\"not-owner\"} 1"), "{metrics}");
-    assert!(metrics.contains("charter_decision_duration_seconds_count 4"), "{metrics}");
+    assert!(
+        metrics.contains("charter_decisions_total{decision=\"accept\",reason=\"\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("charter_decisions_total{decision=\"reject\",reason=\"not-owner\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("charter_decision_duration_seconds_count 4"),
+        "{metrics}"
+    );
 
     // SIGKILL: nothing graceful. Every answered decision is in the log.
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 4);
     // A torn last line (a write cut by the crash) is cut off at restart.
-    std::fs::OpenOptions::new().append(true).open(&log).unwrap().write_all(b"{\"decision\":{\"li").unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .unwrap()
+        .write_all(b"{\"decision\":{\"li")
+        .unwrap();
 
     let mut server = Server::start(&log);
     // The duplicate memory is rebuilt: a re-sent message is still a duplicate.
@@ -200,6 +259,9 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
     let logged = std::fs::read_to_string(&log).unwrap().lines().count();
     // Every answered decision is logged (a request cut before it was read
     // is neither answered nor logged).
-    assert!(logged >= 5 + answered, "logged {logged}, answered {answered}");
+    assert!(
+        logged >= 5 + answered,
+        "logged {logged}, answered {answered}"
+    );
     assert!(answered > 0);
 }

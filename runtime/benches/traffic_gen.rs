@@ -69,7 +69,11 @@ pub fn message(i: u64) -> Value {
         }
         5 => {
             let weight = (i % 45) as f64 + 0.25;
-            let level = if matches!(i % 3, 0) { "express" } else { "standard" };
+            let level = if matches!(i % 3, 0) {
+                "express"
+            } else {
+                "standard"
+            };
             (
                 "oms",
                 "event",
