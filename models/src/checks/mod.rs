@@ -124,6 +124,8 @@ struct Context<'m> {
     used: Vec<bool>,
     suggestions: HashMap<(u8, String), Option<String>>,
     suggestion_cost: usize,
+    /// The last (entity, idempotency key) found valid.
+    key_checked: Option<(usize, &'m str)>,
     out: Vec<Pending>,
 }
 
@@ -354,6 +356,7 @@ impl<'m> Context<'m> {
             used,
             suggestions: HashMap::new(),
             suggestion_cost: 0,
+            key_checked: None,
             out: Vec::new(),
         }
     }
@@ -868,15 +871,21 @@ impl<'m> Context<'m> {
             self.system_ref(sec, i, &f.id, &what.part(" (to)"), &f.to);
         }
         let ent = entity.map(|e| &model.entities[e]);
-        if let (Some(ent), Some(key)) = (ent, &f.idempotency_key) {
-            self.field_ref(
-                sec,
-                i,
-                &f.id,
-                &format!("the idempotency key of {what}"),
-                ent,
-                key,
-            );
+        if let (Some(e), Some(ent), Some(key)) = (entity, ent, &f.idempotency_key) {
+            // Flows of one entity usually share their key: check it once.
+            if self.key_checked != Some((e, key.as_str())) {
+                self.field_ref(
+                    sec,
+                    i,
+                    &f.id,
+                    &format_args!("the idempotency key of {what}"),
+                    ent,
+                    key,
+                );
+                if ent.fields.is_empty() || ent.fields.iter().any(|fd| &fd.name == key) {
+                    self.key_checked = Some((e, key.as_str()));
+                }
+            }
         }
         for path in secrets::secrets_in(&f.extra) {
             self.push(
