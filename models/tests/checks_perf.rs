@@ -13,13 +13,19 @@ fn generate() -> String {
     let n_sys = 2000;
     let n_ent = 20_000;
     let sys = |i: usize| format!("s{:05}", i % n_sys);
-    let mut t = String::from(r#"{"format": "charter-model/1", "name": "big", "environments": ["dev", "test", "prod"], "systems": ["#);
+    let mut t = String::from(
+        r#"{"format": "charter-model/1", "name": "big", "environments": ["dev", "test", "prod"], "systems": ["#,
+    );
     for i in 0..n_sys {
-        if i > 0 { t.push(','); }
+        if i > 0 {
+            t.push(',');
+        }
         let id = sys(i);
         write!(t, r#"{{"id": "{id}", "name": "System {i}", "kind": "erp", "sideEffects": {}, "endpoints": {{"#, i % 50 == 0).unwrap();
         for (k, env) in ["dev", "test", "prod"].iter().enumerate() {
-            if k > 0 { t.push(','); }
+            if k > 0 {
+                t.push(',');
+            }
             write!(t, r#""{env}": {{"protocol": "rest", "url": "https://{env}.{id}.example.com/api", "credentialRef": "vault:{id}/{env}"}}"#).unwrap();
         }
         t.push_str("}}");
@@ -28,20 +34,30 @@ fn generate() -> String {
     let mut flows = String::new();
     let mut rules = String::new();
     for e in 0..n_ent {
-        if e > 0 { t.push(','); }
+        if e > 0 {
+            t.push(',');
+        }
         let owner = e / 10;
         let copies: Vec<String> = (1..=4).map(|j| sys(owner + j * 3 + e % 10)).collect();
-        let cl = copies.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+        let cl = copies
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         write!(t, r#"{{"id": "e{e:06}", "name": "Entity {e}", "owner": "{}", "steward": "S", "key": "ref", "monetary": {}, "consistencyWindowSeconds": 60,
             "fields": [{{"name": "ref", "type": "string"}}, {{"name": "quantity", "type": "integer"}}, {{"name": "amount", "type": "number"}},
                        {{"name": "status", "type": "enum", "values": ["open", "held", "closed", "priority"]}}], "copies": [{cl}]}}"#, sys(owner), e % 20 == 0).unwrap();
         for c in &copies {
-            if !flows.is_empty() { flows.push(','); }
+            if !flows.is_empty() {
+                flows.push(',');
+            }
             write!(flows, r#"{{"id": "e{e:06}-to-{c}", "entity": "e{e:06}", "from": "{}", "to": "{c}", "pattern": "event", "trigger": "system", "ack": true, "idempotencyKey": "ref"}}"#, sys(owner)).unwrap();
         }
         write!(flows, r#",{{"id": "e{e:06}-req", "entity": "e{e:06}", "from": "{}", "to": "{}", "pattern": "request", "trigger": "user", "ack": true, "idempotencyKey": "ref"}}"#, copies[0], sys(owner)).unwrap();
         if e % 2 == 0 {
-            if !rules.is_empty() { rules.push(','); }
+            if !rules.is_empty() {
+                rules.push(',');
+            }
             match (e / 2) % 5 {
                 _ if e % 20 == 0 => write!(rules, r#"{{"id": "r{e}", "kind": "reconcile", "entity": "e{e:06}", "systems": ["{}", "{}"], "fields": ["amount"]}}"#, sys(owner), copies[0]).unwrap(),
                 0 | 1 => write!(rules, r#"{{"id": "r{e}", "kind": "validate", "entity": "e{e:06}", "condition": "quantity >= 0 && amount <= {}.0 && status != \"held\"", "action": "reject"}}"#, 1000 + e % 9000).unwrap(),
@@ -60,7 +76,15 @@ fn check_timing_at_benchmark_size() {
     let start = Instant::now();
     let model = parse_model(&text).unwrap();
     let read = start.elapsed();
-    assert_eq!((model.systems.len(), model.entities.len(), model.flows.len(), model.rules().len()), (2000, 20_000, 100_000, 10_000));
+    assert_eq!(
+        (
+            model.systems.len(),
+            model.entities.len(),
+            model.flows.len(),
+            model.rules().len()
+        ),
+        (2000, 20_000, 100_000, 10_000)
+    );
     let mut times = Vec::new();
     let mut n = 0;
     for _ in 0..5 {
@@ -73,6 +97,9 @@ fn check_timing_at_benchmark_size() {
         }
     }
     times.sort();
-    println!("read {read:?}; check: {n} findings, median {:?} (min {:?}, max {:?})", times[2], times[0], times[4]);
+    println!(
+        "read {read:?}; check: {n} findings, median {:?} (min {:?}, max {:?})",
+        times[2], times[0], times[4]
+    );
     assert_eq!(n, 0);
 }
