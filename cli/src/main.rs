@@ -13,7 +13,11 @@ mod replay;
 mod serve;
 
 #[derive(Parser)]
-#[command(name = "charter", version, about = "Charter: integration governance from the command line")]
+#[command(
+    name = "charter",
+    version,
+    about = "Charter: integration governance from the command line"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,7 +90,11 @@ fn main() -> ExitCode {
             report,
             strict,
         } => replay::run(&config, &events, report.as_deref(), strict),
-        Command::Serve { config, listen, log } => serve::run(&config, &listen, log.as_deref()),
+        Command::Serve {
+            config,
+            listen,
+            log,
+        } => serve::run(&config, &listen, log.as_deref()),
     };
     ExitCode::from(code)
 }
