@@ -43,7 +43,11 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
 fi
 
 # UI dependencies (React, Vite, Tauri JS API and CLI, test tools), from the lockfile.
+# `npm install`, not `npm ci`: the registry mirror serves only this platform's
+# @tauri-apps/cli binary, so the lock omits the other platforms' optional
+# packages and `npm ci` refuses it as out of sync. `npm install` keeps the
+# locked versions and skips the absent optional packages.
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  echo "charter setup: installing UI dependencies (npm ci in ui/)" >&2
-  npm --prefix ui ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "charter setup: installing UI dependencies (npm install in ui/, from the lockfile)" >&2
+  npm --prefix ui install --no-audit --no-fund --loglevel=error >/dev/null
 fi
