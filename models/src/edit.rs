@@ -126,6 +126,12 @@ pub enum Edit {
     ReplaceModel {
         model: Model,
     },
+    /// Several edits as one step (one revision, one undo): all of them apply,
+    /// in order, or none does. `summary` names the step in the history.
+    Batch {
+        summary: String,
+        edits: Vec<Edit>,
+    },
 }
 
 impl Edit {
@@ -169,6 +175,26 @@ impl Edit {
             Edit::SetModelDescription { .. } => "Change the model description".to_string(),
             Edit::SetEnvironments { .. } => "Change the environments".to_string(),
             Edit::ReplaceModel { model } => format!("Replace the model with \"{}\"", model.name),
+            Edit::Batch { summary, edits } => {
+                let summary = summary.trim();
+                if !summary.is_empty() {
+                    summary.to_string()
+                } else if let [only] = edits.as_slice() {
+                    only.summary()
+                } else {
+                    format!("{} changes", edits.len())
+                }
+            }
+        }
+    }
+
+    /// The rationale an edit gives for an ownership decision, if any (the
+    /// first one of a batch).
+    pub fn rationale(&self) -> Option<&str> {
+        match self {
+            Edit::SetOwner { rationale, .. } => rationale.as_deref(),
+            Edit::Batch { edits, .. } => edits.iter().find_map(Edit::rationale),
+            _ => None,
         }
     }
 }
@@ -408,6 +434,11 @@ pub fn apply(model: &Model, edit: &Edit) -> Result<Model, EditError> {
                 return Err(EditError::Invalid("the model name cannot be empty".into()));
             }
             m = model.clone();
+        }
+        Edit::Batch { edits, .. } => {
+            for e in edits {
+                m = apply(&m, e)?;
+            }
         }
     }
     Ok(m)

@@ -1,7 +1,9 @@
 //! charter-model: Charter's governance model and the single source of truth
 //! for its rules. Domain types ([`model`]), model file I/O ([`file`]), checks
 //! ([`checks`]) including CEL conditions ([`conditions`]), the deployable
-//! configuration ([`config`], [`export`]) and its business diff ([`diff`]).
+//! configuration ([`config`], [`export`]) and its business diff ([`diff`]);
+//! for the app: pure edits ([`edit`]), one-click fixes ([`fixes`]) and
+//! documents for people ([`documents`]: ownership matrix, Mermaid).
 //!
 //! No I/O beyond files; no Tauri.
 
@@ -9,9 +11,11 @@ pub mod checks;
 pub mod conditions;
 pub mod config;
 pub mod diff;
+pub mod documents;
 pub mod edit;
 pub mod export;
 pub mod file;
+pub mod fixes;
 pub mod model;
 pub mod schema;
 

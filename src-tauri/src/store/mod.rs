@@ -287,10 +287,7 @@ impl Store {
         let current = model_at(&mut tx, model_id, head).await?;
         let next = edit::apply(&current, edit)?;
         if next != current {
-            let rationale = match edit {
-                Edit::SetOwner { rationale, .. } => rationale.clone(),
-                _ => None,
-            };
+            let rationale = edit.rationale().map(str::to_string);
             let seq = head + 1;
             sqlx::query("DELETE FROM revisions WHERE model_id = ? AND seq > ?")
                 .bind(i64::from(model_id))
