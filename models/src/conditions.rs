@@ -357,6 +357,10 @@ impl Checker<'_> {
         if TYPE_NAMES.contains(&name) {
             return Ty::Type;
         }
+        // The whole record, as the runtime binds it: `has(data.x)`.
+        if name == "data" {
+            return Ty::Map;
+        }
         if self.lenient {
             return Ty::Dyn;
         }

@@ -8,6 +8,7 @@
 //! No I/O beyond files; no Tauri.
 
 pub mod checks;
+pub mod condition_form;
 pub mod conditions;
 pub mod config;
 pub mod diff;
