@@ -17,5 +17,10 @@ pub const COMMANDS: &[&str] = &[
     "export_config",
     "get_layout",
     "set_node_position",
+    "set_layout",
+    "apply_quick_fix",
+    "export_mermaid",
+    "export_matrix",
+    "save_document",
     "report_first_paint",
 ];

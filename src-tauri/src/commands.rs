@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use crate::store::{Decision, ModelState, ModelSummary, NodePosition};
 use crate::{workspace, AppState, StartupInfo};
+use charter_model::documents::MatrixFormat;
 use charter_model::edit::Edit;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -141,6 +142,71 @@ pub async fn set_node_position(
     position: NodePosition,
 ) -> Res<()> {
     Ok(state.store.set_node_position(model_id, &position).await?)
+}
+
+/// Stores many canvas positions at once (automatic layout).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_layout(
+    state: State<'_, AppState>,
+    model_id: u32,
+    positions: Vec<NodePosition>,
+) -> Res<()> {
+    Ok(state.store.set_layout(model_id, &positions).await?)
+}
+
+/// Applies the one-click fix of a finding (`not-found` when it has none).
+#[tauri::command]
+#[specta::specta]
+pub async fn apply_quick_fix(
+    state: State<'_, AppState>,
+    model_id: u32,
+    code: String,
+    subject: String,
+) -> Res<ModelState> {
+    workspace::apply_quick_fix(&state.store, model_id, &code, &subject).await
+}
+
+/// The model as a Mermaid flowchart.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_mermaid(state: State<'_, AppState>, model_id: u32) -> Res<String> {
+    workspace::document(&state.store, model_id, workspace::DocumentKind::Mermaid).await
+}
+
+/// The ownership matrix as CSV or Markdown.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_matrix(
+    state: State<'_, AppState>,
+    model_id: u32,
+    format: MatrixFormat,
+) -> Res<String> {
+    let kind = match format {
+        MatrixFormat::Csv => workspace::DocumentKind::MatrixCsv,
+        MatrixFormat::Markdown => workspace::DocumentKind::MatrixMarkdown,
+    };
+    workspace::document(&state.store, model_id, kind).await
+}
+
+/// How [`save_document`] receives its contents.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentEncoding {
+    Text,
+    Base64,
+}
+
+/// Writes a document (diagram SVG/PNG, Mermaid, matrix) to the path the user
+/// picked in the save dialog, atomically.
+#[tauri::command]
+#[specta::specta]
+pub fn save_document(path: String, contents: String, encoding: DocumentEncoding) -> Res<()> {
+    workspace::save_document(
+        Path::new(&path),
+        &contents,
+        matches!(encoding, DocumentEncoding::Base64),
+    )
 }
 
 /// The UI reports its first paint; returns milliseconds since process start.

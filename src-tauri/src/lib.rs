@@ -78,6 +78,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         export_config,
         get_layout,
         set_node_position,
+        set_layout,
+        apply_quick_fix,
+        export_mermaid,
+        export_matrix,
+        save_document,
         report_first_paint,
     ])
 }

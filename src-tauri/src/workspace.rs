@@ -5,6 +5,7 @@ use crate::commands::LogFormat;
 use crate::error::{AppError, ErrorCode};
 use crate::store::{Decision, ModelState, Store, StoreError};
 use crate::{AppState, StartupInfo};
+use charter_model::documents::{self, MatrixFormat};
 use charter_model::file::{parse_model, read_model_file, write_atomically, write_model_file};
 use charter_model::Model;
 use std::path::Path;
@@ -120,6 +121,70 @@ pub async fn export_config(
         )
     })?;
     Ok(exported.config.digest.clone())
+}
+
+/// Applies the one-click fix of finding `code` about `subject`, recomputed
+/// from the model as it is now (one revision, one undo step).
+pub async fn apply_quick_fix(
+    store: &Store,
+    model_id: u32,
+    code: &str,
+    subject: &str,
+) -> Result<ModelState, AppError> {
+    let state = store.state(model_id).await?;
+    let fix = charter_model::fixes::quick_fix(&state.model, code, subject).ok_or_else(|| {
+        AppError::new(
+            ErrorCode::NotFound,
+            format!("there is no one-click fix for \"{code}\" on \"{subject}\" any more"),
+        )
+    })?;
+    Ok(store.apply_edit(model_id, &fix.edit).await?)
+}
+
+/// A document made from the model: Mermaid flowchart or ownership matrix.
+pub async fn document(
+    store: &Store,
+    model_id: u32,
+    kind: DocumentKind,
+) -> Result<String, AppError> {
+    let model = store.state(model_id).await?.model;
+    Ok(match kind {
+        DocumentKind::Mermaid => documents::mermaid(&model),
+        DocumentKind::MatrixCsv => documents::ownership_matrix(&model, MatrixFormat::Csv),
+        DocumentKind::MatrixMarkdown => documents::ownership_matrix(&model, MatrixFormat::Markdown),
+    })
+}
+
+/// Which document [`document`] makes.
+#[derive(Debug, Clone, Copy)]
+pub enum DocumentKind {
+    Mermaid,
+    MatrixCsv,
+    MatrixMarkdown,
+}
+
+/// Writes a document the user chose to save (diagram, matrix...) to `path`,
+/// atomically. `base64` contents are decoded first (PNG).
+pub fn save_document(path: &Path, contents: &str, base64: bool) -> Result<(), AppError> {
+    let bytes = if base64 {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(contents.trim())
+            .map_err(|e| {
+                AppError::new(
+                    ErrorCode::BadRequest,
+                    format!("{}: the document is not valid base64: {e}", path.display()),
+                )
+            })?
+    } else {
+        contents.as_bytes().to_vec()
+    };
+    write_atomically(path, &bytes).map_err(|e| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("{}: cannot write: {e}", path.display()),
+        )
+    })
 }
 
 fn csv_cell(s: &str) -> String {

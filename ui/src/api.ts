@@ -25,6 +25,9 @@ export type SystemKind = B.SystemKind;
 export type Pattern = B.Pattern;
 export type Trigger = B.Trigger;
 export type ValidateAction = B.ValidateAction;
+export type QuickFixOffer = B.QuickFixOffer;
+export type MatrixFormat = B.MatrixFormat;
+export type DocumentEncoding = B.DocumentEncoding;
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -72,6 +75,15 @@ export const api = {
   getLayout: (modelId: number): Promise<NodePosition[]> => call(commands.getLayout(modelId)),
   setNodePosition: (modelId: number, position: NodePosition): Promise<null> =>
     call(commands.setNodePosition(modelId, position)),
+  setLayout: (modelId: number, positions: NodePosition[]): Promise<null> =>
+    call(commands.setLayout(modelId, positions)),
+  applyQuickFix: (modelId: number, code: string, subject: string): Promise<ModelState> =>
+    call(commands.applyQuickFix(modelId, code, subject)),
+  exportMermaid: (modelId: number): Promise<string> => call(commands.exportMermaid(modelId)),
+  exportMatrix: (modelId: number, format: MatrixFormat): Promise<string> =>
+    call(commands.exportMatrix(modelId, format)),
+  saveDocument: (path: string, contents: string, encoding: DocumentEncoding): Promise<null> =>
+    call(commands.saveDocument(path, contents, encoding)),
   reportFirstPaint: (): Promise<number | null> => commands.reportFirstPaint(),
 };
 

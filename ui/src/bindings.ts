@@ -39,6 +39,19 @@ export const commands = {
 	exportConfig: (modelId: number, env: string, path: string) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("export_config", { modelId, env, path })),
 	getLayout: (modelId: number) => typedError<NodePosition[], AppError_Serialize>(__TAURI_INVOKE("get_layout", { modelId })),
 	setNodePosition: (modelId: number, position: NodePosition) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_node_position", { modelId, position })),
+	/**  Stores many canvas positions at once (automatic layout). */
+	setLayout: (modelId: number, positions: NodePosition[]) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_layout", { modelId, positions })),
+	/**  Applies the one-click fix of a finding (`not-found` when it has none). */
+	applyQuickFix: (modelId: number, code: string, subject: string) => typedError<ModelState_Serialize, AppError_Serialize>(__TAURI_INVOKE("apply_quick_fix", { modelId, code, subject })),
+	/**  The model as a Mermaid flowchart. */
+	exportMermaid: (modelId: number) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("export_mermaid", { modelId })),
+	/**  The ownership matrix as CSV or Markdown. */
+	exportMatrix: (modelId: number, format: MatrixFormat) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("export_matrix", { modelId, format })),
+	/**
+	 *  Writes a document (diagram SVG/PNG, Mermaid, matrix) to the path the user
+	 *  picked in the save dialog, atomically.
+	 */
+	saveDocument: (path: string, contents: string, encoding: DocumentEncoding) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("save_document", { path, contents, encoding })),
 	/**  The UI reports its first paint; returns milliseconds since process start. */
 	reportFirstPaint: () => __TAURI_INVOKE<number | null>("report_first_paint"),
 };
@@ -103,6 +116,9 @@ export type Decision_Serialize = {
 	revision: number | null,
 };
 
+/**  How [`save_document`] receives its contents. */
+export type DocumentEncoding = "text" | "base64";
+
 /**  One change to a model. Serialized as `{"op": "addSystem", ...}`. */
 export type Edit = Edit_Serialize | Edit_Deserialize;
 
@@ -120,7 +136,12 @@ export type Edit_Deserialize = { op: "addSystem"; system: System_Deserialize } |
  */
 { op: "rename"; kind: ItemKind; id: string; newId?: string | null; name?: string | null } | { op: "setModelName"; name: string } | { op: "setModelDescription"; description?: string | null } | { op: "setEnvironments"; environments: string[] } | 
 /**  Replaces the whole model (import). */
-{ op: "replaceModel"; model: Model_Deserialize };
+{ op: "replaceModel"; model: Model_Deserialize } | 
+/**
+ *  Several edits as one step (one revision, one undo): all of them apply,
+ *  in order, or none does. `summary` names the step in the history.
+ */
+{ op: "batch"; summary: string; edits: Edit_Deserialize[] };
 
 /**  One change to a model. Serialized as `{"op": "addSystem", ...}`. */
 export type Edit_Serialize = { op: "addSystem"; system: System_Serialize } | 
@@ -136,7 +157,12 @@ export type Edit_Serialize = { op: "addSystem"; system: System_Serialize } |
  */
 { op: "rename"; kind: ItemKind; id: string; newId: string | null; name: string | null } | { op: "setModelName"; name: string } | { op: "setModelDescription"; description: string | null } | { op: "setEnvironments"; environments: string[] } | 
 /**  Replaces the whole model (import). */
-{ op: "replaceModel"; model: Model_Serialize };
+{ op: "replaceModel"; model: Model_Serialize } | 
+/**
+ *  Several edits as one step (one revision, one undo): all of them apply,
+ *  in order, or none does. `summary` names the step in the history.
+ */
+{ op: "batch"; summary: string; edits: Edit_Serialize[] };
 
 /**  How a system is reached in one environment. Credentials by reference only. */
 export type Endpoint = Endpoint_Serialize | Endpoint_Deserialize;
@@ -309,6 +335,9 @@ export type ItemKind = "system" | "entity" | "flow" | "rule";
 
 export type LogFormat = "csv" | "json";
 
+/**  How the ownership matrix is written. */
+export type MatrixFormat = "csv" | "markdown";
+
 /**  A whole model: what architects edit. */
 export type Model = Model_Serialize | Model_Deserialize;
 
@@ -321,6 +350,8 @@ export type ModelState_Deserialize = {
 	revision: number,
 	model: Model_Deserialize,
 	findings: Finding_Deserialize[],
+	/**  The findings that have a one-click fix ([`charter_model::fixes`]). */
+	quickFixes: QuickFixOffer[],
 	canUndo: boolean,
 	canRedo: boolean,
 	/**  What undo would take back / redo would do again. */
@@ -338,6 +369,8 @@ export type ModelState_Serialize = {
 	revision: number,
 	model: Model_Serialize,
 	findings: Finding_Serialize[],
+	/**  The findings that have a one-click fix ([`charter_model::fixes`]). */
+	quickFixes: QuickFixOffer[],
 	canUndo: boolean,
 	canRedo: boolean,
 	/**  What undo would take back / redo would do again. */
@@ -433,6 +466,18 @@ export type Problem_Serialize = {
 };
 
 export type Protocol = "rest" | "soap" | "sftp" | "database" | "webhook" | "queue";
+
+/**
+ *  A one-click fix on offer for a finding, without its edit (what the UI
+ *  shows; the edit is recomputed from the model when applied).
+ */
+export type QuickFixOffer = {
+	/**  The finding's code. */
+	code: string,
+	/**  The finding's subject. */
+	subject: string,
+	label: string,
+};
 
 /**  Two systems' views of an entity must agree within a tolerance and a window. */
 export type ReconcileRule = ReconcileRule_Serialize | ReconcileRule_Deserialize;

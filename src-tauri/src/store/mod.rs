@@ -12,6 +12,7 @@
 mod recover;
 
 use charter_model::edit::{self, Edit, EditError};
+use charter_model::fixes::{self, QuickFixOffer};
 use charter_model::{check, Finding, Model};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -70,6 +71,8 @@ pub struct ModelState {
     pub revision: u32,
     pub model: Model,
     pub findings: Vec<Finding>,
+    /// The findings that have a one-click fix ([`charter_model::fixes`]).
+    pub quick_fixes: Vec<QuickFixOffer>,
     pub can_undo: bool,
     pub can_redo: bool,
     /// What undo would take back / redo would do again.
@@ -422,18 +425,36 @@ impl Store {
         model_id: u32,
         pos: &NodePosition,
     ) -> Result<(), StoreError> {
+        self.set_layout(model_id, std::slice::from_ref(pos)).await
+    }
+
+    /// Stores many node positions in one transaction (automatic layout).
+    /// Positions of other nodes are kept.
+    pub async fn set_layout(
+        &self,
+        model_id: u32,
+        positions: &[NodePosition],
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         head_of(&mut tx, model_id).await?;
-        sqlx::query(
-            "INSERT INTO layout (model_id, node_id, x, y) VALUES (?, ?, ?, ?) \
-             ON CONFLICT(model_id, node_id) DO UPDATE SET x = excluded.x, y = excluded.y",
-        )
-        .bind(i64::from(model_id))
-        .bind(&pos.node_id)
-        .bind(pos.x)
-        .bind(pos.y)
-        .execute(&mut *tx)
-        .await?;
+        for pos in positions {
+            if !pos.x.is_finite() || !pos.y.is_finite() {
+                return Err(StoreError::Edit(EditError::Invalid(format!(
+                    "the position of \"{}\" is not a number",
+                    pos.node_id
+                ))));
+            }
+            sqlx::query(
+                "INSERT INTO layout (model_id, node_id, x, y) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT(model_id, node_id) DO UPDATE SET x = excluded.x, y = excluded.y",
+            )
+            .bind(i64::from(model_id))
+            .bind(&pos.node_id)
+            .bind(pos.x)
+            .bind(pos.y)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -616,10 +637,12 @@ async fn state_in(conn: &mut Conn, model_id: u32) -> Result<ModelState, StoreErr
         None => None,
     };
     let findings = check(&model);
+    let quick_fixes = fixes::offers(&model, &findings);
     Ok(ModelState {
         model_id,
         revision: head,
         findings,
+        quick_fixes,
         can_undo: parent.is_some(),
         can_redo: next.is_some(),
         undo_summary,
