@@ -14,10 +14,14 @@ afterEach(() => {
   clearMocks();
 });
 
-async function ready() {
+async function ready(view: "canvas" | "list" = "list") {
   render(<App />);
   await waitFor(() => expect(screen.getByTestId("app").dataset.ready).toBe("true"));
-  await screen.findByTestId("systems-panel");
+  await screen.findByTestId("canvas");
+  if (view === "list") {
+    fireEvent.click(screen.getByTestId("view-list"));
+    await screen.findByTestId("systems-panel");
+  }
 }
 
 function systemNames(): string[] {
@@ -30,6 +34,27 @@ describe("App", () => {
     expect(screen.getByTestId("model-title").textContent).toContain("Seafood processor");
     expect(systemNames()).toEqual(["ERP", "Warehouse"]);
     expect(screen.getByTestId("undo")).toHaveProperty("disabled", true);
+  });
+
+  it("opens on the canvas with a node per system and the stored layout", async () => {
+    await ready("canvas");
+    await waitFor(() => expect(systemNames()).toEqual(["ERP", "Warehouse"]));
+    // No stored positions: the automatic layout ran and was saved.
+    await waitFor(() => expect(backend.calls).toContain("set_layout"), { timeout: 8000 });
+    expect(backend.layout(1).map((p) => p.nodeId).sort()).toEqual(["erp", "wms"]);
+  });
+
+  it("adds a system on the canvas and renames it in its node", async () => {
+    await ready("canvas");
+    fireEvent.change(screen.getByTestId("add-system-name"), { target: { value: "Data platform" } });
+    fireEvent.click(screen.getByTestId("add-system"));
+    await waitFor(() => expect(systemNames()).toContain("Data platform"));
+    expect(backend.layout(1).some((p) => p.nodeId === "data-platform")).toBe(true);
+    const node = document.querySelector('[data-testid="system-item"][data-id="data-platform"]') as HTMLElement;
+    fireEvent.click(within(node).getByTestId("rename-system"));
+    fireEvent.change(within(node).getByTestId("rename-name"), { target: { value: "Lakehouse" } });
+    fireEvent.click(within(node).getByTestId("rename-ok"));
+    await waitFor(() => expect(systemNames()).toContain("Lakehouse"));
   });
 
   it("adds, renames and undoes with Ctrl+Z, redoes with Ctrl+Shift+Z", async () => {

@@ -1,38 +1,80 @@
-// The app shell: model picker, the open model's panels, toolbar, banners.
-// Panels live in ./panels; the canvas (./canvas) plugs in later.
-import { useCallback, useEffect, useRef, useState } from "react";
-import {
-  api,
-  ApiError,
-  describe,
-  type Edit,
-  type Finding,
-  type ModelState,
-  type ModelSummary,
-} from "./api";
+// The app shell: model picker, toolbar with the view switch, banners, and
+// the workspace: the canvas (or the matrix, decision log, lists) in the
+// middle, the properties panel on the right, the findings at the bottom.
+import { useCallback, useEffect, useRef, useState, type ComponentType } from "react";
+import { api, ApiError, describe, type Edit, type Finding, type ModelState, type ModelSummary } from "./api";
+import type { Selection } from "./selection";
+import { Canvas } from "./canvas/Canvas";
+import { backend, type AnyEdit } from "./canvas/backend";
 import { ModelPicker } from "./panels/ModelPicker";
-import { Toolbar } from "./panels/Toolbar";
+import { Toolbar, type View } from "./panels/Toolbar";
 import { SystemsPanel } from "./panels/SystemsPanel";
 import { EntitiesPanel } from "./panels/EntitiesPanel";
 import { FlowsPanel } from "./panels/FlowsPanel";
 import { RulesPanel } from "./panels/RulesPanel";
-import { FindingsPanel } from "./panels/FindingsPanel";
 import { DecisionLogPanel } from "./panels/DecisionLogPanel";
 
 export type Banner = { kind: "error" | "info" | "notice"; text: string; findings?: Finding[] };
+export type Theme = "light" | "dark";
+
+// The properties panel, the ownership matrix and the findings panel are
+// built alongside (agreed props below); each shows a placeholder until its
+// file exists.
+type PropertiesProps = { state: ModelState; selection: Selection | null; apply: (edit: Edit) => Promise<void>; onSelect: (s: Selection | null) => void };
+type FindingsProps = { state: ModelState; onSelect: (s: Selection) => void; applyQuickFix: (code: string, subject: string) => Promise<void>; findings: Finding[] };
+type MatrixProps = { state: ModelState; apply: (edit: Edit) => Promise<void>; onError: (e: unknown) => void; onDone: (text: string) => void };
+const panelModules = import.meta.glob<Record<string, unknown>>(["./panels/PropertiesPanel.tsx", "./panels/OwnershipMatrix.tsx", "./panels/FindingsPanel.tsx"], { eager: true });
+function panel<P>(file: string, name: string): ComponentType<P> | null {
+  return (panelModules[`./panels/${file}.tsx`]?.[name] as ComponentType<P> | undefined) ?? null;
+}
+const PropertiesPanel = panel<PropertiesProps>("PropertiesPanel", "PropertiesPanel");
+const FindingsPanel = panel<FindingsProps>("FindingsPanel", "FindingsPanel");
+const OwnershipMatrix = panel<MatrixProps>("OwnershipMatrix", "OwnershipMatrix");
+
+function Placeholder({ what, testid }: { what: string; testid: string }) {
+  return (
+    <section className="panel placeholder" data-testid={testid}>
+      <h2>{what}</h2>
+      <p>Coming soon.</p>
+    </section>
+  );
+}
+
+function initialTheme(): Theme {
+  try {
+    const t = localStorage.getItem("charter-theme");
+    if (t === "light" || t === "dark") return t;
+  } catch {
+    // No storage: the default.
+  }
+  return typeof matchMedia === "function" && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
 
 export default function App() {
   const [models, setModels] = useState<ModelSummary[]>([]);
   const [state, setState] = useState<ModelState | null>(null);
   const [banner, setBanner] = useState<Banner | null>(null);
-  const [view, setView] = useState<"model" | "decisions">("model");
+  const [view, setView] = useState<View>("canvas");
   const [ready, setReady] = useState(false);
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [focus, setFocus] = useState<{ sel: Selection; n: number } | null>(null);
+  const [theme, setTheme] = useState<Theme>(initialTheme);
   const busy = useRef(false);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    try {
+      localStorage.setItem("charter-theme", theme);
+    } catch {
+      // No storage: the choice lasts this session.
+    }
+  }, [theme]);
 
   const fail = useCallback((e: unknown) => {
     const findings = e instanceof ApiError ? e.detail.findings : undefined;
     setBanner({ kind: "error", text: describe(e), findings });
   }, []);
+  const info = useCallback((text: string) => setBanner({ kind: "info", text }), []);
 
   const refreshList = useCallback(async () => {
     setModels(await api.listModels());
@@ -42,7 +84,8 @@ export default function App() {
     async (id: number) => {
       try {
         setState(await api.getModelState(id));
-        setView("model");
+        setSelection(null);
+        setView("canvas");
       } catch (e) {
         fail(e);
       }
@@ -78,18 +121,20 @@ export default function App() {
     });
   }, [ready]);
 
-  /** Runs a state-changing call; one at a time, errors into the banner. */
+  /** Runs a state-changing call; one at a time, errors into the banner. True when it went through. */
   const run = useCallback(
-    async (f: () => Promise<ModelState | void>, ok?: string) => {
-      if (busy.current) return;
+    async (f: () => Promise<ModelState | void>, ok?: string): Promise<boolean> => {
+      if (busy.current) return false;
       busy.current = true;
       try {
         const next = await f();
         if (next) setState(next);
         setBanner(ok ? { kind: "info", text: ok } : null);
         await refreshList();
+        return true;
       } catch (e) {
         fail(e);
+        return false;
       } finally {
         busy.current = false;
       }
@@ -97,14 +142,38 @@ export default function App() {
     [fail, refreshList],
   );
 
-  const edit = useCallback(
-    (e: Edit) => {
-      if (!state) return Promise.resolve();
+  const applyAny = useCallback(
+    (e: AnyEdit): Promise<boolean> => {
+      if (!state) return Promise.resolve(false);
       const id = state.modelId;
-      return run(() => api.applyEdit(id, e));
+      return run(() => backend.applyEdit(id, e));
     },
     [state, run],
   );
+  const edit = useCallback(async (e: Edit): Promise<void> => {
+    await applyAny(e);
+  }, [applyAny]);
+  const runVoid = useCallback(async (f: () => Promise<ModelState | void>, ok?: string): Promise<void> => {
+    await run(f, ok);
+  }, [run]);
+
+  const applyQuickFix = useCallback(
+    async (code: string, subject: string): Promise<void> => {
+      if (!state) return;
+      const id = state.modelId;
+      await run(() => backend.applyQuickFix(id, code, subject));
+    },
+    [state, run],
+  );
+
+  /** Select from a list (finding, matrix): show it on the canvas and centre on it. */
+  const selectAndFocus = useCallback((s: Selection | null) => {
+    setSelection(s);
+    if (s) {
+      setView("canvas");
+      setFocus((f) => ({ sel: s, n: (f?.n ?? 0) + 1 }));
+    }
+  }, []);
 
   const undo = useCallback(() => {
     if (state?.canUndo) void run(() => api.undo(state.modelId));
@@ -130,8 +199,37 @@ export default function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, [undo, redo]);
 
+  // A selection whose subject is gone (deleted, undone) is dropped.
+  useEffect(() => {
+    if (!state || !selection) return;
+    const m = state.model;
+    const exists =
+      selection.kind === "model" ||
+      (selection.kind === "system" && m.systems.some((s) => s.id === selection.id)) ||
+      (selection.kind === "entity" && m.entities.some((e) => e.id === selection.id)) ||
+      (selection.kind === "flow" && m.flows.some((f) => f.id === selection.id)) ||
+      (selection.kind === "rule" && (m.rules ?? []).some((r) => r.id === selection.id));
+    if (!exists) setSelection(null);
+  }, [state, selection]);
+
+  let center = null;
+  if (state) {
+    if (view === "decisions") center = <DecisionLogPanel modelId={state.modelId} revision={state.revision} onError={fail} onDone={info} />;
+    else if (view === "matrix") center = OwnershipMatrix ? <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} /> : <Placeholder what="Ownership matrix" testid="matrix-placeholder" />;
+    else if (view === "list")
+      center = (
+        <div className="lists">
+          <SystemsPanel model={state.model} onEdit={edit} />
+          <EntitiesPanel model={state.model} onEdit={edit} />
+          <FlowsPanel model={state.model} onEdit={edit} />
+          <RulesPanel model={state.model} onEdit={edit} />
+        </div>
+      );
+    else center = <Canvas state={state} selection={selection} onSelect={setSelection} apply={applyAny} onError={fail} onInfo={info} focus={focus} theme={theme} />;
+  }
+
   return (
-    <div className="app" data-testid="app" data-ready={ready ? "true" : "false"}>
+    <div className="app" data-testid="app" data-ready={ready ? "true" : "false"} data-theme={theme}>
       <header className="topbar">
         <h1>Charter</h1>
         <ModelPicker
@@ -141,7 +239,8 @@ export default function App() {
           onCreate={(name) =>
             run(async () => {
               const id = await api.createModel(name);
-              setView("model");
+              setView("canvas");
+              setSelection(null);
               return api.getModelState(id);
             })
           }
@@ -152,41 +251,40 @@ export default function App() {
             })
           }
         />
+        <button type="button" className="theme-toggle" data-testid="theme-toggle" onClick={() => setTheme(theme === "dark" ? "light" : "dark")} title="Light or dark theme">
+          {theme === "dark" ? "Light theme" : "Dark theme"}
+        </button>
       </header>
-      {banner && (
-        <div className={`banner banner-${banner.kind}`} data-testid="banner" data-kind={banner.kind} role="status">
-          <span>{banner.text}</span>
-          {banner.findings && banner.findings.length > 0 && (
-            <ul data-testid="banner-findings">
-              {banner.findings.map((f, i) => (
-                <li key={i} data-code={f.code}>
-                  <strong>{f.subject}</strong>: {f.message}
-                </li>
-              ))}
-            </ul>
-          )}
-          <button type="button" onClick={() => setBanner(null)} aria-label="Dismiss">
-            ×
-          </button>
-        </div>
-      )}
+      {state && <Toolbar state={state} run={runVoid} onError={fail} view={view} setView={setView} undo={undo} redo={redo} onEdit={edit} />}
+      <div className="banner-slot">
+        {banner && (
+          <div className={`banner banner-${banner.kind}`} data-testid="banner" data-kind={banner.kind} role="status">
+            <span>{banner.text}</span>
+            {banner.findings && banner.findings.length > 0 && (
+              <ul data-testid="banner-findings">
+                {banner.findings.map((f, i) => (
+                  <li key={i} data-code={f.code}>
+                    <strong>{f.subject}</strong>: {f.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <button type="button" onClick={() => setBanner(null)} aria-label="Dismiss">
+              ×
+            </button>
+          </div>
+        )}
+      </div>
       {state ? (
-        <>
-          <Toolbar state={state} run={run} onError={fail} view={view} setView={setView} undo={undo} redo={redo} onEdit={edit} />
-          {view === "decisions" ? (
-            <DecisionLogPanel modelId={state.modelId} revision={state.revision} onError={fail} onDone={(t) => setBanner({ kind: "info", text: t })} />
-          ) : (
-            <main className="workspace">
-              <div className="lists">
-                <SystemsPanel model={state.model} onEdit={edit} />
-                <EntitiesPanel model={state.model} onEdit={edit} />
-                <FlowsPanel model={state.model} onEdit={edit} />
-                <RulesPanel model={state.model} onEdit={edit} />
-              </div>
-              <FindingsPanel findings={state.findings} />
-            </main>
-          )}
-        </>
+        <main className={`workspace view-${view}`}>
+          <section className="center">{center}</section>
+          <aside className="side" data-testid="side">
+            {PropertiesPanel ? <PropertiesPanel state={state} selection={selection} apply={edit} onSelect={selectAndFocus} /> : <Placeholder what="Properties" testid="properties-placeholder" />}
+          </aside>
+          <section className="bottom">
+            {FindingsPanel ? <FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} /> : <Placeholder what="Findings" testid="findings-placeholder" />}
+          </section>
+        </main>
       ) : (
         ready && <p className="empty" data-testid="no-model">No model is open. Create one or import a model file.</p>
       )}

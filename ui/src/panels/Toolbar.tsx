@@ -1,12 +1,21 @@
 import { useState } from "react";
 import { api, ApiError, pickOpenFile, pickSaveFile, type Edit, type ModelState } from "../api";
 
+export type View = "canvas" | "matrix" | "decisions" | "list";
+
+const VIEWS: { view: View; label: string; testid: string }[] = [
+  { view: "canvas", label: "Canvas", testid: "view-canvas" },
+  { view: "matrix", label: "Matrix", testid: "view-matrix" },
+  { view: "decisions", label: "Decision log", testid: "toggle-decisions" },
+  { view: "list", label: "Lists", testid: "view-list" },
+];
+
 type Props = {
   state: ModelState;
   run: (f: () => Promise<ModelState | void>, ok?: string) => Promise<void>;
   onError: (e: unknown) => void;
-  view: "model" | "decisions";
-  setView: (v: "model" | "decisions") => void;
+  view: View;
+  setView: (v: View) => void;
   undo: () => void;
   redo: () => void;
   onEdit: (e: Edit) => Promise<void>;
@@ -110,9 +119,13 @@ export function Toolbar({ state, run, onError, view, setView, undo, redo }: Prop
         Export config
       </button>
       <span className="sep" />
-      <button type="button" data-testid="toggle-decisions" onClick={() => setView(view === "model" ? "decisions" : "model")}>
-        {view === "model" ? "Decision log" : "Back to model"}
-      </button>
+      <div className="view-switch" role="tablist" aria-label="View">
+        {VIEWS.map((v) => (
+          <button key={v.view} type="button" role="tab" aria-selected={view === v.view} className={view === v.view ? "active" : ""} data-testid={v.testid} onClick={() => setView(v.view)}>
+            {v.label}
+          </button>
+        ))}
+      </div>
     </nav>
   );
 }

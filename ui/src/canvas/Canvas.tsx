@@ -1,0 +1,615 @@
+// The workshop canvas: systems as nodes with entity chips, flows as edges.
+// The model lives in the backend; every change here is an Edit (or a batch
+// of edits, one undo step) and the canvas redraws from the returned state.
+// Node positions live in the workspace store (getLayout / setNodePosition /
+// setLayout), never in the model.
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  Background,
+  Controls,
+  MarkerType,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { api, pickSaveFile, type Entity, type Flow, type Model, type ModelState, type System } from "../api";
+import type { Selection } from "../selection";
+import { backend, type AnyEdit } from "./backend";
+import { ActionsContext, FocusContext, type CanvasActions } from "./context";
+import { ConnectDialog, EntityDialog, HelpOverlay, OwnerDialog, RenameDialog, type NewFlow } from "./dialogs";
+import { captureDiagram } from "./exportImage";
+import { FlowEdge } from "./FlowEdge";
+import { buildGraph, edgeSignature, freshId, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type SystemNode as SystemNodeT } from "./graph";
+import { autoLayout } from "./layout";
+import { SystemNode } from "./SystemNode";
+
+// At module scope, as xyflow asks (a new object per render remounts everything).
+const nodeTypes = { system: SystemNode };
+const edgeTypes = { flow: FlowEdge };
+const defaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 } };
+const proOptions = { hideAttribution: false };
+
+/** Above this size, only what is on screen is rendered (and the minimap is left out). */
+const LARGE_NODES = 120;
+const LARGE_EDGES = 400;
+
+export type CanvasProps = {
+  state: ModelState;
+  selection: Selection | null;
+  onSelect: (s: Selection | null) => void;
+  /** Applies an edit; resolves to true when the backend took it. */
+  apply: (e: AnyEdit) => Promise<boolean>;
+  onError: (e: unknown) => void;
+  onInfo: (text: string) => void;
+  /** Centre on this (a finding was clicked); `n` changes on every request. */
+  focus: { sel: Selection; n: number } | null;
+  theme: "light" | "dark";
+};
+
+type Clip = { systems: System[]; entities: Entity[]; flows: Flow[] };
+let clipboard: Clip | null = null;
+
+function mergeNodes(prev: SystemNodeT[], next: SystemNodeT[]): SystemNodeT[] {
+  const byId = new Map(prev.map((n) => [n.id, n]));
+  return next.map((n) => {
+    const p = byId.get(n.id);
+    if (!p) return n;
+    const sameData = nodeSignature(p.data) === nodeSignature(n.data);
+    const samePos = p.position.x === n.position.x && p.position.y === n.position.y;
+    if (sameData && samePos) return p;
+    return { ...p, position: samePos ? p.position : n.position, data: sameData ? p.data : n.data };
+  });
+}
+
+function mergeEdges(prev: FlowEdgeT[], next: FlowEdgeT[]): FlowEdgeT[] {
+  const byId = new Map(prev.map((e) => [e.id, e]));
+  return next.map((e) => {
+    const p = byId.get(e.id);
+    if (!p || !p.data || !e.data) return e;
+    if (p.source === e.source && p.target === e.target && edgeSignature(p.data) === edgeSignature(e.data)) return p;
+    return { ...e, selected: p.selected };
+  });
+}
+
+function isTyping(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  return !!el && (["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.isContentEditable);
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "model";
+}
+
+function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus, theme }: CanvasProps) {
+  const rf = useReactFlow<SystemNodeT, FlowEdgeT>();
+  const model = state.model;
+  const modelId = state.modelId;
+  const wrapper = useRef<HTMLDivElement>(null);
+  const addInput = useRef<HTMLInputElement>(null);
+  const [positions, setPositions] = useState<Map<string, Point> | null>(null);
+  const [layoutBusy, setLayoutBusy] = useState(false);
+  const [lineage, setLineage] = useState<string | null>(null);
+  const [nodes, setNodes] = useState<SystemNodeT[]>([]);
+  const [edges, setEdges] = useState<FlowEdgeT[]>([]);
+  const [connect, setConnect] = useState<{ from: string; to: string } | null>(null);
+  const [ownerAsk, setOwnerAsk] = useState<{ entity: string; owner: string } | null>(null);
+  const [entityAsk, setEntityAsk] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState<Selection | null>(null);
+  const [help, setHelp] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [newName, setNewName] = useState("");
+  const picked = useRef<{ nodes: string[]; edges: string[] }>({ nodes: [], edges: [] });
+  const modelRef = useRef(model);
+  useEffect(() => {
+    modelRef.current = model;
+  }, [model]);
+
+  // Positions of this model: stored ones, or an automatic layout when there are none.
+  const runLayout = useCallback(
+    async (m: Model, why: string) => {
+      setLayoutBusy(true);
+      try {
+        const g = buildGraph(m, [], { positions: new Map() });
+        const out = await autoLayout({
+          nodes: g.nodes.map((n) => ({ id: n.id, ...nodeSize(n.data) })),
+          edges: g.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+        });
+        await backend.setLayout(modelId, out);
+        setPositions(new Map(out.map((p) => [p.nodeId, { x: p.x, y: p.y }])));
+        requestAnimationFrame(() => void rf.fitView({ duration: 0 }));
+        onInfo(why);
+      } catch (e) {
+        onError(e);
+      } finally {
+        setLayoutBusy(false);
+      }
+    },
+    [modelId, onError, onInfo, rf],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    setPositions(null);
+    setLineage(null);
+    (async () => {
+      try {
+        const stored = await api.getLayout(modelId);
+        if (cancelled) return;
+        const map = new Map<string, Point>();
+        for (const p of stored) if (p.x !== null && p.y !== null) map.set(p.nodeId, { x: p.x, y: p.y });
+        const m = modelRef.current;
+        const known = m.systems.some((s) => map.has(s.id));
+        setPositions(map);
+        if (!known && m.systems.length > 0) await runLayout(m, "Laid out automatically (positions are kept in the workspace, not in the model file)");
+      } catch (e) {
+        if (!cancelled) onError(e);
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+    // Only when another model is opened.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [modelId]);
+
+  const built = useMemo(() => (positions ? buildGraph(model, state.findings, { positions, lineage }) : null), [model, state.findings, positions, lineage]);
+  useEffect(() => {
+    if (!built) return;
+    setNodes((prev) => mergeNodes(prev, built.nodes));
+    setEdges((prev) => mergeEdges(prev, built.edges));
+  }, [built]);
+
+  // The shared selection shows on the canvas (unless it is already part of a multi-selection).
+  useEffect(() => {
+    const isSys = selection?.kind === "system";
+    const isFlow = selection?.kind === "flow";
+    setNodes((nds) => {
+      if (isSys && nds.some((n) => n.id === selection.id && n.selected)) return nds;
+      let changed = false;
+      const out = nds.map((n) => {
+        const want = isSys && n.id === selection.id;
+        if (!!n.selected === want) return n;
+        changed = true;
+        return { ...n, selected: want };
+      });
+      return changed ? out : nds;
+    });
+    setEdges((eds) => {
+      if (isFlow && eds.some((e) => e.id === selection.id && e.selected)) return eds;
+      let changed = false;
+      const out = eds.map((e) => {
+        const want = isFlow && e.id === selection.id;
+        if (!!e.selected === want) return e;
+        changed = true;
+        return { ...e, selected: want };
+      });
+      return changed ? out : eds;
+    });
+  }, [selection, built]);
+
+  // Centre on a finding's subject.
+  useEffect(() => {
+    if (!focus) return;
+    const { sel } = focus;
+    const m = modelRef.current;
+    let ids: string[] = [];
+    if (sel.kind === "system") ids = [sel.id];
+    else if (sel.kind === "entity") {
+      const e = m.entities.find((x) => x.id === sel.id);
+      ids = e?.owner ? [e.owner] : (e?.copies ?? []).slice(0, 1);
+    } else if (sel.kind === "flow") {
+      const f = m.flows.find((x) => x.id === sel.id);
+      ids = f ? [f.from, f.to] : [];
+    } else if (sel.kind === "rule") {
+      const r = (m.rules ?? []).find((x) => x.id === sel.id) as { entity?: string } | undefined;
+      const owner = m.entities.find((x) => x.id === r?.entity)?.owner;
+      ids = owner ? [owner] : [];
+    }
+    if (lineage && ids.some((id) => !nodes.some((n) => n.id === id))) setLineage(null);
+    const pts = ids.map((id) => rf.getInternalNode(id)).filter((n) => n !== undefined);
+    if (pts.length === 0) return;
+    let x = 0;
+    let y = 0;
+    for (const n of pts) {
+      x += n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2;
+      y += n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2;
+    }
+    void rf.setCenter(x / pts.length, y / pts.length, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus?.n]);
+
+  const onNodesChange = useCallback((changes: NodeChange<SystemNodeT>[]) => {
+    setNodes((nds) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), nds));
+  }, []);
+  const onEdgesChange = useCallback((changes: EdgeChange<FlowEdgeT>[]) => {
+    setEdges((eds) => applyEdgeChanges(changes.filter((c) => c.type !== "remove"), eds));
+  }, []);
+  const onSelectionChange = useCallback(({ nodes: n, edges: e }: OnSelectionChangeParams) => {
+    picked.current = { nodes: n.map((x) => x.id), edges: e.map((x) => x.id) };
+  }, []);
+
+  const savePositions = useCallback(
+    (moved: { id: string; position: Point }[]) => {
+      setPositions((prev) => {
+        const next = new Map(prev ?? []);
+        for (const n of moved) next.set(n.id, { x: Math.round(n.position.x), y: Math.round(n.position.y) });
+        return next;
+      });
+      const list = moved.map((n) => ({ nodeId: n.id, x: Math.round(n.position.x), y: Math.round(n.position.y) }));
+      const p = list.length === 1 && list[0] ? api.setNodePosition(modelId, list[0]) : backend.setLayout(modelId, list);
+      p.catch(onError);
+    },
+    [modelId, onError],
+  );
+
+  // --- edits ---
+  const deleteSelection = useCallback(() => {
+    const m = modelRef.current;
+    const sysIds = new Set(picked.current.nodes);
+    const flowIds = new Set(picked.current.edges);
+    if (selection?.kind === "system") sysIds.add(selection.id);
+    if (selection?.kind === "flow") flowIds.add(selection.id);
+    const edits: AnyEdit[] = [];
+    for (const f of m.flows) if (flowIds.has(f.id) || sysIds.has(f.from) || sysIds.has(f.to)) edits.push({ op: "deleteFlow", id: f.id });
+    for (const id of sysIds) if (m.systems.some((s) => s.id === id)) edits.push({ op: "deleteSystem", id });
+    if (selection?.kind === "entity") {
+      for (const f of m.flows) if (f.entity === selection.id && !edits.some((e) => e.op === "deleteFlow" && e.id === f.id)) edits.push({ op: "deleteFlow", id: f.id });
+      edits.push({ op: "deleteEntity", id: selection.id });
+    }
+    if (edits.length === 0) return;
+    const n = sysIds.size + flowIds.size + (selection?.kind === "entity" ? 1 : 0);
+    const first = edits[0];
+    void apply(edits.length === 1 && first ? first : { op: "batch", summary: `Delete ${n} item${n === 1 ? "" : "s"}`, edits }).then((ok) => {
+      if (ok) {
+        picked.current = { nodes: [], edges: [] };
+        onSelect(null);
+      }
+    });
+  }, [apply, onSelect, selection]);
+
+  const copySelection = useCallback(() => {
+    const m = modelRef.current;
+    const ids = new Set(picked.current.nodes);
+    if (selection?.kind === "system") ids.add(selection.id);
+    if (ids.size === 0) return;
+    clipboard = {
+      systems: m.systems.filter((s) => ids.has(s.id)),
+      entities: m.entities.filter((e) => e.owner && ids.has(e.owner)),
+      flows: m.flows.filter((f) => ids.has(f.from) && ids.has(f.to)),
+    };
+    onInfo(`Copied ${clipboard.systems.length} system(s), ${clipboard.entities.length} entit${clipboard.entities.length === 1 ? "y" : "ies"}, ${clipboard.flows.length} flow(s)`);
+  }, [onInfo, selection]);
+
+  const paste = useCallback(async () => {
+    const clip = clipboard;
+    if (!clip) return;
+    const m = modelRef.current;
+    const sysTaken = new Set(m.systems.map((s) => s.id));
+    const entTaken = new Set(m.entities.map((e) => e.id));
+    const flowTaken = new Set(m.flows.map((f) => f.id));
+    const sysMap = new Map<string, string>();
+    const entMap = new Map<string, string>();
+    const edits: AnyEdit[] = [];
+    for (const s of clip.systems) {
+      const id = freshId(`${s.id}-copy`, sysTaken);
+      sysTaken.add(id);
+      sysMap.set(s.id, id);
+      edits.push({ op: "addSystem", system: { ...s, id, name: `${s.name} (copy)` } });
+    }
+    for (const e of clip.entities) {
+      const id = freshId(`${e.id}-copy`, entTaken);
+      entTaken.add(id);
+      entMap.set(e.id, id);
+      edits.push({ op: "addEntity", entity: { ...e, id, name: `${e.name} (copy)`, owner: sysMap.get(e.owner ?? "") ?? null, copies: e.copies.map((c) => sysMap.get(c)).filter((c): c is string => !!c) } });
+    }
+    for (const f of clip.flows) {
+      const id = freshId(`${f.id}-copy`, flowTaken);
+      flowTaken.add(id);
+      edits.push({ op: "addFlow", flow: { ...f, id, entity: entMap.get(f.entity) ?? f.entity, from: sysMap.get(f.from) ?? f.from, to: sysMap.get(f.to) ?? f.to } });
+    }
+    // Pasted systems land next to the originals, shifted down and right.
+    const moved = clip.systems.map((s) => {
+      const p = positions?.get(s.id) ?? { x: 0, y: 0 };
+      return { id: sysMap.get(s.id) ?? s.id, position: { x: p.x + 60, y: p.y + 60 } };
+    });
+    setPositions((prev) => {
+      const next = new Map(prev ?? []);
+      for (const n of moved) next.set(n.id, n.position);
+      return next;
+    });
+    if (await apply({ op: "batch", summary: `Paste ${clip.systems.length} system(s)`, edits })) savePositions(moved);
+  }, [apply, positions, savePositions]);
+
+  const addSystem = useCallback(
+    async (name: string) => {
+      const m = modelRef.current;
+      const id = freshId(name, new Set(m.systems.map((s) => s.id)));
+      const box = wrapper.current?.getBoundingClientRect();
+      const c = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
+      const n = m.systems.length % 5;
+      const position = { x: Math.round(c.x - 130 + n * 24), y: Math.round(c.y - 50 + n * 24) };
+      setPositions((prev) => new Map(prev ?? []).set(id, position));
+      if (await apply({ op: "addSystem", system: { id, name, kind: "other" } })) {
+        savePositions([{ id, position }]);
+        onSelect({ kind: "system", id });
+        return true;
+      }
+      return false;
+    },
+    [apply, onSelect, rf, savePositions],
+  );
+
+  const createFlow = useCallback(
+    async (f: NewFlow) => {
+      setConnect(null);
+      if (await apply({ op: "addFlow", flow: { id: f.id, entity: f.entity, from: f.from, to: f.to, pattern: f.pattern, trigger: f.trigger, ack: f.ack } })) onSelect({ kind: "flow", id: f.id });
+    },
+    [apply, onSelect],
+  );
+
+  const changeOwner = useCallback(
+    async (entity: string, owner: string, rationale: string) => {
+      setOwnerAsk(null);
+      const e = modelRef.current.entities.find((x) => x.id === entity);
+      if (!e) return;
+      const setOwner: AnyEdit = { op: "setOwner", entity, owner, rationale };
+      // The old owner keeps its data as a copy; the new owner is no longer a copy holder.
+      const copies = [...new Set([...e.copies.filter((c) => c !== owner), ...(e.owner ? [e.owner] : [])])];
+      const same = copies.length === e.copies.length && copies.every((c) => e.copies.includes(c));
+      const ok = await apply(same ? setOwner : { op: "batch", summary: `Make ${owner} the owner of ${entity}`, edits: [setOwner, { op: "setCopies", entity, copies }] });
+      if (ok) onSelect({ kind: "entity", id: entity });
+    },
+    [apply, onSelect],
+  );
+
+  const actions = useMemo<CanvasActions>(
+    () => ({
+      select: (s) => onSelect(s),
+      startRename: (s) => setRenaming(s),
+      cancelRename: () => setRenaming(null),
+      renameSystem: (id, newId, name) => {
+        setRenaming(null);
+        const s = modelRef.current.systems.find((x) => x.id === id);
+        const idChanged = newId && newId !== id;
+        const nameChanged = name !== undefined && name !== s?.name;
+        if (!idChanged && !nameChanged) return;
+        const pos = positions?.get(id);
+        if (idChanged && pos) setPositions((prev) => new Map(prev ?? []).set(newId, pos));
+        void apply({ op: "rename", kind: "system", id, newId: idChanged ? newId : null, name: nameChanged ? name : null }).then((ok) => {
+          if (ok && idChanged && pos) savePositions([{ id: newId, position: pos }]);
+          if (ok && idChanged) onSelect({ kind: "system", id: newId });
+        });
+      },
+      addEntity: (systemId) => setEntityAsk(systemId),
+      dropChip: (entity, system) => {
+        const e = modelRef.current.entities.find((x) => x.id === entity);
+        if (e && e.owner !== system) setOwnerAsk({ entity, owner: system });
+      },
+    }),
+    [apply, onSelect, positions, savePositions],
+  );
+
+  const renameOther = useCallback(
+    (sel: Selection, newId: string, name: string | undefined) => {
+      setRenaming(null);
+      const kind = sel.kind === "entity" ? "entity" : sel.kind === "flow" ? "flow" : null;
+      if (!kind) return;
+      const old = kind === "entity" ? modelRef.current.entities.find((e) => e.id === sel.id)?.name : undefined;
+      const idChanged = newId && newId !== sel.id;
+      const nameChanged = name !== undefined && name !== old;
+      if (!idChanged && !nameChanged) return;
+      void apply({ op: "rename", kind, id: sel.id, newId: idChanged ? newId : null, name: nameChanged ? name : null }).then((ok) => {
+        if (ok && idChanged) onSelect({ kind, id: newId });
+      });
+    },
+    [apply, onSelect],
+  );
+
+  const fit = useCallback(() => void rf.fitView({ duration: 200 }), [rf]);
+
+  const exportImage = useCallback(
+    async (kind: "svg" | "png") => {
+      try {
+        const path = await pickSaveFile(kind === "svg" ? "SVG image" : "PNG image", `${slug(model.name)}.${kind}`, [kind]);
+        if (!path) return;
+        setExporting(true);
+        // Let everything render (large models only render what is on screen).
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const viewport = wrapper.current?.querySelector<HTMLElement>(".react-flow__viewport");
+        if (!viewport) throw new Error("the diagram is not on screen");
+        const bg = getComputedStyle(wrapper.current as HTMLElement).getPropertyValue("--canvas-bg").trim() || "#ffffff";
+        const { contents, encoding } = await captureDiagram(kind, viewport, rf.getNodes(), bg);
+        await backend.saveDocument(path, contents, encoding);
+        onInfo(`Saved the diagram to ${path}`);
+      } catch (e) {
+        onError(e);
+      } finally {
+        setExporting(false);
+      }
+    },
+    [model.name, onError, onInfo, rf],
+  );
+
+  const exportMermaid = useCallback(async () => {
+    try {
+      const path = await pickSaveFile("Mermaid flowchart", `${slug(model.name)}.mmd`, ["mmd", "md"]);
+      if (!path) return;
+      const text = await backend.exportMermaid(modelId);
+      await backend.saveDocument(path, text, "text");
+      onInfo(`Saved the Mermaid flowchart to ${path}`);
+    } catch (e) {
+      onError(e);
+    }
+  }, [model.name, modelId, onError, onInfo]);
+
+  const dialogOpen = connect !== null || ownerAsk !== null || entityAsk !== null || help || (renaming !== null && renaming.kind !== "system");
+
+  // Keyboard shortcuts (see the help overlay).
+  useEffect(() => {
+    const onKey = (ev: KeyboardEvent) => {
+      if (isTyping(ev.target) || dialogOpen) return;
+      const mod = ev.ctrlKey || ev.metaKey;
+      const k = ev.key;
+      if (k === "Delete" || k === "Backspace") {
+        ev.preventDefault();
+        deleteSelection();
+      } else if (mod && k.toLowerCase() === "c") {
+        copySelection();
+      } else if (mod && k.toLowerCase() === "v") {
+        ev.preventDefault();
+        void paste();
+      } else if (mod && k.toLowerCase() === "a") {
+        ev.preventDefault();
+        setNodes((nds) => nds.map((n) => (n.selected ? n : { ...n, selected: true })));
+      } else if (mod || ev.altKey) {
+        return;
+      } else if (k === "F2" && selection && selection.kind !== "model" && selection.kind !== "rule") {
+        ev.preventDefault();
+        setRenaming(selection);
+      } else if (k === "?") {
+        setHelp(true);
+      } else if (k === "n" || k === "N") {
+        ev.preventDefault();
+        addInput.current?.focus();
+      } else if (k === "f" || k === "F") {
+        fit();
+      } else if (k === "l" || k === "L") {
+        void runLayout(modelRef.current, "Laid out automatically");
+      } else if (k === "Escape") {
+        setLineage(null);
+        onSelect(null);
+        setNodes((nds) => nds.map((n) => (n.selected ? { ...n, selected: false } : n)));
+        setEdges((eds) => eds.map((e) => (e.selected ? { ...e, selected: false } : e)));
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [copySelection, deleteSelection, dialogOpen, fit, onSelect, paste, runLayout, selection]);
+
+  const large = nodes.length > LARGE_NODES || edges.length > LARGE_EDGES;
+  const focusValue = useMemo(
+    () => ({ entity: selection?.kind === "entity" ? selection.id : null, renaming: renaming?.kind === "system" ? renaming.id : null }),
+    [selection, renaming],
+  );
+  const renameTarget = renaming && renaming.kind !== "system" ? renaming : null;
+  const renameEntity = renameTarget?.kind === "entity" ? model.entities.find((e) => e.id === renameTarget.id) : undefined;
+
+  return (
+    <div className="canvas-area" data-testid="canvas" data-nodes={nodes.length} data-edges={edges.length} data-lineage={lineage ?? ""} data-layout={positions ? (layoutBusy ? "busy" : "ready") : "loading"}>
+      <div className="canvas-bar" data-testid="canvas-bar">
+        <form
+          className="add-form"
+          data-testid="add-system-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = newName.trim();
+            if (name) void addSystem(name).then((ok) => ok && setNewName(""));
+          }}
+        >
+          <input ref={addInput} data-testid="add-system-name" placeholder="New system (N)" aria-label="New system name" value={newName} onChange={(e) => setNewName(e.target.value)} />
+          <button type="submit" data-testid="add-system">
+            Add system
+          </button>
+        </form>
+        <label className="lineage">
+          Lineage{" "}
+          <select data-testid="lineage-select" value={lineage ?? ""} onChange={(e) => setLineage(e.target.value || null)}>
+            <option value="">(whole model)</option>
+            {model.entities.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="bar-spacer" />
+        <button type="button" data-testid="auto-layout" disabled={layoutBusy} onClick={() => void runLayout(model, "Laid out automatically")}>
+          {layoutBusy ? "Laying out…" : "Auto layout"}
+        </button>
+        <button type="button" data-testid="fit-view" onClick={fit}>
+          Fit
+        </button>
+        <button type="button" data-testid="export-svg" onClick={() => void exportImage("svg")}>
+          SVG
+        </button>
+        <button type="button" data-testid="export-png" onClick={() => void exportImage("png")}>
+          PNG
+        </button>
+        <button type="button" data-testid="export-mermaid" onClick={() => void exportMermaid()}>
+          Mermaid
+        </button>
+        <button type="button" data-testid="help-toggle" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
+          ?
+        </button>
+      </div>
+      <div className="canvas-flow" ref={wrapper}>
+        <ActionsContext.Provider value={actions}>
+          <FocusContext.Provider value={focusValue}>
+            <ReactFlow<SystemNodeT, FlowEdgeT>
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
+              defaultEdgeOptions={defaultEdgeOptions}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onSelectionChange={onSelectionChange}
+              onConnect={(c: Connection) => c.source !== c.target && setConnect({ from: c.source, to: c.target })}
+              isValidConnection={(c) => c.source !== c.target}
+              onNodeDragStop={(_, __, dragged) => savePositions(dragged)}
+              onNodeClick={(_, n) => onSelect({ kind: "system", id: n.id })}
+              onEdgeClick={(_, e) => onSelect({ kind: "flow", id: e.id })}
+              onPaneClick={() => onSelect(null)}
+              deleteKeyCode={null}
+              selectionKeyCode="Shift"
+              multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+              onlyRenderVisibleElements={large && !exporting}
+              minZoom={0.05}
+              maxZoom={2}
+              fitView
+              colorMode={theme}
+              proOptions={proOptions}
+            >
+              <Background gap={24} />
+              <Controls showInteractive={false} />
+            </ReactFlow>
+          </FocusContext.Provider>
+        </ActionsContext.Provider>
+        {!positions && <div className="canvas-status">Loading the layout…</div>}
+        {model.systems.length === 0 && positions && <div className="canvas-status" data-testid="canvas-empty">An empty model: add a system above (or press N).</div>}
+      </div>
+      {connect && <ConnectDialog model={model} from={connect.from} to={connect.to} onOk={(f) => void createFlow(f)} onCancel={() => setConnect(null)} />}
+      {ownerAsk && <OwnerDialog model={model} entity={ownerAsk.entity} owner={ownerAsk.owner} onOk={(r) => void changeOwner(ownerAsk.entity, ownerAsk.owner, r)} onCancel={() => setOwnerAsk(null)} />}
+      {entityAsk && (
+        <EntityDialog
+          model={model}
+          owner={entityAsk}
+          onCancel={() => setEntityAsk(null)}
+          onOk={(e) => {
+            setEntityAsk(null);
+            void apply({ op: "addEntity", entity: { id: e.id, name: e.name, key: e.key, owner: entityAsk, fields: [], copies: [] } }).then((ok) => ok && onSelect({ kind: "entity", id: e.id }));
+          }}
+        />
+      )}
+      {renameTarget && (
+        <RenameDialog what={renameTarget.kind} id={renameTarget.id} name={renameTarget.kind === "entity" ? renameEntity?.name ?? "" : undefined} onCancel={() => setRenaming(null)} onOk={(newId, name) => renameOther(renameTarget, newId, name)} />
+      )}
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+export function Canvas(props: CanvasProps) {
+  return (
+    <ReactFlowProvider>
+      <CanvasInner {...props} />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,29 @@
+// The diagram as SVG or PNG, the way xyflow's download-image example does it:
+// html-to-image serializes the viewport's DOM (user text stays text nodes,
+// escaped by the serializer) framed on the bounds of all nodes.
+import { toPng, toSvg } from "html-to-image";
+import { getNodesBounds, getViewportForBounds, type Node } from "@xyflow/react";
+
+export type Capture = { contents: string; encoding: "text" | "base64" };
+
+export async function captureDiagram(kind: "svg" | "png", viewport: HTMLElement, nodes: Node[], background: string): Promise<Capture> {
+  const bounds = getNodesBounds(nodes);
+  const width = Math.min(8000, Math.max(640, Math.ceil(bounds.width + 160)));
+  const height = Math.min(8000, Math.max(400, Math.ceil(bounds.height + 160)));
+  const v = getViewportForBounds(bounds, width, height, 0.05, 2, 0.04);
+  const options = {
+    backgroundColor: background,
+    width,
+    height,
+    skipFonts: true,
+    style: { width: `${width}px`, height: `${height}px`, transform: `translate(${v.x}px, ${v.y}px) scale(${v.zoom})` },
+    // Leave out the controls a document does not need.
+    filter: (el: HTMLElement) => !(el.classList && (el.classList.contains("react-flow__handle") || el.classList.contains("icon-btn") || el.classList.contains("chip-add"))),
+  };
+  if (kind === "png") {
+    const url = await toPng(viewport, { ...options, pixelRatio: 2 });
+    return { contents: url.slice(url.indexOf(",") + 1), encoding: "base64" };
+  }
+  const url = await toSvg(viewport, options);
+  return { contents: decodeURIComponent(url.slice(url.indexOf(",") + 1)), encoding: "text" };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import type { Finding, Model } from "../api";
+import { SAMPLE, bigModel } from "../test/mockBackend";
+import { buildGraph, freshId, lineageOf, placeMissing } from "./graph";
+import { curve } from "./FlowEdge";
+
+const model: Model = {
+  ...SAMPLE,
+  systems: [...SAMPLE.systems, { id: "shop", name: "Shop", kind: "ecommerce", team: "Digital" }],
+  flows: [
+    ...SAMPLE.flows,
+    { id: "order-req", entity: "order", from: "wms", to: "erp", pattern: "request", trigger: "user" },
+    { id: "stock-to-shop", entity: "stock", from: "wms", to: "shop", pattern: "event", trigger: "system", ack: true },
+  ],
+};
+
+describe("buildGraph", () => {
+  it("puts owned entities as owner chips and copies as copy chips", () => {
+    const { nodes } = buildGraph(model, [], { positions: new Map() });
+    const chips = Object.fromEntries(nodes.map((n) => [n.id, { owned: n.data.owned.map((c) => c.id), copies: n.data.copies.map((c) => c.id) }]));
+    expect(chips).toEqual({ erp: { owned: ["order"], copies: [] }, wms: { owned: ["stock"], copies: ["order"] }, shop: { owned: [], copies: [] } });
+    expect(nodes.find((n) => n.id === "shop")?.data.system.team).toBe("Digital");
+  });
+
+  it("makes one edge per flow and fans out flows between the same two systems", () => {
+    const { edges } = buildGraph(model, [], { positions: new Map() });
+    expect(edges.map((e) => [e.id, e.source, e.target])).toEqual([
+      ["order-to-wms", "erp", "wms"],
+      ["order-req", "wms", "erp"],
+      ["stock-to-shop", "wms", "shop"],
+    ]);
+    const [a, b] = edges;
+    // Two flows between the same pair: the second one is bent away from the first.
+    expect(a?.data?.offset).toBe(0);
+    expect(b?.data?.offset).not.toBe(0);
+    expect(edges[1]?.data?.entityName).toBe("Order");
+  });
+
+  it("counts findings on their subjects and marks chips", () => {
+    const findings: Finding[] = [
+      { severity: "error", code: "x", subject: "wms", message: "m" },
+      { severity: "warning", code: "y", subject: "wms", message: "m" },
+      { severity: "warning", code: "unacknowledged-flow", subject: "order-req", message: "m" },
+      { severity: "error", code: "no-owner", subject: "stock", message: "m" },
+    ];
+    const { nodes, edges } = buildGraph(model, findings, { positions: new Map() });
+    const wms = nodes.find((n) => n.id === "wms")!;
+    expect([wms.data.errors, wms.data.warnings]).toEqual([1, 1]);
+    expect(wms.data.owned[0]?.severity).toBe("error");
+    expect(edges.find((e) => e.id === "order-req")?.data?.warnings).toBe(1);
+    expect(edges.find((e) => e.id === "order-to-wms")?.data?.warnings).toBe(0);
+  });
+
+  it("lineage keeps only the entity's owner, copy holders and flows", () => {
+    expect(lineageOf(model, "stock")).toEqual({ systems: new Set(["wms", "shop"]), flows: new Set(["stock-to-shop"]) });
+    const { nodes, edges } = buildGraph(model, [], { positions: new Map(), lineage: "order" });
+    expect(nodes.map((n) => n.id).sort()).toEqual(["erp", "wms"]);
+    expect(edges.map((e) => e.id)).toEqual(["order-to-wms", "order-req"]);
+    // Only the lineage entity's chips are shown.
+    expect(nodes.flatMap((n) => [...n.data.owned, ...n.data.copies].map((c) => c.id))).toEqual(["order", "order"]);
+  });
+
+  it("keeps stored positions and places the others below them", () => {
+    const pos = placeMissing(model, new Map([["erp", { x: 100, y: 50 }]]));
+    expect(pos.get("erp")).toEqual({ x: 100, y: 50 });
+    expect(pos.get("wms")!.y).toBeGreaterThan(50);
+    expect(pos.get("wms")).not.toEqual(pos.get("shop"));
+  });
+
+  it("handles the scale model quickly", () => {
+    const big = bigModel(500, 3000, 5000);
+    const t0 = performance.now();
+    const { nodes, edges } = buildGraph(big, [], { positions: new Map() });
+    expect(nodes).toHaveLength(500);
+    expect(edges).toHaveLength(5000);
+    expect(nodes.reduce((n, x) => n + x.data.owned.length, 0)).toBe(3000);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe("helpers", () => {
+  it("freshId avoids taken ids and cleans names", () => {
+    expect(freshId("Data Platform!", new Set())).toBe("data-platform");
+    expect(freshId("erp", new Set(["erp", "erp-2"]))).toBe("erp-3");
+  });
+  it("curve passes its label through the bent midpoint", () => {
+    expect(curve(0, 0, 100, 0, 0)).toEqual({ path: "M 0,0 Q 50,0 100,0", x: 50, y: 0 });
+    const c = curve(0, 0, 100, 0, 20);
+    expect(c.x).toBe(50);
+    expect(Math.abs(c.y)).toBe(20);
+  });
+});

@@ -1,0 +1,178 @@
+// The model as xyflow nodes and edges: one node per system (with entity
+// chips), one edge per flow. Pure functions, so they are easy to test and
+// cheap to rerun on every edit.
+import type { Edge, Node } from "@xyflow/react";
+import type { Finding, Flow, Model, System } from "../api";
+
+export type Chip = { id: string; name: string; severity: "error" | "warning" | "info" | null };
+
+export type SystemData = {
+  system: System;
+  /** Entities this system owns (filled chips). */
+  owned: Chip[];
+  /** Entities this system holds a copy of (outlined chips). */
+  copies: Chip[];
+  errors: number;
+  warnings: number;
+};
+
+export type FlowData = {
+  flow: Flow;
+  entityName: string;
+  /** Perpendicular offset in px, to fan out several flows between the same two systems. */
+  offset: number;
+  errors: number;
+  warnings: number;
+};
+
+export type SystemNode = Node<SystemData, "system">;
+export type FlowEdge = Edge<FlowData, "flow">;
+
+export type Point = { x: number; y: number };
+
+export const NODE_WIDTH = 260;
+const CHIPS_PER_ROW = 2;
+
+/** The size a system node will have, for the automatic layout (close to the CSS). */
+export function nodeSize(d: SystemData): { width: number; height: number } {
+  const chips = d.owned.length + d.copies.length + 1;
+  return { width: NODE_WIDTH, height: 72 + Math.ceil(chips / CHIPS_PER_ROW) * 30 };
+}
+
+type Counts = { errors: number; warnings: number; worst: Chip["severity"] };
+
+function countFindings(findings: Finding[]): Map<string, Counts> {
+  const by = new Map<string, Counts>();
+  for (const f of findings) {
+    const c = by.get(f.subject) ?? { errors: 0, warnings: 0, worst: null };
+    if (f.severity === "error") {
+      c.errors++;
+      c.worst = "error";
+    } else if (f.severity === "warning") {
+      c.warnings++;
+      if (c.worst !== "error") c.worst = "warning";
+    } else if (c.worst === null) c.worst = "info";
+    by.set(f.subject, c);
+  }
+  return by;
+}
+
+/** What the lineage view keeps of a model: the entity's owner, copy holders and the flows that carry it. */
+export function lineageOf(model: Model, entityId: string): { systems: Set<string>; flows: Set<string> } {
+  const systems = new Set<string>();
+  const flows = new Set<string>();
+  const e = model.entities.find((x) => x.id === entityId);
+  if (e?.owner) systems.add(e.owner);
+  for (const c of e?.copies ?? []) systems.add(c);
+  for (const f of model.flows) {
+    if (f.entity !== entityId) continue;
+    flows.add(f.id);
+    systems.add(f.from);
+    systems.add(f.to);
+  }
+  return { systems, flows };
+}
+
+export type BuildOptions = {
+  positions: Map<string, Point>;
+  /** Show only this entity's lineage. */
+  lineage?: string | null;
+};
+
+/** Where to put systems that have no stored position: a grid below the others. */
+export function placeMissing(model: Model, positions: Map<string, Point>): Map<string, Point> {
+  const out = new Map(positions);
+  let maxY = -Infinity;
+  let minX = Infinity;
+  for (const s of model.systems) {
+    const p = positions.get(s.id);
+    if (p) {
+      maxY = Math.max(maxY, p.y);
+      minX = Math.min(minX, p.x);
+    }
+  }
+  const y0 = Number.isFinite(maxY) ? maxY + 320 : 0;
+  const x0 = Number.isFinite(minX) ? minX : 0;
+  let i = 0;
+  for (const s of model.systems) {
+    if (out.has(s.id)) continue;
+    out.set(s.id, { x: x0 + (i % 6) * (NODE_WIDTH + 120), y: y0 + Math.floor(i / 6) * 280 });
+    i++;
+  }
+  return out;
+}
+
+export function buildGraph(model: Model, findings: Finding[], opts: BuildOptions): { nodes: SystemNode[]; edges: FlowEdge[] } {
+  const counts = countFindings(findings);
+  const lineage = opts.lineage ? lineageOf(model, opts.lineage) : null;
+  const onlyEntity = opts.lineage ?? null;
+  const owned = new Map<string, Chip[]>();
+  const copies = new Map<string, Chip[]>();
+  const names = new Map<string, string>();
+  for (const e of model.entities) {
+    names.set(e.id, e.name);
+    if (onlyEntity !== null && e.id !== onlyEntity) continue;
+    const chip: Chip = { id: e.id, name: e.name, severity: counts.get(e.id)?.worst ?? null };
+    if (e.owner) {
+      const l = owned.get(e.owner) ?? [];
+      l.push(chip);
+      owned.set(e.owner, l);
+    }
+    for (const c of e.copies ?? []) {
+      const l = copies.get(c) ?? [];
+      l.push(chip);
+      copies.set(c, l);
+    }
+  }
+  const positions = placeMissing(model, opts.positions);
+  const nodes: SystemNode[] = [];
+  for (const s of model.systems) {
+    if (lineage && !lineage.systems.has(s.id)) continue;
+    const c = counts.get(s.id);
+    nodes.push({
+      id: s.id,
+      type: "system",
+      position: positions.get(s.id) ?? { x: 0, y: 0 },
+      data: { system: s, owned: owned.get(s.id) ?? [], copies: copies.get(s.id) ?? [], errors: c?.errors ?? 0, warnings: c?.warnings ?? 0 },
+    });
+  }
+  // Several flows between the same two systems fan out: 0, +1, -1, +2...
+  const pairIndex = new Map<string, number>();
+  const edges: FlowEdge[] = [];
+  for (const f of model.flows) {
+    if (lineage && !lineage.flows.has(f.id)) continue;
+    const key = f.from < f.to ? `${f.from}\u0000${f.to}` : `${f.to}\u0000${f.from}`;
+    const i = pairIndex.get(key) ?? 0;
+    pairIndex.set(key, i + 1);
+    const step = i === 0 ? 0 : Math.ceil(i / 2) * (i % 2 === 1 ? 1 : -1);
+    const sign = f.from < f.to ? 1 : -1;
+    const c = counts.get(f.id);
+    edges.push({
+      id: f.id,
+      source: f.from,
+      target: f.to,
+      type: "flow",
+      data: { flow: f, entityName: names.get(f.entity) ?? f.entity, offset: step * 46 * sign, errors: c?.errors ?? 0, warnings: c?.warnings ?? 0 },
+    });
+  }
+  return { nodes, edges };
+}
+
+/** A key that changes when anything a node shows changes (to keep unchanged nodes' data identical). */
+export function nodeSignature(d: SystemData): string {
+  return JSON.stringify([d.system, d.owned, d.copies, d.errors, d.warnings]);
+}
+
+export function edgeSignature(d: FlowData): string {
+  return JSON.stringify([d.flow, d.entityName, d.offset, d.errors, d.warnings]);
+}
+
+/** A fresh id based on `base` that is not in `taken`. */
+export function freshId(base: string, taken: Set<string>): string {
+  const clean = base.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|-+$/g, "").slice(0, 56) || "item";
+  if (!taken.has(clean)) return clean;
+  for (let i = 2; ; i++) {
+    const id = `${clean}-${i}`;
+    if (!taken.has(id)) return id;
+  }
+}

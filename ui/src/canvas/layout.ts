@@ -1,0 +1,20 @@
+import type { LayoutInput, LayoutOutput } from "./elkLayout";
+
+/** Lays out systems with ELK (layered, left to right), in a worker when the platform has them. */
+export async function autoLayout(input: LayoutInput): Promise<LayoutOutput> {
+  if (typeof Worker === "undefined") {
+    const { elkLayout } = await import("./elkLayout");
+    return elkLayout(input);
+  }
+  const worker = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+  try {
+    return await new Promise<LayoutOutput>((resolve, reject) => {
+      worker.onmessage = (ev: MessageEvent<{ ok: boolean; positions?: LayoutOutput; error?: string }>) =>
+        ev.data.ok && ev.data.positions ? resolve(ev.data.positions) : reject(new Error(`automatic layout failed: ${ev.data.error ?? "no result"}`));
+      worker.onerror = (ev) => reject(new Error(`automatic layout failed: ${ev.message}`));
+      worker.postMessage(input);
+    });
+  } finally {
+    worker.terminate();
+  }
+}
