@@ -203,6 +203,8 @@ impl ClauseOp {
 }
 
 /// One clause: `field op value`, `field op otherField`, or a presence test.
+/// Every key is always present (empty when unused), so that the TypeScript
+/// type is the same both ways.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
@@ -214,14 +216,11 @@ pub struct Clause {
     /// fields, `true`/`false` for `boolean` fields, text otherwise (an enum
     /// field's value is one of its `values`). Unused by `in`/`notIn`,
     /// `present`/`absent` and when `otherField` is set.
-    #[serde(default)]
     pub value: String,
     /// The values of `in`/`notIn`, each typed like `value`.
-    #[serde(default)]
     pub values: Vec<String>,
     /// Compare with this field of the entity instead of a value (comparison
     /// operators only), e.g. `reserved <= onHand`.
-    #[serde(default)]
     pub other_field: Option<String>,
 }
 
