@@ -1,8 +1,8 @@
 //! Bounded duplicate memory.
 //!
-//! The gate remembers the ids it has seen as 64-bit hashes (the standard
-//! library's SipHash-1-3 with fixed keys, so the same id always hashes the
-//! same within a build; recovery rehashes ids from the decision log).
+//! The gate remembers the ids it has seen as 64-bit hashes (foldhash's
+//! quality hasher with a fixed seed, so the same id always hashes the same
+//! within a build; recovery rehashes ids from the decision log).
 //!
 //! The hashes live in two *generations*, each an open-addressing table
 //! (linear probing, load at most 1/2) holding up to `window` ids. New ids go
@@ -13,8 +13,10 @@
 //! (2 × `window` rounded up to a power of two) × 8 bytes. The default window,
 //! [`DEFAULT_CAPACITY`] = 2,097,152 ids, takes 64 MiB, flat whatever the
 //! length of the input. (Two generations instead of exact FIFO eviction: a
-//! decision costs one random memory access per table, issued together,
-//! instead of a lookup plus an eviction elsewhere in the table.)
+//! decision costs one random memory access instead of a lookup plus an
+//! eviction elsewhere in the table.) The two tables are interleaved, slot `i`
+//! of both side by side in 16 bytes, so a lookup in both reads one cache line
+//! (and one page) in the common case.
 //!
 //! Consequences, by design:
 //! - a message re-sent after more than `window` (at worst) newer distinct ids
@@ -23,21 +25,23 @@
 //!   chance at full memory (4,194,304 hashes) is about 2^22 / 2^64 ≈ 2e-13
 //!   per message.
 
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 
 /// Default number of ids remembered.
 pub const DEFAULT_CAPACITY: usize = 1 << 21;
 
 /// The 64-bit hash of a message id.
+#[inline]
 pub fn id_hash(id: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    const SEED: foldhash::quality::FixedState =
+        foldhash::quality::FixedState::with_seed(0x6368_6172_7465_7221);
+    SEED.hash_one(id)
 }
 
 /// Two generations of id hashes; see the module documentation.
 pub struct DuplicateMemory {
-    tables: [Vec<u64>; 2],
+    /// Slot `i` of generation `g` is `slots[i][g]`.
+    slots: Storage,
     mask: usize,
     current: usize,
     in_current: usize,
@@ -45,11 +49,55 @@ pub struct DuplicateMemory {
     window: usize,
 }
 
+/// The slot array: an anonymous mapping advised for transparent huge pages
+/// (on Linux: one TLB entry covers 2 MiB instead of 4 KiB, so a random lookup
+/// rarely needs a page walk), or a plain vector for small tables or where the
+/// mapping cannot be had. Either way it starts zeroed.
+enum Storage {
+    Mapped {
+        map: memmap2::MmapMut,
+        start: usize,
+        len: usize,
+    },
+    Heap(Vec<[u64; 2]>),
+}
+
+impl Storage {
+    fn new(n: usize) -> Storage {
+        const HUGE: usize = 2 << 20;
+        let bytes = n * std::mem::size_of::<[u64; 2]>();
+        if bytes >= HUGE {
+            if let Ok(map) = memmap2::MmapMut::map_anon(bytes + HUGE) {
+                #[cfg(target_os = "linux")]
+                let _ = map.advise(memmap2::Advice::HugePage); // only a hint
+                let start = (HUGE - map.as_ptr() as usize % HUGE) % HUGE;
+                return Storage::Mapped {
+                    map,
+                    start,
+                    len: bytes,
+                };
+            }
+        }
+        Storage::Heap(vec![[0; 2]; n])
+    }
+
+    #[inline]
+    fn slots(&mut self) -> &mut [[u64; 2]] {
+        match self {
+            Storage::Mapped { map, start, len } => {
+                bytemuck::cast_slice_mut(&mut map[*start..*start + *len])
+            }
+            Storage::Heap(v) => v,
+        }
+    }
+}
+
+/// Linear probing in generation `g` from slot `i`: the slot holding `h`, or
+/// the first empty one.
 #[inline]
-fn probe(table: &[u64], mask: usize, h: u64) -> (usize, bool) {
-    let mut i = (h as usize) & mask;
+fn probe(slots: &[[u64; 2]], g: usize, mask: usize, mut i: usize, h: u64) -> (usize, bool) {
     loop {
-        match table[i] {
+        match slots[i][g] {
             0 => return (i, false),
             t if t == h => return (i, true),
             _ => i = (i + 1) & mask,
@@ -63,7 +111,7 @@ impl DuplicateMemory {
         let window = window.max(1);
         let slots = (window * 2).next_power_of_two();
         DuplicateMemory {
-            tables: [vec![0; slots], vec![0; slots]],
+            slots: Storage::new(slots),
             mask: slots - 1,
             current: 0,
             in_current: 0,
@@ -86,34 +134,62 @@ impl DuplicateMemory {
         self.len() == 0
     }
 
+    /// Asks the processor to start loading the slots `hash` will be looked up
+    /// in, so that the memory access overlaps other work before
+    /// [`DuplicateMemory::seen_or_insert`].
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let i = (hash.max(1) as usize) & self.mask;
+            let ptr = match &self.slots {
+                Storage::Mapped { map, start, .. } => map[*start..].as_ptr().wrapping_add(i * 16),
+                Storage::Heap(v) => v.as_ptr().wrapping_add(i).cast::<u8>(),
+            };
+            // SAFETY: `_mm_prefetch` needs SSE, which every x86_64 processor
+            // has (it is in the target's baseline); a prefetch is only a hint
+            // and never faults, whatever the address (this one is in bounds).
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(ptr.cast())
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
+    }
+
     /// Remembers `hash`; returns `true` when it was already remembered.
+    #[inline]
     pub fn seen_or_insert(&mut self, hash: u64) -> bool {
         let h = hash.max(1); // 0 marks an empty slot
         let (cur, prev) = (self.current, 1 - self.current);
-        // Both tables have the same size: load both home slots together.
-        let home = (h as usize) & self.mask;
-        let (a, b) = (self.tables[cur][home], self.tables[prev][home]);
+        let mask = self.mask;
+        let home = (h as usize) & mask;
+        let slots = self.slots.slots();
+        // Both generations' home slots are in the same 16 bytes.
+        let [x, y] = slots[home];
+        let (a, b) = if cur == 0 { (x, y) } else { (y, x) };
         if a == h || b == h {
             return true;
         }
         let (slot, found) = if a == 0 {
             (home, false)
         } else {
-            probe(&self.tables[cur], self.mask, h)
+            probe(slots, cur, mask, (home + 1) & mask, h)
         };
-        if found || (b != 0 && probe(&self.tables[prev], self.mask, h).1) {
+        if found || (b != 0 && probe(slots, prev, mask, (home + 1) & mask, h).1) {
             return true;
         }
         if self.in_current < self.window {
-            self.tables[cur][slot] = h;
+            slots[slot][cur] = h;
         } else {
             // Current generation full: forget the previous one, start anew.
-            self.tables[prev].fill(0);
+            for pair in slots.iter_mut() {
+                pair[prev] = 0;
+            }
+            slots[home][prev] = h;
             self.current = prev;
             self.in_previous = self.in_current;
             self.in_current = 0;
-            let (slot, _) = probe(&self.tables[prev], self.mask, h);
-            self.tables[prev][slot] = h;
         }
         self.in_current += 1;
         false

@@ -2,7 +2,7 @@
 
 use crate::dedupe::{id_hash, DuplicateMemory, DEFAULT_CAPACITY};
 use crate::expr::{get_field, resolve_slots};
-use crate::load::{Compiled, Target};
+use crate::load::{Compiled, EntityRt, Target};
 use crate::message::{Kind, Message};
 use crate::reconcile::{Exception, Reconciler, DEFAULT_KEYS_PER_RULE};
 use charter_model::model::ValidateAction;
@@ -362,22 +362,43 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
     let Some(&si) = cfg.systems.get(msg.source.as_ref()) else {
         return Decision::simple(Verdict::Reject, Some(Reason::UnknownSystem));
     };
-    // 3. duplicate
-    if state.seen.seen_or_insert(id_hash(&msg.id)) {
+    // 3. duplicate. The memory lookup is a likely cache miss: it is started
+    // here and checked after steps 4-6 are worked out (they have no side
+    // effects), so that it overlaps them. Same decision as checking first:
+    // a duplicate's work is thrown away.
+    let h = id_hash(&msg.id);
+    state.seen.prefetch(h);
+    let ent = &cfg.entities[ei as usize];
+    let (d, record) = judge(ent, si, msg);
+    if state.seen.seen_or_insert(h) {
         return Decision::simple(Verdict::Duplicate, None);
     }
-    let ent = &cfg.entities[ei as usize];
+    if record {
+        state.record(cfg, ei, si, msg);
+    }
+    d
+}
+
+/// Steps 4 to 6 for a message of a known entity and source, without side
+/// effects; also tells whether the message feeds reconciliation (an observed
+/// state, a delivered event).
+fn judge<'m>(ent: &EntityRt, si: u32, msg: &'m Message<'_>) -> (Decision<'m>, bool) {
     // 4. ownership
     match msg.kind {
         Kind::Event if si != ent.owner => {
-            return Decision::simple(Verdict::Reject, Some(Reason::NotOwner))
+            return (
+                Decision::simple(Verdict::Reject, Some(Reason::NotOwner)),
+                false,
+            )
         }
         Kind::State => {
             if !ent.holders[si as usize] {
-                return Decision::simple(Verdict::Reject, Some(Reason::NotHolder));
+                return (
+                    Decision::simple(Verdict::Reject, Some(Reason::NotHolder)),
+                    false,
+                );
             }
-            state.record(cfg, ei, si, msg);
-            return Decision::simple(Verdict::Observe, None);
+            return (Decision::simple(Verdict::Observe, None), true);
         }
         _ => {}
     }
@@ -403,12 +424,15 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
                     continue;
                 }
             };
-            return Decision {
-                verdict,
-                reason: Some(Reason::Rule),
-                rule: Some(v.rule),
-                deliveries: Deliveries::new(),
-            };
+            return (
+                Decision {
+                    verdict,
+                    reason: Some(Reason::Rule),
+                    rule: Some(v.rule),
+                    deliveries: Deliveries::new(),
+                },
+                false,
+            );
         }
     }
     // 6. deliveries
@@ -444,7 +468,6 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
                     });
                 }
             }
-            state.record(cfg, ei, si, msg);
         }
         Kind::Request => {
             let t = &ent.request_target[si as usize];
@@ -459,12 +482,15 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
         Some(_) => (Verdict::Flag, Some(Reason::Rule)),
         None => (Verdict::Accept, None),
     };
-    Decision {
-        verdict,
-        reason,
-        rule: flagged,
-        deliveries,
-    }
+    (
+        Decision {
+            verdict,
+            reason,
+            rule: flagged,
+            deliveries,
+        },
+        msg.kind == Kind::Event,
+    )
 }
 
 /// Writes one decision as a JSON object (the replay output line, without
