@@ -4,9 +4,10 @@
 //! the traffic cannot be used; with `--strict`, exit 1 when any message was
 //! refused (reject, quarantine, invalid).
 
+use crate::check::{err, one_line};
 use charter_runtime::{replay::replay, Compiled, Engine};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufReader, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -14,20 +15,20 @@ pub fn run(config: &Path, events: &Path, report: Option<&Path>, strict: bool) ->
     let cfg = match Compiled::load_file(config) {
         Ok(c) => Arc::new(c),
         Err(e) => {
-            eprintln!("error: {e}");
+            err(&one_line(&e.to_string()));
             return 2;
         }
     };
     let input = match File::open(events) {
         Ok(f) => BufReader::with_capacity(1 << 20, f),
         Err(e) => {
-            eprintln!("error: {}: cannot read: {e}", events.display());
+            err(&format!("{}: cannot read: {e}", events.display()));
             return 2;
         }
     };
     let mut engine = Engine::new(cfg);
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 17, stdout.lock());
+    // `replay` writes whole batches of lines: no further buffering.
+    let mut out = std::io::stdout().lock();
     let stderr = std::io::stderr();
     let mut progress = stderr.lock();
     let show_progress = std::io::stderr().is_terminal();
@@ -45,7 +46,7 @@ pub fn run(config: &Path, events: &Path, report: Option<&Path>, strict: bool) ->
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return 0;
         }
-        eprintln!("error: {}: replay failed: {e}", events.display());
+        err(&format!("{}: replay failed: {e}", events.display()));
         return 2;
     }
     let summary = engine.summary();
@@ -53,13 +54,13 @@ pub fn run(config: &Path, events: &Path, report: Option<&Path>, strict: bool) ->
         let mut bytes = match serde_json::to_vec_pretty(&summary) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("error: {}: cannot write the report: {e}", path.display());
+                err(&format!("{}: cannot write the report: {e}", path.display()));
                 return 2;
             }
         };
         bytes.push(b'\n');
         if let Err(e) = charter_model::file::write_atomically(path, &bytes) {
-            eprintln!("error: {}: cannot write the report: {e}", path.display());
+            err(&format!("{}: cannot write the report: {e}", path.display()));
             return 2;
         }
     }

@@ -43,7 +43,7 @@ pub fn run(config: &Path, listen: &str, log: Option<&Path>) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::check::err(&crate::check::one_line(&e.to_string()));
             2
         }
     }

@@ -136,6 +136,8 @@ fn tampered_config_is_refused_with_exit_2() {
         err.contains("tampered.config.json") && err.contains("digest mismatch"),
         "{err}"
     );
+    // Like check, export and diff: the line starts with the file, no prefix.
+    assert!(err.starts_with(&cfg.display().to_string()), "{err}");
 }
 
 #[test]
@@ -143,12 +145,17 @@ fn unreadable_inputs_exit_2_naming_the_file() {
     let cfg = traffic("ecommerce.config.json");
     let out = charter(&[p("replay"), &cfg, p("/nonexistent/events.jsonl")]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/events.jsonl"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("/nonexistent/events.jsonl: cannot read"),
+        "{err}"
+    );
     let out = charter(&[
         p("replay"),
         p("/nonexistent/c.json"),
         &traffic("silent-failure.jsonl"),
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/c.json"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("/nonexistent/c.json: cannot read"), "{err}");
 }

@@ -504,8 +504,9 @@ pub fn write_decision(
     d: &Decision<'_>,
     detail: Option<&str>,
 ) {
-    use std::io::Write as _;
-    let _ = write!(out, "{{\"line\":{line},\"id\":");
+    out.extend_from_slice(b"{\"line\":");
+    out.extend_from_slice(itoa::Buffer::new().format(line).as_bytes());
+    out.extend_from_slice(b",\"id\":");
     write_str_or_null(out, id);
     out.extend_from_slice(b",\"decision\":\"");
     out.extend_from_slice(d.verdict.as_str().as_bytes());
@@ -530,6 +531,7 @@ pub fn write_decision(
         write_str_or_null(out, Some(cfg.system_id(del.to)));
         out.extend_from_slice(b",\"idempotencyKey\":");
         match del.idempotency_key {
+            Some(Value::String(s)) => write_str_or_null(out, Some(s)),
             Some(v) => {
                 let _ = serde_json::to_writer(&mut *out, v);
             }

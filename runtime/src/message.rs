@@ -2,6 +2,7 @@
 
 use crate::time::parse_rfc3339_ms;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -60,6 +61,45 @@ struct Wire<'a> {
     data: Option<Map<String, Value>>,
 }
 
+/// [`Wire`] with the key taken as raw JSON text: deserializing an untagged
+/// enum buffers the value first, which costs more than the rest of the
+/// message. Only for the fast path: anything it does not take as is goes
+/// through [`Wire`] again, for the exact error.
+#[derive(Deserialize)]
+struct FastWire<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    entity: Cow<'a, str>,
+    #[serde(borrow)]
+    key: &'a RawValue,
+    #[serde(borrow)]
+    op: Cow<'a, str>,
+    #[serde(default)]
+    data: Option<Map<String, Value>>,
+}
+
+/// The key as [`KeyWire`] reads it, when it is a string or a number.
+fn key_of_raw(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let text = raw.get();
+    match text.as_bytes().first()? {
+        b'"' => match serde_json::from_str::<&str>(text) {
+            Ok(s) => Some(Cow::Borrowed(s)),
+            Err(_) => serde_json::from_str::<String>(text).ok().map(Cow::Owned),
+        },
+        b'-' | b'0'..=b'9' => serde_json::from_str::<serde_json::Number>(text)
+            .ok()
+            .map(|n| Cow::Owned(n.to_string())),
+        _ => None,
+    }
+}
+
 /// Why a line is not a valid message; the text is the decision's `reason`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
@@ -67,6 +107,26 @@ pub struct InvalidMessage(pub String);
 
 /// Parses one message from JSON text.
 pub fn parse_message(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
+    // Fast path: the line checked as UTF-8 once (serde_json then skips the
+    // check per string) and the key read raw. Whatever it does not take goes
+    // through the general path, which gives the same result or the exact
+    // error.
+    if let Ok(s) = std::str::from_utf8(text) {
+        if let Ok(w) = serde_json::from_str::<FastWire>(s) {
+            if let Some(key) = key_of_raw(w.key) {
+                return finish(Wire {
+                    id: w.id,
+                    at: w.at,
+                    source: w.source,
+                    kind: w.kind,
+                    entity: w.entity,
+                    key: KeyWire::Str(key),
+                    op: w.op,
+                    data: w.data,
+                });
+            }
+        }
+    }
     let w: Wire = serde_json::from_slice(text).map_err(|e| {
         let msg = e.to_string();
         InvalidMessage(if e.is_syntax() || e.is_eof() {
@@ -75,6 +135,11 @@ pub fn parse_message(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
             format!("not a message: {msg}")
         })
     })?;
+    finish(w)
+}
+
+/// The checks serde does not make, and the message.
+fn finish(w: Wire<'_>) -> Result<Message<'_>, InvalidMessage> {
     let kind = match w.kind.as_ref() {
         "event" => Kind::Event,
         "request" => Kind::Request,

@@ -1,9 +1,14 @@
 //! Streaming replay of recorded traffic (JSON Lines in, JSON Lines out).
 
 use crate::engine::{write_decision, Decision, Engine};
+use crate::load::Compiled;
 use crate::message::{id_of_invalid, parse_message};
 use std::io::{self, BufRead, Write};
 use std::time::{Duration, Instant};
+
+/// Decision lines are written to the output in batches of about this many
+/// bytes (the output needs no further buffering).
+const OUT_BATCH: usize = 128 * 1024;
 
 /// Runs every line of `input` through `engine`, writing one decision per line
 /// to `out`. Memory stays flat: one line buffer, one output buffer, plus the
@@ -17,49 +22,32 @@ pub fn replay<R: BufRead, W: Write>(
 ) -> io::Result<()> {
     let cfg = std::sync::Arc::clone(engine.config());
     let mut line = Vec::with_capacity(1024);
-    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut buf = Vec::with_capacity(OUT_BATCH + 4096);
     let mut n: u64 = 0;
     let started = Instant::now();
     let mut last_progress = started;
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
+        // Lines are decided in place in the reader's buffer; only a line
+        // that straddles the end of the buffer is copied.
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
             break;
         }
         n += 1;
-        let mut text = line.as_slice();
-        while let Some((&last, rest)) = text.split_last() {
-            if last == b'\n' || last == b'\r' {
-                text = rest;
-            } else {
-                break;
+        let used = match memchr::memchr(b'\n', chunk) {
+            Some(i) => {
+                decide_line(engine, &cfg, n, &chunk[..i], &mut buf);
+                i + 1
             }
-        }
-        match parse_message(text) {
-            Ok(msg) => {
-                let d = engine.decide(&msg);
-                write_decision(&mut buf, &cfg, n, Some(&msg.id), &d, None);
+            None => {
+                line.clear();
+                input.read_until(b'\n', &mut line)?;
+                decide_line(engine, &cfg, n, &line, &mut buf);
+                0
             }
-            Err(e) => {
-                engine.count_invalid();
-                let id = id_of_invalid(text);
-                let detail = if text.iter().all(u8::is_ascii_whitespace) {
-                    "empty line".to_string()
-                } else {
-                    e.0
-                };
-                write_decision(
-                    &mut buf,
-                    &cfg,
-                    n,
-                    id.as_deref(),
-                    &Decision::invalid(),
-                    Some(&detail),
-                );
-            }
-        }
-        buf.push(b'\n');
-        if buf.len() >= 60 * 1024 {
+        };
+        input.consume(used);
+        if buf.len() >= OUT_BATCH {
             out.write_all(&buf)?;
             buf.clear();
         }
@@ -83,4 +71,42 @@ pub fn replay<R: BufRead, W: Write>(
         }
     }
     Ok(())
+}
+
+/// Decides line `n` (its text, with or without the line break) and appends
+/// the decision line to `buf`.
+#[inline]
+fn decide_line(engine: &mut Engine, cfg: &Compiled, n: u64, line: &[u8], buf: &mut Vec<u8>) {
+    let mut text = line;
+    while let Some((&last, rest)) = text.split_last() {
+        if last == b'\n' || last == b'\r' {
+            text = rest;
+        } else {
+            break;
+        }
+    }
+    match parse_message(text) {
+        Ok(msg) => {
+            let d = engine.decide(&msg);
+            write_decision(buf, cfg, n, Some(&msg.id), &d, None);
+        }
+        Err(e) => {
+            engine.count_invalid();
+            let id = id_of_invalid(text);
+            let detail = if text.iter().all(u8::is_ascii_whitespace) {
+                "empty line".to_string()
+            } else {
+                e.0
+            };
+            write_decision(
+                buf,
+                cfg,
+                n,
+                id.as_deref(),
+                &Decision::invalid(),
+                Some(&detail),
+            );
+        }
+    }
+    buf.push(b'\n');
 }
