@@ -4,9 +4,22 @@ import App from "./App";
 import "./styles.css";
 
 // The browser e2e build (vite --mode e2e) runs against an in-memory backend.
+// `?bench=S,E,F` opens a synthetic model of S systems, E entities, F flows
+// instead (the canvas scale benchmark, e2e/bench-canvas.mjs); `&layout=grid`
+// gives it stored positions, otherwise it gets the automatic layout.
 if (import.meta.env.MODE === "e2e") {
-  const { installMockBackend } = await import("./test/mockBackend");
-  installMockBackend();
+  const { installMockBackend, bigModel } = await import("./test/mockBackend");
+  const q = new URLSearchParams(location.search);
+  const bench = q.get("bench")?.split(",").map(Number);
+  if (bench && bench.length === 3 && bench.every((n) => Number.isInteger(n) && n > 0)) {
+    const [s, e, f] = bench as [number, number, number];
+    const model = bigModel(s, e, f);
+    const cols = Math.ceil(Math.sqrt(s * 1.6));
+    const layout = q.get("layout") === "grid" ? model.systems.map((x, i) => ({ nodeId: x.id, x: (i % cols) * 380, y: Math.floor(i / cols) * 320 })) : [];
+    installMockBackend({ model, layout });
+  } else {
+    installMockBackend();
+  }
 }
 
 const root = document.getElementById("root");

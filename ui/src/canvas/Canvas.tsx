@@ -7,12 +7,14 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   applyEdgeChanges,
   applyNodeChanges,
-  Background,
+  getNodesBounds,
   Controls,
   MarkerType,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
+  ViewportPortal,
   type Connection,
   type EdgeChange,
   type NodeChange,
@@ -22,7 +24,7 @@ import "@xyflow/react/dist/style.css";
 import { api, pickSaveFile, type Entity, type Flow, type Model, type ModelState, type System } from "../api";
 import type { Selection } from "../selection";
 import { backend, type AnyEdit } from "./backend";
-import { ActionsContext, FocusContext, type CanvasActions } from "./context";
+import { ActionsContext, FocusContext, OVERVIEW_ZOOM, type CanvasActions } from "./context";
 import { ConnectDialog, EntityDialog, HelpOverlay, OwnerDialog, RenameDialog, type NewFlow } from "./dialogs";
 import { captureDiagram } from "./exportImage";
 import { FlowEdge } from "./FlowEdge";
@@ -78,6 +80,67 @@ function mergeEdges(prev: FlowEdgeT[], next: FlowEdgeT[]): FlowEdgeT[] {
   });
 }
 
+const overviewSel = (s: { transform: [number, number, number] }) => s.transform[2] < OVERVIEW_ZOOM;
+const NO_EDGES: FlowEdgeT[] = [];
+const NO_NODES: SystemNodeT[] = [];
+
+/**
+ * Large models zoomed far out: systems and flows drawn as a handful of SVG
+ * paths (the system nodes stay mounted but invisible), so pan and zoom move
+ * one cheap picture. Click a system to zoom in on it.
+ */
+function OverviewFlows({ nodes, edges }: { nodes: SystemNodeT[]; edges: FlowEdgeT[] }) {
+  const paths = useMemo(() => {
+    const at = new Map(nodes.map((n) => [n.id, n]));
+    const d = { event: [] as string[], request: [] as string[], noack: [] as string[], boxes: [] as string[], bad: [] as string[] };
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const n of nodes) {
+      const w = n.measured?.width ?? 260;
+      const h = n.measured?.height ?? nodeSize(n.data).height;
+      (n.data.errors > 0 ? d.bad : d.boxes).push(`M${Math.round(n.position.x)} ${Math.round(n.position.y)}h${w}v${h}h${-w}Z`);
+      minX = Math.min(minX, n.position.x);
+      minY = Math.min(minY, n.position.y);
+      maxX = Math.max(maxX, n.position.x + w);
+      maxY = Math.max(maxY, n.position.y + h);
+    }
+    for (const e of edges) {
+      const a = at.get(e.source);
+      const b = at.get(e.target);
+      if (!a || !b || !e.data) continue;
+      const ha = (a.measured?.height ?? nodeSize(a.data).height) / 2;
+      const hb = (b.measured?.height ?? nodeSize(b.data).height) / 2;
+      const x1 = Math.round(a.position.x + (a.measured?.width ?? 260));
+      const y1 = Math.round(a.position.y + ha);
+      const x2 = Math.round(b.position.x);
+      const y2 = Math.round(b.position.y + hb);
+      minX = Math.min(minX, x1, x2);
+      minY = Math.min(minY, y1, y2);
+      maxX = Math.max(maxX, x1, x2);
+      maxY = Math.max(maxY, y1, y2);
+      const seg = `M${x1} ${y1}L${x2} ${y2}`;
+      if (e.data.flow.ack !== true) d.noack.push(seg);
+      else d[e.data.flow.pattern].push(seg);
+    }
+    return { d, box: Number.isFinite(minX) ? { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 } : null };
+  }, [nodes, edges]);
+  if (!paths.box) return null;
+  const { x, y, w, h } = paths.box;
+  return (
+    <ViewportPortal>
+      <svg className="overview-flows" data-testid="overview-flows" style={{ position: "absolute", left: x, top: y, width: w, height: h, overflow: "visible" }} viewBox={`${x} ${y} ${w} ${h}`}>
+        <path className="ov-event" d={paths.d.event.join("")} />
+        <path className="ov-request" d={paths.d.request.join("")} />
+        <path className="ov-noack" d={paths.d.noack.join("")} />
+        <path className="ov-box" d={paths.d.boxes.join("")} />
+        <path className="ov-box ov-bad" d={paths.d.bad.join("")} />
+      </svg>
+    </ViewportPortal>
+  );
+}
+
 function isTyping(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
   return !!el && (["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.isContentEditable);
@@ -110,6 +173,11 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   useEffect(() => {
     modelRef.current = model;
   }, [model]);
+
+  // The browser e2e and the scale benchmark drive the viewport directly.
+  useEffect(() => {
+    if (import.meta.env.MODE === "e2e") (window as unknown as { __charterFlow: unknown }).__charterFlow = rf;
+  }, [rf]);
 
   // Positions of this model: stored ones, or an automatic layout when there are none.
   const runLayout = useCallback(
@@ -213,13 +281,14 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       ids = owner ? [owner] : [];
     }
     if (lineage && ids.some((id) => !nodes.some((n) => n.id === id))) setLineage(null);
-    const pts = ids.map((id) => rf.getInternalNode(id)).filter((n) => n !== undefined);
+    // From our own node list: in the overview of a large model xyflow holds no nodes.
+    const pts = ids.map((id) => nodes.find((n) => n.id === id)).filter((n) => n !== undefined);
     if (pts.length === 0) return;
     let x = 0;
     let y = 0;
     for (const n of pts) {
-      x += n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2;
-      y += n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2;
+      x += n.position.x + (n.measured?.width ?? 260) / 2;
+      y += n.position.y + (n.measured?.height ?? nodeSize(n.data).height) / 2;
     }
     void rf.setCenter(x / pts.length, y / pts.length, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -412,7 +481,11 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     [apply, onSelect],
   );
 
-  const fit = useCallback(() => void rf.fitView({ duration: 200 }), [rf]);
+  const fit = useCallback(() => {
+    if (nodes.length > 0) void rf.fitBounds(getNodesBounds(nodes), { duration: 200, padding: 0.1 });
+  }, [nodes, rf]);
+
+
 
   const exportImage = useCallback(
     async (kind: "svg" | "png") => {
@@ -494,6 +567,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   }, [copySelection, deleteSelection, dialogOpen, fit, onSelect, paste, runLayout, selection]);
 
   const large = nodes.length > LARGE_NODES || edges.length > LARGE_EDGES;
+  const overview = useStore(overviewSel) && large && !exporting;
   const focusValue = useMemo(
     () => ({ entity: selection?.kind === "entity" ? selection.id : null, renaming: renaming?.kind === "system" ? renaming.id : null }),
     [selection, renaming],
@@ -502,7 +576,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const renameEntity = renameTarget?.kind === "entity" ? model.entities.find((e) => e.id === renameTarget.id) : undefined;
 
   return (
-    <div className="canvas-area" data-testid="canvas" data-nodes={nodes.length} data-edges={edges.length} data-lineage={lineage ?? ""} data-layout={positions ? (layoutBusy ? "busy" : "ready") : "loading"}>
+    <div className="canvas-area" data-testid="canvas" data-nodes={nodes.length} data-edges={edges.length} data-lineage={lineage ?? ""} data-overview={overview ? "true" : "false"} data-layout={positions ? (layoutBusy ? "busy" : "ready") : "loading"}>
       <div className="canvas-bar" data-testid="canvas-bar">
         <form
           className="add-form"
@@ -553,8 +627,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         <ActionsContext.Provider value={actions}>
           <FocusContext.Provider value={focusValue}>
             <ReactFlow<SystemNodeT, FlowEdgeT>
-              nodes={nodes}
-              edges={edges}
+              nodes={overview ? NO_NODES : nodes}
+              edges={overview ? NO_EDGES : edges}
+              className={overview ? "overview" : undefined}
               nodeTypes={nodeTypes}
               edgeTypes={edgeTypes}
               defaultEdgeOptions={defaultEdgeOptions}
@@ -566,19 +641,27 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
               onNodeDragStop={(_, __, dragged) => savePositions(dragged)}
               onNodeClick={(_, n) => onSelect({ kind: "system", id: n.id })}
               onEdgeClick={(_, e) => onSelect({ kind: "flow", id: e.id })}
-              onPaneClick={() => onSelect(null)}
+              onPaneClick={(ev) => {
+                if (!overview) return onSelect(null);
+                // Overview: a click on a system zooms in on it.
+                const p = rf.screenToFlowPosition({ x: ev.clientX, y: ev.clientY });
+                const hit = nodes.find((n) => p.x >= n.position.x && p.x <= n.position.x + (n.measured?.width ?? 260) && p.y >= n.position.y && p.y <= n.position.y + (n.measured?.height ?? 120));
+                if (!hit) return onSelect(null);
+                onSelect({ kind: "system", id: hit.id });
+                void rf.setCenter(hit.position.x + 130, hit.position.y + 60, { zoom: 1, duration: 300 });
+              }}
               deleteKeyCode={null}
               selectionKeyCode="Shift"
               multiSelectionKeyCode={["Shift", "Meta", "Control"]}
-              onlyRenderVisibleElements={large && !exporting}
+              onlyRenderVisibleElements={large && !overview && !exporting}
               minZoom={0.05}
               maxZoom={2}
               fitView
               colorMode={theme}
               proOptions={proOptions}
             >
-              <Background gap={24} />
               <Controls showInteractive={false} />
+              {overview && <OverviewFlows nodes={nodes} edges={edges} />}
             </ReactFlow>
           </FocusContext.Provider>
         </ActionsContext.Provider>

@@ -1,5 +1,5 @@
 import { memo, useContext } from "react";
-import { BaseEdge, EdgeLabelRenderer, useStore, type EdgeProps } from "@xyflow/react";
+import { BaseEdge, useStore, type EdgeProps } from "@xyflow/react";
 import { ActionsContext, DETAIL_ZOOM } from "./context";
 import type { FlowEdge as FlowEdgeType } from "./graph";
 
@@ -27,36 +27,52 @@ function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, data, selected, 
   const { path, x, y } = curve(sourceX, sourceY, targetX, targetY, data.offset);
   const acked = f.ack === true;
   const cls = `flow-path flow-${f.pattern}${acked ? "" : " flow-noack"}${selected ? " flow-selected" : ""}`;
+  // Zoomed out: one thin path, no arrow, no wide hit area, no label (cheap to draw thousands).
+  if (zoomedOut) return <path d={path} className={`react-flow__edge-path flow-lite ${cls}`} />;
+  // The label is SVG text (no HTML portal per edge: cheaper with thousands of edges).
+  const text = `${data.entityName}  ${f.pattern}`;
+  const bad = data.errors + data.warnings;
+  const w = Math.round(text.length * 8.2 + (acked ? 0 : 58) + (bad > 0 ? 30 : 0) + 20);
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={cls} interactionWidth={14} />
-      {!zoomedOut && (
-        <EdgeLabelRenderer>
-          <div
-            className={`flow-label nodrag nopan${selected ? " flow-label-selected" : ""}`}
-            data-testid="flow-label"
-            data-id={id}
-            data-pattern={f.pattern}
-            data-ack={acked ? "true" : "false"}
-            style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
-            onClick={() => actions?.select({ kind: "flow", id })}
-            onDoubleClick={() => actions?.startRename({ kind: "flow", id })}
-          >
-            <span className="flow-entity">{data.entityName}</span>
-            <span className="flow-pattern">{f.pattern}</span>
-            {!acked && (
-              <span className="flow-noack-tag" data-testid="no-ack" title="Not acknowledged: the receiver does not confirm delivery">
-                no ack
-              </span>
-            )}
-            {(data.errors > 0 || data.warnings > 0) && (
-              <span className={`badge ${data.errors > 0 ? "badge-error" : "badge-warning"}`} data-testid="edge-badge">
-                {data.errors + data.warnings}
-              </span>
-            )}
-          </div>
-        </EdgeLabelRenderer>
-      )}
+      <g
+        className={`flow-label${selected ? " flow-label-selected" : ""}`}
+        data-testid="flow-label"
+        data-id={id}
+        data-pattern={f.pattern}
+        data-ack={acked ? "true" : "false"}
+        transform={`translate(${x} ${y})`}
+        onClick={(e) => {
+          e.stopPropagation();
+          actions?.select({ kind: "flow", id });
+        }}
+        onDoubleClick={(e) => {
+          e.stopPropagation();
+          actions?.startRename({ kind: "flow", id });
+        }}
+      >
+        <rect className="flow-label-bg" x={-w / 2} y={-14} width={w} height={28} rx={8} />
+        <text x={-w / 2 + 10} y={1} dominantBaseline="middle">
+          <tspan className="flow-entity">{data.entityName}</tspan>
+          <tspan className="flow-pattern" dx={8}>
+            {f.pattern}
+          </tspan>
+          {!acked && (
+            <tspan className="flow-noack-tag" data-testid="no-ack" dx={8}>
+              no ack
+            </tspan>
+          )}
+        </text>
+        {bad > 0 && (
+          <g data-testid="edge-badge" className={data.errors > 0 ? "edge-badge-error" : "edge-badge-warning"} transform={`translate(${w / 2 - 16} 0)`}>
+            <circle r={11} />
+            <text textAnchor="middle" dominantBaseline="middle" y={1}>
+              {bad}
+            </text>
+          </g>
+        )}
+      </g>
     </>
   );
 }

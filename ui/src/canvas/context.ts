@@ -20,3 +20,5 @@ export const CHIP_MIME = "application/x-charter-entity";
 
 /** Below this zoom, chips collapse to counts and flow labels are hidden (legibility and speed). */
 export const DETAIL_ZOOM = 0.45;
+/** Large models below this zoom draw all flows as a few plain paths (an overview, not clickable). */
+export const OVERVIEW_ZOOM = 0.3;
