@@ -355,6 +355,12 @@ impl Engine {
 
 fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> Decision<'m> {
     state.reconciler.tick(msg.at_ms);
+    // The duplicate memory's lookup (step 3) is a likely cache miss: it is
+    // started first and checked after steps 4-6 are worked out (they have no
+    // side effects), so that it overlaps them. Same decision as checking in
+    // order: a duplicate's work is thrown away.
+    let h = id_hash(&msg.id);
+    state.seen.prefetch(h);
     // 2. unknown entity or system
     let Some(&ei) = cfg.entity_index.get(msg.entity.as_ref()) else {
         return Decision::simple(Verdict::Reject, Some(Reason::UnknownEntity));
@@ -362,14 +368,9 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
     let Some(&si) = cfg.systems.get(msg.source.as_ref()) else {
         return Decision::simple(Verdict::Reject, Some(Reason::UnknownSystem));
     };
-    // 3. duplicate. The memory lookup is a likely cache miss: it is started
-    // here and checked after steps 4-6 are worked out (they have no side
-    // effects), so that it overlaps them. Same decision as checking first:
-    // a duplicate's work is thrown away.
-    let h = id_hash(&msg.id);
-    state.seen.prefetch(h);
     let ent = &cfg.entities[ei as usize];
     let (d, record) = judge(ent, si, msg);
+    // 3. duplicate
     if state.seen.seen_or_insert(h) {
         return Decision::simple(Verdict::Duplicate, None);
     }

@@ -81,8 +81,36 @@ struct FastWire<'a> {
     key: &'a RawValue,
     #[serde(borrow)]
     op: Cow<'a, str>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "data_presized")]
     data: Option<Map<String, Value>>,
+}
+
+/// `data` as serde_json reads an `Option<Map>` (null is `None`, entries
+/// inserted in order), into a map sized up front rather than grown.
+fn data_presized<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Map<String, Value>>, D::Error> {
+    struct Presized;
+    impl<'de> serde::de::Visitor<'de> for Presized {
+        type Value = Option<Map<String, Value>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map or null")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut m = Map::with_capacity(a.size_hint().unwrap_or(0).max(8));
+            while let Some((k, v)) = a.next_entry::<String, Value>()? {
+                m.insert(k, v);
+            }
+            Ok(Some(m))
+        }
+    }
+    d.deserialize_any(Presized)
 }
 
 /// The key as [`KeyWire`] reads it, when it is a string or a number.
@@ -107,26 +135,33 @@ pub struct InvalidMessage(pub String);
 
 /// Parses one message from JSON text.
 pub fn parse_message(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
-    // Fast path: the line checked as UTF-8 once (serde_json then skips the
-    // check per string) and the key read raw. Whatever it does not take goes
-    // through the general path, which gives the same result or the exact
-    // error.
-    if let Ok(s) = std::str::from_utf8(text) {
-        if let Ok(w) = serde_json::from_str::<FastWire>(s) {
-            if let Some(key) = key_of_raw(w.key) {
-                return finish(Wire {
-                    id: w.id,
-                    at: w.at,
-                    source: w.source,
-                    kind: w.kind,
-                    entity: w.entity,
-                    key: KeyWire::Str(key),
-                    op: w.op,
-                    data: w.data,
-                });
-            }
-        }
+    match parse_fast(text) {
+        Some(m) => m,
+        None => parse_general(text),
     }
+}
+
+/// Fast path: the line checked as UTF-8 once (serde_json then skips the
+/// check per string), the key read raw, `data` presized. `None` for whatever
+/// it does not take: the general path then gives the same result or the
+/// exact error.
+fn parse_fast(text: &[u8]) -> Option<Result<Message<'_>, InvalidMessage>> {
+    let s = std::str::from_utf8(text).ok()?;
+    let w = serde_json::from_str::<FastWire>(s).ok()?;
+    let key = key_of_raw(w.key)?;
+    Some(finish(Wire {
+        id: w.id,
+        at: w.at,
+        source: w.source,
+        kind: w.kind,
+        entity: w.entity,
+        key: KeyWire::Str(key),
+        op: w.op,
+        data: w.data,
+    }))
+}
+
+fn parse_general(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
     let w: Wire = serde_json::from_slice(text).map_err(|e| {
         let msg = e.to_string();
         InvalidMessage(if e.is_syntax() || e.is_eof() {
@@ -218,6 +253,59 @@ mod tests {
         let m = parse_message(br#"{"id":"m-2","at":"2026-03-01T10:00:00Z","source":"shop","kind":"request","entity":"stock","key":7,"op":"reserve"}"#).unwrap();
         assert_eq!(m.key, "7");
         assert!(m.data.is_empty());
+    }
+
+    /// Whatever the fast path decides, the general path decides the same;
+    /// the general path only sees lines that are not messages.
+    #[test]
+    fn fast_path_agrees_with_the_general_path() {
+        let head = r#""id":"m-1","at":"2026-03-01T10:00:00Z","source":"shop","kind":"event","entity":"stock","op":"upsert""#;
+        let mut lines = vec![];
+        for key in [
+            r#""SKU-1""#,
+            r#""Sé"q""#,
+            "7",
+            "-7",
+            "7.5",
+            "1e3",
+            "18446744073709551615",
+            "99999999999999999999",
+            "true",
+            "null",
+            "[1]",
+            r#"{"a":1}"#,
+            r#""""#,
+        ] {
+            for data in [
+                "",
+                r#","data":null"#,
+                r#","data":{}"#,
+                r#","data":{"a":1,"b":"x","a":2}"#,
+                r#","data":{"n":{"deep":[1,2,{"x":null}]},"s":"A
+"}"#,
+                r#","data":[1]"#,
+                r#","data":"x""#,
+                r#","data":{"a":1,}"#,
+            ] {
+                lines.push(format!("{{{head},\"key\":{key}{data}}}"));
+                lines.push(format!("{{\"key\":{key}{data},{head}}}"));
+                lines.push(format!("{{{head},\"key\":{key}{data},\"extra\":[1,{{}}]}}"));
+                lines.push(format!("{{{head},\"key\":{key}{data},\"key\":\"again\"}}"));
+            }
+        }
+        lines.push(format!("{{{head},\"key\":\"k\"}} trailing"));
+        lines.push(format!("{{{head},\"key\":\"k\""));
+        for line in &lines {
+            let general = parse_general(line.as_bytes());
+            match parse_fast(line.as_bytes()) {
+                Some(fast) => assert_eq!(fast, general, "{line}"),
+                // Valid lines all take the fast path.
+                None => assert!(general.is_err(), "{line}"),
+            }
+        }
+        let mut bad = lines[0].clone().into_bytes();
+        bad.extend_from_slice(b"\xff");
+        assert!(parse_fast(&bad).is_none());
     }
 
     #[test]
