@@ -57,7 +57,19 @@ pub fn export(model: &Model, env: &str) -> Result<Exported, ExportError> {
     if !declared.contains(&env) {
         return Err(unknown_environment(env, &declared));
     }
-    let mut errors: Vec<Finding> = check(model)
+    // The checks and the mapping only read the model: run them side by side
+    // (the mapping is thrown away when the checks refuse the export).
+    let (findings, config) = std::thread::scope(|s| {
+        match std::thread::Builder::new().spawn_scoped(s, || check(model)) {
+            Ok(handle) => {
+                let config = to_config(model, env);
+                (handle.join().ok(), Some(config))
+            }
+            Err(_) => (None, None),
+        }
+    });
+    let findings = findings.unwrap_or_else(|| check(model));
+    let mut errors: Vec<Finding> = findings
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect();
@@ -67,7 +79,7 @@ pub fn export(model: &Model, env: &str) -> Result<Exported, ExportError> {
     if !errors.is_empty() {
         return Err(ExportError::HasErrors(errors));
     }
-    let mut config = to_config(model, env);
+    let mut config = config.unwrap_or_else(|| to_config(model, env));
     let text = seal(&mut config)?;
     Ok(Exported { config, text })
 }
@@ -94,16 +106,74 @@ fn unknown_environment(env: &str, declared: &[&str]) -> ExportError {
     }
 }
 
+/// What `digest` holds while the text is written, replaced afterwards by the
+/// real digest (same length: `sha256:` and 64 hex digits).
+const DIGEST_PLACEHOLDER: &str =
+    "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
 /// Fills in `config.digest` and returns the exact text to write.
+///
+/// The digest (canonical form + SHA-256) and the pretty text are independent
+/// of each other, so they are computed on two threads; the text is written
+/// with a placeholder digest of the same length, patched in place after.
 fn seal(config: &mut Config) -> Result<String, ExportError> {
-    config.digest = String::new();
-    let value =
-        serde_json::to_value(&*config).map_err(|e| ExportError::Serialize(e.to_string()))?;
-    config.digest = digest_of(&value);
-    let mut text = serde_json::to_string_pretty(&*config)
-        .map_err(|e| ExportError::Serialize(e.to_string()))?;
-    text.push('\n');
+    config.digest = DIGEST_PLACEHOLDER.to_string();
+    let cfg = &*config;
+    let (digest, text) = std::thread::scope(|s| {
+        match std::thread::Builder::new().spawn_scoped(s, || config_digest(cfg)) {
+            Ok(handle) => {
+                let text = pretty_text(cfg);
+                let digest = handle.join().unwrap_or_else(|_| {
+                    Err(ExportError::Serialize("the digest thread failed".into()))
+                });
+                (digest, text)
+            }
+            // No thread to be had: one after the other.
+            Err(_) => (config_digest(cfg), pretty_text(cfg)),
+        }
+    });
+    let digest = digest?;
+    let mut text = text?;
+    const KEY: &str = "\n  \"digest\": \"";
+    // The first `digest` key on its own line at depth 1 is the document's
+    // (`format`, `name`, `environment` and `generator` come before it and a
+    // JSON string never holds a raw line break).
+    let at = text.find(KEY).map(|i| i + KEY.len());
+    match at {
+        Some(i) if text.get(i..i + DIGEST_PLACEHOLDER.len()) == Some(DIGEST_PLACEHOLDER) => {
+            text.replace_range(i..i + DIGEST_PLACEHOLDER.len(), &digest);
+            config.digest = digest;
+        }
+        _ => {
+            config.digest = digest;
+            text = pretty_text(config)?;
+        }
+    }
     Ok(text)
+}
+
+/// The pretty text of a configuration: 2-space indentation, keys in field
+/// order, one trailing newline.
+fn pretty_text(config: &Config) -> Result<String, ExportError> {
+    let items =
+        config.systems.len() + config.entities.len() + config.flows.len() + config.rules.len();
+    let mut buf = Vec::with_capacity(512 * items + 4096);
+    serde_json::to_writer_pretty(&mut buf, config)
+        .map_err(|e| ExportError::Serialize(e.to_string()))?;
+    buf.push(b'\n');
+    String::from_utf8(buf).map_err(|e| ExportError::Serialize(e.to_string()))
+}
+
+/// `sha256:<hex>` of the RFC 8785 form of `config` without `digest`; the same
+/// as [`digest_of`] on the configuration as a JSON value.
+fn config_digest(config: &Config) -> Result<String, ExportError> {
+    match canonical::to_vec(config, true) {
+        Ok(bytes) => Ok(sha256_hex(&bytes)),
+        // Not expected: the canonical writer accepts everything a configuration holds.
+        Err(_) => serde_json::to_value(config)
+            .map(|v| digest_of(&v))
+            .map_err(|e| ExportError::Serialize(e.to_string())),
+    }
 }
 
 /// What the configuration cannot be built without, as findings. The checks
@@ -303,22 +373,794 @@ fn config_rule(rule: &Rule) -> Option<ConfigRule> {
 /// `sha256:<hex>` of the RFC 8785 canonical form of `doc` with its top-level
 /// `digest` member removed. `doc` is left unchanged.
 pub fn digest_of(doc: &Value) -> String {
-    let canonical = match doc {
-        Value::Object(map) => {
-            let mut m = map.clone();
-            m.shift_remove("digest");
-            serde_jcs::to_vec(&Value::Object(m))
+    let canonical = match canonical::to_vec(doc, true) {
+        Ok(bytes) => bytes,
+        // Not expected (a JSON value has string keys only): the reference path.
+        Err(_) => match doc {
+            Value::Object(map) => {
+                let mut m = map.clone();
+                m.shift_remove("digest");
+                serde_jcs::to_vec(&Value::Object(m))
+            }
+            other => serde_jcs::to_vec(other),
         }
-        other => serde_jcs::to_vec(other),
-    }
-    .unwrap_or_default();
-    let hash = Sha256::digest(&canonical);
+        .unwrap_or_default(),
+    };
+    sha256_hex(&canonical)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hash = Sha256::digest(bytes);
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in hash {
-        out.push_str(&format!("{b:02x}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     out
+}
+
+/// RFC 8785 (JSON Canonicalization Scheme) written straight from any
+/// `Serialize` value, without building a `serde_json::Value` first.
+///
+/// It gives the same bytes as `serde_jcs::to_vec(&serde_json::to_value(x)?)`:
+/// members sorted by the UTF-16 code units of their names (a repeated name
+/// keeps its last value), numbers as ECMAScript writes them (`ryu-js`, the
+/// formatter serde_jcs uses; integers go through `f64` as there), strings
+/// escaped as serde_json escapes them (`\"`, `\\`, `\b \f \n \r \t`, other
+/// controls as `\u00xx`), no whitespace. A non-finite float is `null`, as
+/// `serde_json::to_value` makes it.
+///
+/// Objects are written member after member into one buffer, then the
+/// object's bytes are put in order by copying them once through a scratch
+/// buffer, so nothing is allocated per member.
+pub(crate) mod canonical {
+    use serde::ser::{self, Serialize};
+    use std::borrow::Cow;
+    use std::cmp::Ordering;
+    use std::fmt;
+
+    #[derive(Debug)]
+    pub struct Error(String);
+
+    impl fmt::Display for Error {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for Error {}
+
+    impl ser::Error for Error {
+        fn custom<T: fmt::Display>(msg: T) -> Self {
+            Error(msg.to_string())
+        }
+    }
+
+    /// Canonical bytes of `value`; with `drop_top_digest`, a top-level
+    /// member named `digest` is left out.
+    pub fn to_vec<T: Serialize + ?Sized>(
+        value: &T,
+        drop_top_digest: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let mut c = Canon {
+            out: Vec::with_capacity(4096),
+            scratch: Vec::new(),
+            pool: Vec::new(),
+            depth: 0,
+            drop_top_digest,
+        };
+        value.serialize(&mut c)?;
+        Ok(c.out)
+    }
+
+    /// Where a member's name is: a field name, or the bytes written for a
+    /// map key (between its quotes; `escaped` when they hold escapes).
+    #[derive(Clone, Copy)]
+    enum Key {
+        Static(&'static str),
+        Written {
+            start: usize,
+            end: usize,
+            escaped: bool,
+        },
+    }
+
+    #[derive(Clone, Copy)]
+    struct Member {
+        key: Key,
+        /// `"name":value` is `out[start..end]`.
+        start: usize,
+        end: usize,
+        dropped: bool,
+    }
+
+    pub struct Canon {
+        out: Vec<u8>,
+        scratch: Vec<u8>,
+        pool: Vec<Vec<Member>>,
+        /// Objects open, the one being written included.
+        depth: usize,
+        drop_top_digest: bool,
+    }
+
+    fn key_str<'o>(out: &'o [u8], key: Key) -> Result<Cow<'o, str>, Error> {
+        match key {
+            Key::Static(s) => Ok(Cow::Borrowed(s)),
+            Key::Written {
+                start,
+                end,
+                escaped: false,
+            } => std::str::from_utf8(&out[start..end])
+                .map(Cow::Borrowed)
+                .map_err(|e| Error(e.to_string())),
+            Key::Written {
+                start,
+                end,
+                escaped: true,
+            } => serde_json::from_slice::<String>(&out[start - 1..end + 1])
+                .map(Cow::Owned)
+                .map_err(|e| Error(e.to_string())),
+        }
+    }
+
+    /// Order of names by UTF-16 code units (RFC 8785 section 3.2.3). UTF-8
+    /// byte order is code point order, which differs from UTF-16 order only
+    /// when a character above U+FFFF (4 UTF-8 bytes) is involved.
+    pub(crate) fn utf16_cmp(a: &str, b: &str) -> Ordering {
+        if a.bytes().any(|x| x >= 0xf0) || b.bytes().any(|x| x >= 0xf0) {
+            a.encode_utf16().cmp(b.encode_utf16())
+        } else {
+            a.as_bytes().cmp(b.as_bytes())
+        }
+    }
+
+    impl Canon {
+        /// Writes `s` as a JSON string; tells whether anything was escaped.
+        fn string(&mut self, s: &str) -> bool {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let out = &mut self.out;
+            out.push(b'"');
+            let bytes = s.as_bytes();
+            let mut from = 0;
+            let mut escaped = false;
+            for (i, &b) in bytes.iter().enumerate() {
+                let esc: &[u8] = match b {
+                    b'"' => b"\\\"",
+                    b'\\' => b"\\\\",
+                    0x08 => b"\\b",
+                    0x0c => b"\\f",
+                    b'\n' => b"\\n",
+                    b'\r' => b"\\r",
+                    b'\t' => b"\\t",
+                    0..=0x1f => &[
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[usize::from(b >> 4)],
+                        HEX[usize::from(b & 0xf)],
+                    ],
+                    _ => continue,
+                };
+                out.extend_from_slice(&bytes[from..i]);
+                out.extend_from_slice(esc);
+                from = i + 1;
+                escaped = true;
+            }
+            out.extend_from_slice(&bytes[from..]);
+            out.push(b'"');
+            escaped
+        }
+
+        fn number(&mut self, v: f64) {
+            if v.is_finite() {
+                let mut buf = ryu_js::Buffer::new();
+                self.out.extend_from_slice(buf.format_finite(v).as_bytes());
+            } else {
+                self.out.extend_from_slice(b"null");
+            }
+        }
+
+        fn begin_object(&mut self) -> Object<'_> {
+            self.depth += 1;
+            let members = self.pool.pop().unwrap_or_default();
+            Object {
+                start: self.out.len(),
+                top: self.depth == 1,
+                members,
+                pending: None,
+                c: self,
+            }
+        }
+    }
+
+    pub struct Object<'a> {
+        c: &'a mut Canon,
+        start: usize,
+        top: bool,
+        members: Vec<Member>,
+        /// A map key written, waiting for its value (`None` as key: skipped).
+        pending: Option<(Option<Key>, usize)>,
+    }
+
+    impl Object<'_> {
+        fn skip(&self, name: &str) -> bool {
+            self.top && self.c.drop_top_digest && name == "digest"
+        }
+
+        fn field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            if self.skip(key) {
+                return Ok(());
+            }
+            let start = self.c.out.len();
+            self.c.string(key);
+            self.c.out.push(b':');
+            value.serialize(&mut *self.c)?;
+            self.members.push(Member {
+                key: Key::Static(key),
+                start,
+                end: self.c.out.len(),
+                dropped: false,
+            });
+            Ok(())
+        }
+
+        fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+            let start = self.c.out.len();
+            let written = key.serialize(KeyWriter { c: &mut *self.c })?;
+            let k = Key::Written {
+                start: start + 1,
+                end: self.c.out.len() - 1,
+                escaped: written,
+            };
+            if self.top
+                && self.c.drop_top_digest
+                && !written
+                && &self.c.out[start..] == b"\"digest\""
+            {
+                self.c.out.truncate(start);
+                self.pending = Some((None, start));
+            } else {
+                self.c.out.push(b':');
+                self.pending = Some((Some(k), start));
+            }
+            Ok(())
+        }
+
+        fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            match self.pending.take() {
+                Some((Some(key), start)) => {
+                    value.serialize(&mut *self.c)?;
+                    self.members.push(Member {
+                        key,
+                        start,
+                        end: self.c.out.len(),
+                        dropped: false,
+                    });
+                    Ok(())
+                }
+                Some((None, _)) => Ok(()),
+                None => Err(Error("a map value without its key".into())),
+            }
+        }
+
+        fn end(self) -> Result<(), Error> {
+            self.finish().map(|_| ())
+        }
+    }
+
+    impl<'a> Object<'a> {
+        /// Writes the object's members in order; gives the writer back.
+        fn finish(self) -> Result<&'a mut Canon, Error> {
+            let Object {
+                c,
+                start,
+                mut members,
+                ..
+            } = self;
+            let out = &c.out;
+            let mut failed = None;
+            members.sort_by(|a, b| match (key_str(out, a.key), key_str(out, b.key)) {
+                (Ok(x), Ok(y)) => utf16_cmp(&x, &y),
+                (Err(e), _) | (_, Err(e)) => {
+                    failed = Some(e);
+                    Ordering::Equal
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            // A repeated name keeps its last value (the sort is stable).
+            for i in 1..members.len() {
+                if key_str(out, members[i - 1].key)? == key_str(out, members[i].key)? {
+                    members[i - 1].dropped = true;
+                }
+            }
+            let mut scratch = std::mem::take(&mut c.scratch);
+            scratch.clear();
+            scratch.extend_from_slice(&c.out[start..]);
+            let out = &mut c.out;
+            out.truncate(start);
+            out.push(b'{');
+            let mut first = true;
+            for m in members.iter().filter(|m| !m.dropped) {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(&scratch[m.start - start..m.end - start]);
+            }
+            out.push(b'}');
+            c.scratch = scratch;
+            c.depth -= 1;
+            members.clear();
+            c.pool.push(members);
+            Ok(c)
+        }
+    }
+
+    pub struct Array<'a> {
+        c: &'a mut Canon,
+        first: bool,
+    }
+
+    impl Array<'_> {
+        fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            if !self.first {
+                self.c.out.push(b',');
+            }
+            self.first = false;
+            value.serialize(&mut *self.c)
+        }
+
+        fn end(self) -> Result<(), Error> {
+            self.c.out.push(b']');
+            Ok(())
+        }
+    }
+
+    /// `{"variant":...}` around a newtype, tuple or struct variant.
+    pub struct Wrapped<T> {
+        inner: T,
+    }
+
+    impl<'a> ser::Serializer for &'a mut Canon {
+        type Ok = ();
+        type Error = Error;
+        type SerializeSeq = Array<'a>;
+        type SerializeTuple = Array<'a>;
+        type SerializeTupleStruct = Array<'a>;
+        type SerializeTupleVariant = Wrapped<Array<'a>>;
+        type SerializeMap = Object<'a>;
+        type SerializeStruct = Object<'a>;
+        type SerializeStructVariant = Wrapped<Object<'a>>;
+
+        fn serialize_bool(self, v: bool) -> Result<(), Error> {
+            self.out
+                .extend_from_slice(if v { b"true" } else { b"false" });
+            Ok(())
+        }
+        fn serialize_i8(self, v: i8) -> Result<(), Error> {
+            self.number(f64::from(v));
+            Ok(())
+        }
+        fn serialize_i16(self, v: i16) -> Result<(), Error> {
+            self.number(f64::from(v));
+            Ok(())
+        }
+        fn serialize_i32(self, v: i32) -> Result<(), Error> {
+            self.number(f64::from(v));
+            Ok(())
+        }
+        #[allow(clippy::cast_precision_loss)]
+        fn serialize_i64(self, v: i64) -> Result<(), Error> {
+            self.number(v as f64);
+            Ok(())
+        }
+        #[allow(clippy::cast_precision_loss)]
+        fn serialize_i128(self, v: i128) -> Result<(), Error> {
+            self.number(v as f64);
+            Ok(())
+        }
+        fn serialize_u8(self, v: u8) -> Result<(), Error> {
+            self.number(f64::from(v));
+            Ok(())
+        }
+        fn serialize_u16(self, v: u16) -> Result<(), Error> {
+            self.number(f64::from(v));
+            Ok(())
+        }
+        fn serialize_u32(self, v: u32) -> Result<(), Error> {
+            self.number(f64::from(v));
+            Ok(())
+        }
+        #[allow(clippy::cast_precision_loss)]
+        fn serialize_u64(self, v: u64) -> Result<(), Error> {
+            self.number(v as f64);
+            Ok(())
+        }
+        #[allow(clippy::cast_precision_loss)]
+        fn serialize_u128(self, v: u128) -> Result<(), Error> {
+            self.number(v as f64);
+            Ok(())
+        }
+        fn serialize_f32(self, v: f32) -> Result<(), Error> {
+            self.number(f64::from(v));
+            Ok(())
+        }
+        fn serialize_f64(self, v: f64) -> Result<(), Error> {
+            self.number(v);
+            Ok(())
+        }
+        fn serialize_char(self, v: char) -> Result<(), Error> {
+            self.string(v.encode_utf8(&mut [0; 4]));
+            Ok(())
+        }
+        fn serialize_str(self, v: &str) -> Result<(), Error> {
+            self.string(v);
+            Ok(())
+        }
+        fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+            use ser::SerializeSeq;
+            let mut seq = self.serialize_seq(Some(v.len()))?;
+            for b in v {
+                seq.serialize_element(b)?;
+            }
+            seq.end()
+        }
+        fn serialize_none(self) -> Result<(), Error> {
+            self.out.extend_from_slice(b"null");
+            Ok(())
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+            value.serialize(self)
+        }
+        fn serialize_unit(self) -> Result<(), Error> {
+            self.serialize_none()
+        }
+        fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+            self.serialize_none()
+        }
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result<(), Error> {
+            self.string(variant);
+            Ok(())
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            let mut o = self.begin_object();
+            o.field(variant, value)?;
+            o.end()
+        }
+        fn serialize_seq(self, _len: Option<usize>) -> Result<Array<'a>, Error> {
+            self.out.push(b'[');
+            Ok(Array {
+                c: self,
+                first: true,
+            })
+        }
+        fn serialize_tuple(self, len: usize) -> Result<Array<'a>, Error> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_struct(
+            self,
+            _name: &'static str,
+            len: usize,
+        ) -> Result<Array<'a>, Error> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            _len: usize,
+        ) -> Result<Wrapped<Array<'a>>, Error> {
+            // `{"variant":[...]}`: one member, so nothing to sort.
+            self.depth += 1;
+            self.out.push(b'{');
+            self.string(variant);
+            self.out.extend_from_slice(b":[");
+            Ok(Wrapped {
+                inner: Array {
+                    c: self,
+                    first: true,
+                },
+            })
+        }
+        fn serialize_map(self, _len: Option<usize>) -> Result<Object<'a>, Error> {
+            Ok(self.begin_object())
+        }
+        fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Object<'a>, Error> {
+            Ok(self.begin_object())
+        }
+        fn serialize_struct_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            _len: usize,
+        ) -> Result<Wrapped<Object<'a>>, Error> {
+            self.depth += 1;
+            self.out.push(b'{');
+            self.string(variant);
+            self.out.push(b':');
+            Ok(Wrapped {
+                inner: self.begin_object(),
+            })
+        }
+    }
+
+    /// Writes a map key as a JSON string (what `serde_json::to_value` makes of
+    /// it); gives whether anything was escaped. Keys that are neither strings
+    /// nor integers, booleans or unit variants are refused.
+    struct KeyWriter<'a> {
+        c: &'a mut Canon,
+    }
+
+    fn key_error() -> Error {
+        Error("a map key must be a string".into())
+    }
+
+    impl KeyWriter<'_> {
+        fn display(self, v: impl fmt::Display) -> Result<bool, Error> {
+            Ok(self.c.string(&v.to_string()))
+        }
+    }
+
+    impl ser::Serializer for KeyWriter<'_> {
+        type Ok = bool;
+        type Error = Error;
+        type SerializeSeq = ser::Impossible<bool, Error>;
+        type SerializeTuple = ser::Impossible<bool, Error>;
+        type SerializeTupleStruct = ser::Impossible<bool, Error>;
+        type SerializeTupleVariant = ser::Impossible<bool, Error>;
+        type SerializeMap = ser::Impossible<bool, Error>;
+        type SerializeStruct = ser::Impossible<bool, Error>;
+        type SerializeStructVariant = ser::Impossible<bool, Error>;
+
+        fn serialize_bool(self, v: bool) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_i8(self, v: i8) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_i16(self, v: i16) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_i32(self, v: i32) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_i64(self, v: i64) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_i128(self, v: i128) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_u8(self, v: u8) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_u16(self, v: u16) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_u32(self, v: u32) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_u64(self, v: u64) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_u128(self, v: u128) -> Result<bool, Error> {
+            self.display(v)
+        }
+        fn serialize_f32(self, _v: f32) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_f64(self, _v: f64) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_char(self, v: char) -> Result<bool, Error> {
+            Ok(self.c.string(v.encode_utf8(&mut [0; 4])))
+        }
+        fn serialize_str(self, v: &str) -> Result<bool, Error> {
+            Ok(self.c.string(v))
+        }
+        fn serialize_bytes(self, _v: &[u8]) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_none(self) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_unit(self) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_unit_struct(self, _name: &'static str) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result<bool, Error> {
+            Ok(self.c.string(variant))
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result<bool, Error> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _value: &T,
+        ) -> Result<bool, Error> {
+            Err(key_error())
+        }
+        fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+            Err(key_error())
+        }
+        fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
+            Err(key_error())
+        }
+        fn serialize_tuple_struct(
+            self,
+            _name: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeTupleStruct, Error> {
+            Err(key_error())
+        }
+        fn serialize_tuple_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeTupleVariant, Error> {
+            Err(key_error())
+        }
+        fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+            Err(key_error())
+        }
+        fn serialize_struct(
+            self,
+            _name: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeStruct, Error> {
+            Err(key_error())
+        }
+        fn serialize_struct_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeStructVariant, Error> {
+            Err(key_error())
+        }
+    }
+
+    impl ser::SerializeSeq for Array<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Array::end(self)
+        }
+    }
+
+    impl ser::SerializeTuple for Array<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Array::end(self)
+        }
+    }
+
+    impl ser::SerializeTupleStruct for Array<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Array::end(self)
+        }
+    }
+
+    impl ser::SerializeTupleVariant for Wrapped<Array<'_>> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.inner.element(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            let c = self.inner.c;
+            c.out.extend_from_slice(b"]}");
+            c.depth -= 1;
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeMap for Object<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+            self.key(key)
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+            self.value(value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Object::end(self)
+        }
+    }
+
+    impl ser::SerializeStruct for Object<'_> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            self.field(key, value)
+        }
+        fn end(self) -> Result<(), Error> {
+            Object::end(self)
+        }
+    }
+
+    impl ser::SerializeStructVariant for Wrapped<Object<'_>> {
+        type Ok = ();
+        type Error = Error;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            self.inner.field(key, value)
+        }
+        fn end(self) -> Result<(), Error> {
+            let c = self.inner.finish()?;
+            c.out.push(b'}');
+            c.depth -= 1;
+            Ok(())
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -483,5 +1325,217 @@ fn json_type(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a list",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigValidate;
+    use proptest::prelude::*;
+
+    /// The reference: serde_jcs over the configuration as a JSON value.
+    fn reference_bytes(doc: &Value) -> Vec<u8> {
+        let mut doc = doc.clone();
+        if let Value::Object(m) = &mut doc {
+            m.shift_remove("digest");
+        }
+        serde_jcs::to_vec(&doc).unwrap()
+    }
+
+    fn assert_same_as_reference(config: &Config) {
+        let value = serde_json::to_value(config).unwrap();
+        let fast = canonical::to_vec(config, true).unwrap();
+        let reference = reference_bytes(&value);
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&reference)
+        );
+        assert_eq!(config_digest(config).unwrap(), sha256_hex(&reference));
+        assert_eq!(canonical::to_vec(&value, true).unwrap(), reference);
+    }
+
+    #[test]
+    fn canonical_bytes_match_serde_jcs_on_the_samples() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().ends_with(".model.json") {
+                continue;
+            }
+            let model = crate::file::read_model_file(&path).unwrap();
+            for env in model.environment_names() {
+                let out = export_preview(&model, env).unwrap();
+                assert_same_as_reference(&out.config);
+                // The sealed text carries the digest of its own content.
+                let back: Value = serde_json::from_str(&out.text).unwrap();
+                assert_eq!(sha256_hex(&reference_bytes(&back)), out.config.digest);
+                assert_eq!(back["digest"], Value::String(out.config.digest.clone()));
+                seen += 1;
+            }
+        }
+        assert!(seen >= 3, "expected sample configurations, found {seen}");
+    }
+
+    const AWKWARD_STRINGS: &[&str] = &[
+        "",
+        "plain",
+        "quote \" backslash \\ slash /",
+        "controls \u{0}\u{1}\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{1f}\u{7f}",
+        "latin é ß, cjk 漢字, rtl עברית",
+        "astral 😀 𝄞 and \u{e000}\u{fffd}\u{ffff}",
+        "\u{2028}\u{2029} line separators",
+    ];
+
+    const AWKWARD_NUMBERS: &[f64] = &[
+        0.0,
+        -0.0,
+        0.1,
+        -0.1,
+        1.0,
+        1e21,
+        1e20,
+        123456789012345680000.0,
+        1e-7,
+        1e-6,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        9007199254740993.0,
+        0.98,
+        333333333.3333333,
+        -1e300,
+    ];
+
+    #[test]
+    fn canonical_bytes_match_serde_jcs_on_awkward_configurations() {
+        let mut config = Config {
+            format: CONFIG_FORMAT.into(),
+            name: String::new(),
+            environment: "prod".into(),
+            generator: "charter test".into(),
+            digest: "sha256:whatever".into(),
+            systems: vec![],
+            entities: vec![],
+            flows: vec![],
+            rules: vec![],
+        };
+        for (i, s) in AWKWARD_STRINGS.iter().enumerate() {
+            config.rules.push(ConfigRule::Validate(ConfigValidate {
+                id: format!("r{i}"),
+                entity: s.to_string(),
+                condition: s.to_string(),
+                action: crate::model::ValidateAction::Flag,
+                message: Some(s.to_string()),
+            }));
+        }
+        for (i, n) in AWKWARD_NUMBERS.iter().enumerate() {
+            config.rules.push(ConfigRule::Reconcile(ConfigReconcile {
+                id: format!("n{i}"),
+                entity: "e".into(),
+                systems: vec![],
+                fields: AWKWARD_STRINGS.iter().map(|s| s.to_string()).collect(),
+                tolerance: *n,
+                within_seconds: Some(u32::MAX),
+            }));
+            config.rules.push(ConfigRule::Alert(ConfigAlert {
+                id: format!("a{i}"),
+                flow: "f".into(),
+                metric: crate::model::AlertMetric::ErrorRate,
+                threshold: -*n,
+                window_seconds: 0,
+            }));
+        }
+        // Awkward member names, in the only free-form object of a configuration.
+        let mut props = Map::new();
+        for s in AWKWARD_STRINGS.iter().rev() {
+            props.insert(s.to_string(), json!({ "type": "string", "n": 1e21 }));
+        }
+        config.entities.push(ConfigEntity {
+            id: "e".into(),
+            name: AWKWARD_STRINGS[5].into(),
+            owner: "s".into(),
+            key: "k".into(),
+            copies: vec![],
+            steward: None,
+            monetary: false,
+            consistency_window_seconds: None,
+            conflict_policy: ConflictPolicy::Version,
+            schema: json!({ "properties": props, "b": [1, -0.0, 0.5, u64::MAX, i64::MIN] }),
+        });
+        for s in AWKWARD_STRINGS {
+            config.name = s.to_string();
+            assert_same_as_reference(&config);
+        }
+    }
+
+    #[test]
+    fn sealed_text_is_the_plain_pretty_text_with_the_digest() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let model = crate::file::read_model_file(&dir.join("ecommerce.model.json")).unwrap();
+        let out = export_preview(&model, "prod").unwrap();
+        let mut expected = serde_json::to_string_pretty(&out.config).unwrap();
+        expected.push('\n');
+        assert_eq!(out.text, expected);
+        assert_ne!(out.config.digest, DIGEST_PLACEHOLDER);
+    }
+
+    #[test]
+    fn top_level_digest_is_dropped_only_at_the_top() {
+        let doc = json!({ "digest": "x", "a": { "digest": "kept" }, "\u{64}igest2": 1 });
+        assert_eq!(
+            canonical::to_vec(&doc, true).unwrap(),
+            br#"{"a":{"digest":"kept"},"digest2":1}"#.to_vec()
+        );
+        assert_eq!(
+            canonical::to_vec(&doc, false).unwrap(),
+            serde_jcs::to_vec(&doc).unwrap()
+        );
+    }
+
+    fn awkward_string() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(AWKWARD_STRINGS).prop_map(str::to_string),
+            any::<String>(),
+            "[a-c\u{e000}\u{ffff}\u{10000}\u{10ffff}\"\\\\\u{0}-\u{1f}]{0,6}",
+        ]
+    }
+
+    fn number() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            proptest::sample::select(AWKWARD_NUMBERS).prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |n| n.is_finite())
+                .prop_map(|n| json!(n)),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<u64>().prop_map(|n| json!(n)),
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            number(),
+            awkward_string().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((awkward_string(), inner), 0..8)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn canonical_bytes_match_serde_jcs_on_any_json(doc in json_value()) {
+            prop_assert_eq!(canonical::to_vec(&doc, false).unwrap(), serde_jcs::to_vec(&doc).unwrap());
+            prop_assert_eq!(canonical::to_vec(&doc, true).unwrap(), reference_bytes(&doc));
+        }
     }
 }

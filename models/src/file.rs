@@ -11,7 +11,9 @@
 //! same bytes. Files are written to a temporary sibling and renamed.
 
 use crate::model::{Model, MODEL_FORMAT};
-use serde_json::{Map, Value};
+use serde::Deserialize as _;
+use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Write;
@@ -108,41 +110,105 @@ pub fn read_model_file(path: &Path) -> Result<Model, ModelFileError> {
 }
 
 /// Parses and validates a model document, reporting every problem.
+///
+/// Two independent readings of the text run side by side: the structural
+/// walk over a light, borrowed tree ([`Node`]) that finds every problem, and
+/// the typed [`Model`] read straight from the text. The model is used only
+/// when the walk found nothing. Should the typed reading refuse a document
+/// the walk accepted (e.g. a key given twice, which a JSON value keeps once),
+/// the model is read as before, from a `serde_json::Value`, so that what is
+/// accepted and what is reported do not depend on the fast path.
 pub fn parse_model(text: &str) -> Result<Model, Vec<ReadProblem>> {
     // A leading byte order mark (Windows editors) is ignored, as RFC 8259 allows.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Err(vec![ReadProblem {
-                path: "$".into(),
-                line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
-                column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
-                message: format!("not valid JSON: {}", strip_position(&e.to_string())),
-            }])
-        }
+    // Below a megabyte a second thread costs more than it saves.
+    let parallel = text.len() > 1 << 20;
+    let (walked, typed) = std::thread::scope(|s| {
+        let typed = parallel
+            .then(|| {
+                std::thread::Builder::new()
+                    .spawn_scoped(s, || serde_json::from_str::<Model>(text).ok())
+                    .ok()
+            })
+            .flatten();
+        let walked = walk_text(text);
+        let typed = match (&walked, typed) {
+            (Walked::Fine, Some(handle)) => handle.join().ok().flatten(),
+            (Walked::Fine, None) => serde_json::from_str::<Model>(text).ok(),
+            // Problems found: the typed reading is not needed.
+            _ => None,
+        };
+        (walked, typed)
+    });
+    let mut problems = match walked {
+        // Not JSON: the parser's own position, nothing to locate.
+        Walked::NotJson(problem) => return Err(vec![problem]),
+        Walked::Problems(problems) => problems,
+        Walked::Fine => match typed {
+            Some(model) => return Ok(model),
+            None => {
+                let mut problems = Vec::new();
+                match serde_json::from_str::<Value>(text).map(serde_json::from_value::<Model>) {
+                    Ok(Ok(model)) => return Ok(model),
+                    Ok(Err(e)) => problems.push(ReadProblem {
+                        path: "$".into(),
+                        line: None,
+                        column: None,
+                        message: e.to_string(),
+                    }),
+                    Err(e) => problems.push(not_json(&e)),
+                }
+                problems
+            }
+        },
     };
-    let mut problems = Vec::new();
-    validate_document(&value, &mut problems);
-    if problems.is_empty() {
-        match serde_json::from_value::<Model>(value) {
-            Ok(model) => return Ok(model),
-            Err(e) => problems.push(ReadProblem {
-                path: "$".into(),
-                line: None,
-                column: None,
-                message: e.to_string(),
-            }),
-        }
-    }
     locate(text, &mut problems);
     Err(problems)
+}
+
+enum Walked {
+    Fine,
+    NotJson(ReadProblem),
+    /// Every problem found, not yet located in the text.
+    Problems(Vec<ReadProblem>),
+}
+
+/// The structural walk of a model text.
+fn walk_text(text: &str) -> Walked {
+    let doc: Node<'_> = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => return Walked::NotJson(not_json(&e)),
+    };
+    let mut problems = Vec::new();
+    validate_document(&doc, &mut problems);
+    if problems.is_empty() {
+        Walked::Fine
+    } else {
+        Walked::Problems(problems)
+    }
+}
+
+fn not_json(e: &serde_json::Error) -> ReadProblem {
+    ReadProblem {
+        path: "$".into(),
+        line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+        column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
+        message: format!("not valid JSON: {}", strip_position(&e.to_string())),
+    }
 }
 
 /// Parses a model already held as a JSON value (e.g. from the app's store).
 pub fn model_from_value(value: Value) -> Result<Model, Vec<ReadProblem>> {
     let mut problems = Vec::new();
-    validate_document(&value, &mut problems);
+    match Node::deserialize(&value) {
+        Ok(doc) => validate_document(&doc, &mut problems),
+        Err(e) => problems.push(ReadProblem {
+            path: "$".into(),
+            line: None,
+            column: None,
+            message: e.to_string(),
+        }),
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -227,6 +293,139 @@ pub fn is_valid_id(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
 }
 
+/// A JSON document as the structural walk sees it: strings borrowed from the
+/// text where they have no escapes, objects as their members in text order.
+/// Much lighter to build than a `serde_json::Value` (no map per object, no
+/// copy of each key), and dropped as soon as the walk is done.
+///
+/// A key given twice in one object reads as a `serde_json::Value` map would:
+/// [`Node::get`] gives its last value, and [`Node::members`] lists it once, at
+/// its first place, with its last value.
+enum Node<'a> {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    Str(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+type Members<'a> = [(Cow<'a, str>, Node<'a>)];
+
+impl<'a> Node<'a> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The value of `key` in an object's members (the last one, as in a map).
+fn get<'n, 'a>(members: &'n Members<'a>, key: &str) -> Option<&'n Node<'a>> {
+    members
+        .iter()
+        .rev()
+        .find(|(k, _)| k.as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+/// An object's members as a map would list them: each key once, at its
+/// first place, with its last value.
+fn unique_members<'n, 'a>(members: &'n Members<'a>) -> Vec<(&'n str, &'n Node<'a>)> {
+    let mut seen = std::collections::HashSet::new();
+    members
+        .iter()
+        .filter(|(k, _)| seen.insert(k.as_ref()))
+        .filter_map(|(k, _)| get(members, k).map(|v| (k.as_ref(), v)))
+        .collect()
+}
+
+impl<'de> serde::Deserialize<'de> for Node<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NodeVisitor {
+    type Value = Node<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Node::Null, Node::Number))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node<'de>, E> {
+        Ok(Node::Str(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+    fn visit_none<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        while let Some(KeyStr(key)) = map.next_key()? {
+            members.push((key, map.next_value()?));
+        }
+        Ok(Node::Object(members))
+    }
+}
+
+/// An object key, borrowed from the text when it has no escapes.
+struct KeyStr<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for KeyStr<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = KeyStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<KeyStr<'de>, E> {
+                Ok(KeyStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 struct Walker<'a> {
     problems: &'a mut Vec<ReadProblem>,
 }
@@ -239,6 +438,19 @@ enum Ty {
     Num,
 }
 
+/// `path` + `.` + `key`: formatted only when a problem is reported.
+fn at(path: &str, key: &str) -> String {
+    format!("{path}.{key}")
+}
+
+/// Sets `buf` to the path of an item of a list, reusing its allocation.
+fn item_path<'b>(buf: &'b mut String, parent: &str, list: &str, i: usize) -> &'b str {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = write!(buf, "{parent}.{list}[{i}]");
+    buf
+}
+
 impl Walker<'_> {
     fn push(&mut self, path: String, message: String) {
         self.problems.push(ReadProblem {
@@ -249,14 +461,14 @@ impl Walker<'_> {
         });
     }
 
-    fn object<'v>(
+    fn object<'n, 'a>(
         &mut self,
-        v: &'v Value,
+        v: &'n Node<'a>,
         path: &str,
         what: &str,
-    ) -> Option<&'v Map<String, Value>> {
+    ) -> Option<&'n Members<'a>> {
         match v {
-            Value::Object(m) => Some(m),
+            Node::Object(m) => Some(m),
             other => {
                 self.push(
                     path.to_string(),
@@ -268,27 +480,22 @@ impl Walker<'_> {
     }
 
     /// Checks a key of an object: presence (when required) and type.
-    fn key(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-        ty: Ty,
-        required: bool,
-    ) -> bool {
-        let p = format!("{path}.{key}");
-        match obj.get(key) {
-            None | Some(Value::Null) if !required => false,
+    fn key(&mut self, obj: &Members<'_>, path: &str, key: &str, ty: Ty, required: bool) -> bool {
+        match get(obj, key) {
+            None | Some(Node::Null) if !required => false,
             None => {
-                self.push(p, format!("missing required key `{key}`"));
+                self.push(at(path, key), format!("missing required key `{key}`"));
                 false
             }
             Some(v) => {
-                let ok = match ty {
-                    Ty::Str => v.is_string(),
-                    Ty::Bool => v.is_boolean(),
-                    Ty::UInt => v.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)),
-                    Ty::Num => v.is_number(),
+                let ok = match (ty, v) {
+                    (Ty::Str, Node::Str(_))
+                    | (Ty::Bool, Node::Bool(_))
+                    | (Ty::Num, Node::Number(_)) => true,
+                    (Ty::UInt, Node::Number(n)) => {
+                        n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX))
+                    }
+                    _ => false,
                 };
                 if !ok {
                     let expected = match ty {
@@ -297,37 +504,40 @@ impl Walker<'_> {
                         Ty::UInt => "a whole number from 0 to 4294967295",
                         Ty::Num => "a number",
                     };
-                    self.push(p, format!("expected {expected}, found {}", describe(v)));
+                    self.push(
+                        at(path, key),
+                        format!("expected {expected}, found {}", describe(v)),
+                    );
                 }
                 ok
             }
         }
     }
 
-    fn id(
+    fn id<'n>(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &'n Members<'_>,
         path: &str,
         key: &str,
         required: bool,
-    ) -> Option<String> {
+    ) -> Option<&'n str> {
         if !self.key(obj, path, key, Ty::Str, required) {
             return None;
         }
-        let s = obj.get(key).and_then(Value::as_str)?;
+        let s = get(obj, key).and_then(Node::as_str)?;
         if !is_valid_id(s) {
             self.push(
-                format!("{path}.{key}"),
+                at(path, key),
                 format!("`{s}` is not a valid id (lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 64 characters)"),
             );
             return None;
         }
-        Some(s.to_string())
+        Some(s)
     }
 
     fn one_of(
         &mut self,
-        obj: &Map<String, Value>,
+        obj: &Members<'_>,
         path: &str,
         key: &str,
         allowed: &[&str],
@@ -336,39 +546,36 @@ impl Walker<'_> {
         if !self.key(obj, path, key, Ty::Str, required) {
             return;
         }
-        if let Some(s) = obj.get(key).and_then(Value::as_str) {
+        if let Some(s) = get(obj, key).and_then(Node::as_str) {
             if !allowed.contains(&s) {
                 let hint = did_you_mean(s, allowed.iter().copied())
                     .map(|m| format!("; did you mean `{m}`?"))
                     .unwrap_or_default();
                 self.push(
-                    format!("{path}.{key}"),
+                    at(path, key),
                     format!("`{s}` is not one of {}{hint}", allowed.join("|")),
                 );
             }
         }
     }
 
-    fn array<'v>(
+    fn array<'n, 'a>(
         &mut self,
-        obj: &'v Map<String, Value>,
+        obj: &'n Members<'a>,
         path: &str,
         key: &str,
         required: bool,
-    ) -> Option<&'v Vec<Value>> {
-        match obj.get(key) {
-            None | Some(Value::Null) if !required => None,
+    ) -> Option<&'n [Node<'a>]> {
+        match get(obj, key) {
+            None | Some(Node::Null) if !required => None,
             None => {
-                self.push(
-                    format!("{path}.{key}"),
-                    format!("missing required key `{key}`"),
-                );
+                self.push(at(path, key), format!("missing required key `{key}`"));
                 None
             }
-            Some(Value::Array(a)) => Some(a),
+            Some(Node::Array(a)) => Some(a),
             Some(other) => {
                 self.push(
-                    format!("{path}.{key}"),
+                    at(path, key),
                     format!("expected a list, found {}", describe(other)),
                 );
                 None
@@ -376,37 +583,33 @@ impl Walker<'_> {
         }
     }
 
-    fn string_list(
-        &mut self,
-        obj: &Map<String, Value>,
-        path: &str,
-        key: &str,
-        required: bool,
-        ids: bool,
-    ) {
+    fn string_list(&mut self, obj: &Members<'_>, path: &str, key: &str, required: bool, ids: bool) {
         if let Some(items) = self.array(obj, path, key, required) {
             for (i, item) in items.iter().enumerate() {
-                let p = format!("{path}.{key}[{i}]");
                 match item.as_str() {
-                    None => self.push(p, format!("expected a string, found {}", describe(item))),
-                    Some(s) if ids && !is_valid_id(s) => {
-                        self.push(p, format!("`{s}` is not a valid id"))
-                    }
+                    None => self.push(
+                        format!("{path}.{key}[{i}]"),
+                        format!("expected a string, found {}", describe(item)),
+                    ),
+                    Some(s) if ids && !is_valid_id(s) => self.push(
+                        format!("{path}.{key}[{i}]"),
+                        format!("`{s}` is not a valid id"),
+                    ),
                     Some(_) => {}
                 }
             }
         }
     }
 
-    fn unique(
+    fn unique<'n>(
         &mut self,
-        seen: &mut HashMap<String, usize>,
-        id: Option<String>,
+        seen: &mut HashMap<&'n str, usize>,
+        id: Option<&'n str>,
         list: &str,
         i: usize,
     ) {
         if let Some(id) = id {
-            if let Some(first) = seen.get(&id) {
+            if let Some(first) = seen.get(id) {
                 self.push(
                     format!("$.{list}[{i}].id"),
                     format!("duplicate id `{id}` (first used at $.{list}[{first}])"),
@@ -440,18 +643,18 @@ const FIELD_TYPES: &[&str] = &[
 ];
 const RULE_KINDS: &[&str] = &["validate", "route", "conflict", "reconcile", "alert"];
 
-fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
+fn validate_document(doc: &Node<'_>, problems: &mut Vec<ReadProblem>) {
     let mut w = Walker { problems };
     let Some(root) = w.object(doc, "$", "a model document") else {
         return;
     };
-    match root.get("format") {
+    match get(root, "format") {
         None => w.push(
             "$.format".into(),
             format!("missing required key `format` (expected \"{MODEL_FORMAT}\")"),
         ),
-        Some(Value::String(f)) if f == MODEL_FORMAT => {}
-        Some(Value::String(f)) => {
+        Some(Node::Str(f)) if f == MODEL_FORMAT => {}
+        Some(Node::Str(f)) => {
             w.push(
                 "$.format".into(),
                 format!("unknown format `{f}` (this Charter reads \"{MODEL_FORMAT}\")"),
@@ -468,9 +671,8 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
         ),
     }
     if w.key(root, "$", "name", Ty::Str, true)
-        && root
-            .get("name")
-            .and_then(Value::as_str)
+        && get(root, "name")
+            .and_then(Node::as_str)
             .is_some_and(|s| s.trim().is_empty())
     {
         w.push("$.name".into(), "must not be empty".into());
@@ -479,39 +681,40 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
     if let Some(envs) = w.array(root, "$", "environments", false) {
         let mut seen = HashMap::new();
         for (i, e) in envs.iter().enumerate() {
-            let p = format!("$.environments[{i}]");
+            let p = || format!("$.environments[{i}]");
             match e.as_str() {
                 Some(s) if is_valid_id(s) => {
-                    if seen.insert(s.to_string(), i).is_some() {
-                        w.push(p, format!("duplicate environment `{s}`"));
+                    if seen.insert(s, i).is_some() {
+                        w.push(p(), format!("duplicate environment `{s}`"));
                     }
                 }
                 Some(s) => w.push(
-                    p,
+                    p(),
                     format!("`{s}` is not a valid environment name (an id slug like `prod`)"),
                 ),
-                None => w.push(p, format!("expected a string, found {}", describe(e))),
+                None => w.push(p(), format!("expected a string, found {}", describe(e))),
             }
         }
     }
 
+    let mut buf = String::new();
     if let Some(systems) = w.array(root, "$", "systems", true) {
         let mut seen = HashMap::new();
         for (i, s) in systems.iter().enumerate() {
-            let path = format!("$.systems[{i}]");
-            let Some(obj) = w.object(s, &path, "a system") else {
+            let path = item_path(&mut buf, "$", "systems", i);
+            let Some(obj) = w.object(s, path, "a system") else {
                 continue;
             };
-            let id = w.id(obj, &path, "id", true);
+            let id = w.id(obj, path, "id", true);
             w.unique(&mut seen, id, "systems", i);
-            w.key(obj, &path, "name", Ty::Str, true);
-            w.one_of(obj, &path, "kind", SYSTEM_KINDS, true);
-            w.key(obj, &path, "team", Ty::Str, false);
-            w.key(obj, &path, "sideEffects", Ty::Bool, false);
-            match obj.get("endpoints") {
-                None | Some(Value::Null) => {}
-                Some(Value::Object(eps)) => {
-                    for (env, ep) in eps {
+            w.key(obj, path, "name", Ty::Str, true);
+            w.one_of(obj, path, "kind", SYSTEM_KINDS, true);
+            w.key(obj, path, "team", Ty::Str, false);
+            w.key(obj, path, "sideEffects", Ty::Bool, false);
+            match get(obj, "endpoints") {
+                None | Some(Node::Null) => {}
+                Some(Node::Object(eps)) => {
+                    for (env, ep) in unique_members(eps) {
                         let p = format!("{path}.endpoints.{env}");
                         let Some(e) = w.object(ep, &p, "an endpoint") else {
                             continue;
@@ -535,48 +738,49 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
 
     if let Some(entities) = w.array(root, "$", "entities", true) {
         let mut seen = HashMap::new();
+        let mut fbuf = String::new();
         for (i, e) in entities.iter().enumerate() {
-            let path = format!("$.entities[{i}]");
-            let Some(obj) = w.object(e, &path, "an entity") else {
+            let path = item_path(&mut buf, "$", "entities", i);
+            let Some(obj) = w.object(e, path, "an entity") else {
                 continue;
             };
-            let id = w.id(obj, &path, "id", true);
+            let id = w.id(obj, path, "id", true);
             w.unique(&mut seen, id, "entities", i);
-            w.key(obj, &path, "name", Ty::Str, true);
-            w.key(obj, &path, "owner", Ty::Str, false);
-            w.key(obj, &path, "steward", Ty::Str, false);
-            w.key(obj, &path, "rationale", Ty::Str, false);
-            w.key(obj, &path, "key", Ty::Str, true);
-            w.key(obj, &path, "monetary", Ty::Bool, false);
-            w.key(obj, &path, "consistencyWindowSeconds", Ty::UInt, false);
-            w.string_list(obj, &path, "copies", false, false);
-            if let Some(fields) = w.array(obj, &path, "fields", false) {
-                let mut names: HashMap<String, usize> = HashMap::new();
+            w.key(obj, path, "name", Ty::Str, true);
+            w.key(obj, path, "owner", Ty::Str, false);
+            w.key(obj, path, "steward", Ty::Str, false);
+            w.key(obj, path, "rationale", Ty::Str, false);
+            w.key(obj, path, "key", Ty::Str, true);
+            w.key(obj, path, "monetary", Ty::Bool, false);
+            w.key(obj, path, "consistencyWindowSeconds", Ty::UInt, false);
+            w.string_list(obj, path, "copies", false, false);
+            if let Some(fields) = w.array(obj, path, "fields", false) {
+                let mut names: HashMap<&str, usize> = HashMap::new();
                 for (j, f) in fields.iter().enumerate() {
-                    let fp = format!("{path}.fields[{j}]");
-                    let Some(fo) = w.object(f, &fp, "a field") else {
+                    let fp = item_path(&mut fbuf, path, "fields", j);
+                    let Some(fo) = w.object(f, fp, "a field") else {
                         continue;
                     };
-                    if w.key(fo, &fp, "name", Ty::Str, true) {
-                        if let Some(n) = fo.get("name").and_then(Value::as_str) {
+                    if w.key(fo, fp, "name", Ty::Str, true) {
+                        if let Some(n) = get(fo, "name").and_then(Node::as_str) {
                             if n.is_empty() {
-                                w.push(format!("{fp}.name"), "must not be empty".into());
+                                w.push(at(fp, "name"), "must not be empty".into());
                             } else if let Some(first) = names.get(n) {
                                 w.push(
-                                    format!("{fp}.name"),
+                                    at(fp, "name"),
                                     format!(
                                         "duplicate field `{n}` (first at {path}.fields[{first}])"
                                     ),
                                 );
                             } else {
-                                names.insert(n.to_string(), j);
+                                names.insert(n, j);
                             }
                         }
                     }
-                    w.one_of(fo, &fp, "type", FIELD_TYPES, true);
-                    w.key(fo, &fp, "required", Ty::Bool, false);
-                    w.key(fo, &fp, "pii", Ty::Bool, false);
-                    w.string_list(fo, &fp, "values", false, false);
+                    w.one_of(fo, fp, "type", FIELD_TYPES, true);
+                    w.key(fo, fp, "required", Ty::Bool, false);
+                    w.key(fo, fp, "pii", Ty::Bool, false);
+                    w.string_list(fo, fp, "values", false, false);
                 }
             }
         }
@@ -585,24 +789,24 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
     if let Some(flows) = w.array(root, "$", "flows", true) {
         let mut seen = HashMap::new();
         for (i, f) in flows.iter().enumerate() {
-            let path = format!("$.flows[{i}]");
-            let Some(obj) = w.object(f, &path, "a flow") else {
+            let path = item_path(&mut buf, "$", "flows", i);
+            let Some(obj) = w.object(f, path, "a flow") else {
                 continue;
             };
-            let id = w.id(obj, &path, "id", true);
+            let id = w.id(obj, path, "id", true);
             w.unique(&mut seen, id, "flows", i);
-            w.key(obj, &path, "entity", Ty::Str, true);
-            w.key(obj, &path, "from", Ty::Str, true);
-            w.key(obj, &path, "to", Ty::Str, true);
-            w.one_of(obj, &path, "pattern", &["event", "request"], true);
-            w.one_of(obj, &path, "trigger", &["system", "user", "schedule"], true);
-            w.key(obj, &path, "ack", Ty::Bool, false);
-            w.key(obj, &path, "idempotencyKey", Ty::Str, false);
-            w.key(obj, &path, "schedule", Ty::Str, false);
-            match obj.get("retry") {
-                None | Some(Value::Null) => {}
+            w.key(obj, path, "entity", Ty::Str, true);
+            w.key(obj, path, "from", Ty::Str, true);
+            w.key(obj, path, "to", Ty::Str, true);
+            w.one_of(obj, path, "pattern", &["event", "request"], true);
+            w.one_of(obj, path, "trigger", &["system", "user", "schedule"], true);
+            w.key(obj, path, "ack", Ty::Bool, false);
+            w.key(obj, path, "idempotencyKey", Ty::Str, false);
+            w.key(obj, path, "schedule", Ty::Str, false);
+            match get(obj, "retry") {
+                None | Some(Node::Null) => {}
                 Some(r) => {
-                    let rp = format!("{path}.retry");
+                    let rp = at(path, "retry");
                     if let Some(ro) = w.object(r, &rp, "a retry policy") {
                         w.key(ro, &rp, "attempts", Ty::UInt, true);
                         w.key(ro, &rp, "backoffSeconds", Ty::UInt, true);
@@ -615,59 +819,53 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
     if let Some(rules) = w.array(root, "$", "rules", false) {
         let mut seen = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
-            let path = format!("$.rules[{i}]");
-            let Some(obj) = w.object(r, &path, "a rule") else {
+            let path = item_path(&mut buf, "$", "rules", i);
+            let Some(obj) = w.object(r, path, "a rule") else {
                 continue;
             };
-            let id = w.id(obj, &path, "id", true);
+            let id = w.id(obj, path, "id", true);
             w.unique(&mut seen, id, "rules", i);
-            w.one_of(obj, &path, "kind", RULE_KINDS, true);
-            match obj.get("kind").and_then(Value::as_str) {
+            w.one_of(obj, path, "kind", RULE_KINDS, true);
+            match get(obj, "kind").and_then(Node::as_str) {
                 Some("validate") => {
-                    w.key(obj, &path, "entity", Ty::Str, true);
-                    w.key(obj, &path, "condition", Ty::Str, true);
-                    w.one_of(
-                        obj,
-                        &path,
-                        "action",
-                        &["reject", "quarantine", "flag"],
-                        true,
-                    );
-                    w.key(obj, &path, "message", Ty::Str, false);
+                    w.key(obj, path, "entity", Ty::Str, true);
+                    w.key(obj, path, "condition", Ty::Str, true);
+                    w.one_of(obj, path, "action", &["reject", "quarantine", "flag"], true);
+                    w.key(obj, path, "message", Ty::Str, false);
                 }
                 Some("route") => {
-                    w.key(obj, &path, "entity", Ty::Str, true);
-                    w.key(obj, &path, "condition", Ty::Str, true);
-                    w.string_list(obj, &path, "to", true, false);
+                    w.key(obj, path, "entity", Ty::Str, true);
+                    w.key(obj, path, "condition", Ty::Str, true);
+                    w.string_list(obj, path, "to", true, false);
                 }
                 Some("conflict") => {
-                    w.key(obj, &path, "entity", Ty::Str, true);
+                    w.key(obj, path, "entity", Ty::Str, true);
                     w.one_of(
                         obj,
-                        &path,
+                        path,
                         "policy",
                         &["owner-wins", "last-write-wins", "version", "escalate"],
                         true,
                     );
                 }
                 Some("reconcile") => {
-                    w.key(obj, &path, "entity", Ty::Str, true);
-                    w.string_list(obj, &path, "systems", true, false);
-                    w.string_list(obj, &path, "fields", true, false);
-                    w.key(obj, &path, "tolerance", Ty::Num, false);
-                    w.key(obj, &path, "withinSeconds", Ty::UInt, false);
+                    w.key(obj, path, "entity", Ty::Str, true);
+                    w.string_list(obj, path, "systems", true, false);
+                    w.string_list(obj, path, "fields", true, false);
+                    w.key(obj, path, "tolerance", Ty::Num, false);
+                    w.key(obj, path, "withinSeconds", Ty::UInt, false);
                 }
                 Some("alert") => {
-                    w.key(obj, &path, "flow", Ty::Str, true);
+                    w.key(obj, path, "flow", Ty::Str, true);
                     w.one_of(
                         obj,
-                        &path,
+                        path,
                         "metric",
                         &["ack-rate", "error-rate", "latency-seconds", "stall-seconds"],
                         true,
                     );
-                    w.key(obj, &path, "threshold", Ty::Num, true);
-                    w.key(obj, &path, "windowSeconds", Ty::UInt, true);
+                    w.key(obj, path, "threshold", Ty::Num, true);
+                    w.key(obj, path, "windowSeconds", Ty::UInt, true);
                 }
                 _ => {}
             }
@@ -675,25 +873,25 @@ fn validate_document(doc: &Value, problems: &mut Vec<ReadProblem>) {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+fn type_name(v: &Node<'_>) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+        Node::Null => "null",
+        Node::Bool(_) => "a boolean",
+        Node::Number(_) => "a number",
+        Node::Str(_) => "a string",
+        Node::Array(_) => "a list",
+        Node::Object(_) => "an object",
     }
 }
 
-fn describe(v: &Value) -> String {
+fn describe(v: &Node<'_>) -> String {
     match v {
-        Value::String(s) => {
+        Node::Str(s) => {
             let short: String = s.chars().take(40).collect();
             format!("the string \"{short}\"")
         }
-        Value::Number(n) => format!("the number {n}"),
-        Value::Bool(b) => format!("{b}"),
+        Node::Number(n) => format!("the number {n}"),
+        Node::Bool(b) => format!("{b}"),
         other => type_name(other).to_string(),
     }
 }
@@ -861,5 +1059,75 @@ impl Scanner<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// How documents were read before the fast path: a `Value` walked, then
+    /// turned into a model.
+    fn reference(text: &str) -> Result<Model, usize> {
+        let value: Value = serde_json::from_str(text).map_err(|_| 0usize)?;
+        model_from_value(value).map_err(|p| p.len())
+    }
+
+    fn doc(systems: &str) -> String {
+        format!(
+            r#"{{"format":"charter-model/1","name":"N","systems":[{systems}],"entities":[],"flows":[]}}"#
+        )
+    }
+
+    #[test]
+    fn fast_reading_gives_the_model_the_value_path_gives() {
+        let cases = [
+            doc(r#"{"id":"a","name":"A","kind":"erp"}"#),
+            // A key given twice: a JSON value keeps the last one.
+            doc(r#"{"id":"a","name":"first","kind":"erp","name":"second"}"#),
+            doc(r#"{"id":"a","name":"A","kind":"erp","x-y":1,"x-y":{"z":[1,2.5,-3]}}"#),
+            // Escapes in keys and values, nulls for optional keys, unknown keys.
+            doc(
+                r#"{"\u0069d":"a","name":"A \"q\" \u00e9 😀","kind":"erp","team":null,"x\n":true}"#,
+            ),
+            doc(
+                r#"{"id":"a","name":"A","kind":"erp","endpoints":{"prod":{"protocol":"rest","url":"u"},"prod":{"protocol":"queue","url":"v","rateLimitPerMinute":7}}}"#,
+            ),
+        ];
+        for text in &cases {
+            let fast = parse_model(text);
+            let slow = reference(text);
+            assert_eq!(fast.as_ref().ok(), slow.as_ref().ok(), "{text}");
+            assert!(fast.is_ok(), "{text}: {:?}", fast.err());
+        }
+        assert_eq!(parse_model(&cases[1]).unwrap().systems[0].name, "second");
+    }
+
+    #[test]
+    fn large_documents_read_on_two_threads_the_same_way() {
+        let one = r#"{"id":"sNNNNN","name":"A","kind":"erp","team":"T","x-note":"kept"}"#;
+        let systems: Vec<String> = (0..20_000)
+            .map(|i| one.replace("NNNNN", &format!("{i:05}")))
+            .collect();
+        let text = doc(&systems.join(","));
+        assert!(text.len() > 1 << 20);
+        let fast = parse_model(&text).unwrap();
+        assert_eq!(Some(&fast), reference(&text).as_ref().ok());
+        assert_eq!(fast.systems.len(), 20_000);
+        // A problem in a large document is still found, with its position.
+        let broken = text.replacen("\"kind\":\"erp\"", "\"kind\":\"erpp\"", 2);
+        let problems = parse_model(&broken).unwrap_err();
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["$.systems[0].kind", "$.systems[1].kind"]);
+        assert!(problems
+            .iter()
+            .all(|p| p.line == Some(1) && p.column.is_some()));
+        // Not JSON: the parser's position.
+        let cut = &text[..text.len() - 10];
+        let problems = parse_model(cut).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.starts_with("not valid JSON"));
+        assert_eq!(problems[0].line, Some(1));
     }
 }
