@@ -118,6 +118,43 @@ fn data_dir(app: &tauri::AppHandle) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot find the app data directory: {e}; set {DATA_DIR_ENV}"))
 }
 
+/// Environment variable: `1` forces software rendering, `0` keeps WebKit's
+/// default (hardware compositing on demand) even without a GPU device.
+pub const SOFTWARE_RENDERING_ENV: &str = "CHARTER_SOFTWARE_RENDERING";
+
+/// Whether WebKit should render without GL compositing: asked for, or no
+/// GPU render node (then compositing would run Mesa's software GL, which
+/// costs ~100 MB and is not faster than plain software painting).
+pub fn software_rendering() -> bool {
+    match std::env::var(SOFTWARE_RENDERING_ENV).as_deref() {
+        Ok("1") => true,
+        Ok("0") => false,
+        _ => !Path::new("/dev/dri").exists(),
+    }
+}
+
+/// Memory settings of the WebKitGTK view: the app shows one local page, so
+/// it needs no web cache (document-viewer cache model, no page cache).
+#[cfg(target_os = "linux")]
+fn tune_webview(webview: tauri::webview::PlatformWebview) {
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
+    let view = webview.inner();
+    if let Some(context) = view.context() {
+        context.set_cache_model(CacheModel::DocumentViewer);
+    }
+    if let Some(settings) = WebViewExt::settings(&view) {
+        settings.set_enable_page_cache(false);
+        if software_rendering() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tune_webview(_webview: tauri::webview::PlatformWebview) {}
+
 /// Runs the desktop app.
 pub fn run() {
     let builder = specta_builder();
@@ -134,6 +171,9 @@ pub fn run() {
                 eprintln!("charter: {}", n.message);
             }
             app.manage(state);
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.with_webview(tune_webview);
+            }
             Ok(())
         })
         .run(tauri::generate_context!());
