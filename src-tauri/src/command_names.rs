@@ -22,5 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "export_mermaid",
     "export_matrix",
     "save_document",
+    "condition_to_cel",
+    "condition_from_cel",
     "report_first_paint",
 ];

@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use crate::store::{Decision, ModelState, ModelSummary, NodePosition};
 use crate::{workspace, AppState, StartupInfo};
+use charter_model::condition_form::ConditionForm;
 use charter_model::documents::MatrixFormat;
 use charter_model::edit::Edit;
 use serde::{Deserialize, Serialize};
@@ -165,6 +166,31 @@ pub async fn apply_quick_fix(
     subject: String,
 ) -> Res<ModelState> {
     workspace::apply_quick_fix(&state.store, model_id, &code, &subject).await
+}
+
+/// The CEL text of a condition built with the form (`bad-request` with the
+/// reason when the form is incomplete).
+#[tauri::command]
+#[specta::specta]
+pub async fn condition_to_cel(
+    state: State<'_, AppState>,
+    model_id: u32,
+    entity_id: String,
+    form: ConditionForm,
+) -> Res<String> {
+    workspace::condition_to_cel(&state.store, model_id, &entity_id, &form).await
+}
+
+/// The form of a CEL condition; `null` when the form cannot show it.
+#[tauri::command]
+#[specta::specta]
+pub async fn condition_from_cel(
+    state: State<'_, AppState>,
+    model_id: u32,
+    entity_id: String,
+    cel: String,
+) -> Res<Option<ConditionForm>> {
+    workspace::condition_from_cel(&state.store, model_id, &entity_id, &cel).await
 }
 
 /// The model as a Mermaid flowchart.

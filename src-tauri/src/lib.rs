@@ -83,6 +83,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         export_mermaid,
         export_matrix,
         save_document,
+        condition_to_cel,
+        condition_from_cel,
         report_first_paint,
     ])
 }

@@ -5,6 +5,7 @@ use crate::commands::LogFormat;
 use crate::error::{AppError, ErrorCode};
 use crate::store::{Decision, ModelState, Store, StoreError};
 use crate::{AppState, StartupInfo};
+use charter_model::condition_form::{self, ConditionForm};
 use charter_model::documents::{self, MatrixFormat};
 use charter_model::file::{parse_model, read_model_file, write_atomically, write_model_file};
 use charter_model::Model;
@@ -139,6 +140,49 @@ pub async fn apply_quick_fix(
         )
     })?;
     Ok(store.apply_edit(model_id, &fix.edit).await?)
+}
+
+/// The entity `entity_id` of model `model_id`, for the condition form.
+async fn entity_of(
+    store: &Store,
+    model_id: u32,
+    entity_id: &str,
+) -> Result<charter_model::model::Entity, AppError> {
+    let model = store.state(model_id).await?.model;
+    model
+        .entities
+        .into_iter()
+        .find(|e| e.id == entity_id)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("there is no entity with id \"{entity_id}\""),
+            )
+        })
+}
+
+/// The CEL text of a condition built with the form.
+pub async fn condition_to_cel(
+    store: &Store,
+    model_id: u32,
+    entity_id: &str,
+    form: &ConditionForm,
+) -> Result<String, AppError> {
+    let entity = entity_of(store, model_id, entity_id).await?;
+    condition_form::form_to_cel(&entity, form)
+        .map_err(|e| AppError::new(ErrorCode::BadRequest, e.to_string()))
+}
+
+/// The form of a CEL condition, when the form can show it (else `None`:
+/// the UI shows the text read-only and offers to rebuild it with the form).
+pub async fn condition_from_cel(
+    store: &Store,
+    model_id: u32,
+    entity_id: &str,
+    cel: &str,
+) -> Result<Option<ConditionForm>, AppError> {
+    let entity = entity_of(store, model_id, entity_id).await?;
+    Ok(condition_form::cel_to_form(&entity, cel))
 }
 
 /// A document made from the model: Mermaid flowchart or ownership matrix.

@@ -28,6 +28,7 @@ export type ValidateAction = B.ValidateAction;
 export type QuickFixOffer = B.QuickFixOffer;
 export type MatrixFormat = B.MatrixFormat;
 export type DocumentEncoding = B.DocumentEncoding;
+export type ConditionForm = B.ConditionForm;
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -84,6 +85,10 @@ export const api = {
     call(commands.exportMatrix(modelId, format)),
   saveDocument: (path: string, contents: string, encoding: DocumentEncoding): Promise<null> =>
     call(commands.saveDocument(path, contents, encoding)),
+  conditionToCel: (modelId: number, entityId: string, form: ConditionForm): Promise<string> =>
+    call(commands.conditionToCel(modelId, entityId, form)),
+  conditionFromCel: (modelId: number, entityId: string, cel: string): Promise<ConditionForm | null> =>
+    call(commands.conditionFromCel(modelId, entityId, cel)),
   reportFirstPaint: (): Promise<number | null> => commands.reportFirstPaint(),
 };
 

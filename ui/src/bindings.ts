@@ -52,6 +52,13 @@ export const commands = {
 	 *  picked in the save dialog, atomically.
 	 */
 	saveDocument: (path: string, contents: string, encoding: DocumentEncoding) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("save_document", { path, contents, encoding })),
+	/**
+	 *  The CEL text of a condition built with the form (`bad-request` with the
+	 *  reason when the form is incomplete).
+	 */
+	conditionToCel: (modelId: number, entityId: string, form: ConditionForm_Deserialize) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("condition_to_cel", { modelId, entityId, form })),
+	/**  The form of a CEL condition; `null` when the form cannot show it. */
+	conditionFromCel: (modelId: number, entityId: string, cel: string) => typedError<ConditionForm_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("condition_from_cel", { modelId, entityId, cel })),
 	/**  The UI reports its first paint; returns milliseconds since process start. */
 	reportFirstPaint: () => __TAURI_INVOKE<number | null>("report_first_paint"),
 };
@@ -82,6 +89,148 @@ export type AppError_Serialize = {
 	findings: Finding_Serialize[],
 	problems: Problem_Serialize[],
 };
+
+/**
+ *  One clause: `field op value`, `field op otherField`, or a presence test.
+ *  Every key is always present (empty when unused), so that the TypeScript
+ *  type is the same both ways.
+ */
+export type Clause = Clause_Serialize | Clause_Deserialize;
+
+/**  The operator of one clause. */
+export type ClauseOp = 
+/**  `==` */
+"eq" | 
+/**  `!=` */
+"ne" | 
+/**  `<` */
+"lt" | 
+/**  `<=` */
+"le" | 
+/**  `>` */
+"gt" | 
+/**  `>=` */
+"ge" | 
+/**  `field in [values]` */
+"in" | 
+/**  `!(field in [values])` */
+"notIn" | 
+/**  `has(data.field)` */
+"present" | 
+/**  `!has(data.field)` */
+"absent" | 
+/**  `field.contains(value)` (text) */
+"contains" | 
+/**  `field.startsWith(value)` (text) */
+"startsWith" | 
+/**  `field.endsWith(value)` (text) */
+"endsWith" | 
+/**  `field.matches(value)`: a regular expression (text) */
+"matches";
+
+/**
+ *  One clause: `field op value`, `field op otherField`, or a presence test.
+ *  Every key is always present (empty when unused), so that the TypeScript
+ *  type is the same both ways.
+ */
+export type Clause_Deserialize = {
+	/**  A field of the entity. */
+	field: string,
+	op: ClauseOp,
+	/**
+	 *  The value, as typed in the form: a number for `integer`/`number`
+	 *  fields, `true`/`false` for `boolean` fields, text otherwise (an enum
+	 *  field's value is one of its `values`). Unused by `in`/`notIn`,
+	 *  `present`/`absent` and when `otherField` is set.
+	 */
+	value: string,
+	/**  The values of `in`/`notIn`, each typed like `value`. */
+	values: string[],
+	/**
+	 *  Compare with this field of the entity instead of a value (comparison
+	 *  operators only), e.g. `reserved <= onHand`.
+	 */
+	otherField?: string | null,
+};
+
+/**
+ *  One clause: `field op value`, `field op otherField`, or a presence test.
+ *  Every key is always present (empty when unused), so that the TypeScript
+ *  type is the same both ways.
+ */
+export type Clause_Serialize = {
+	/**  A field of the entity. */
+	field: string,
+	op: ClauseOp,
+	/**
+	 *  The value, as typed in the form: a number for `integer`/`number`
+	 *  fields, `true`/`false` for `boolean` fields, text otherwise (an enum
+	 *  field's value is one of its `values`). Unused by `in`/`notIn`,
+	 *  `present`/`absent` and when `otherField` is set.
+	 */
+	value: string,
+	/**  The values of `in`/`notIn`, each typed like `value`. */
+	values: string[],
+	/**
+	 *  Compare with this field of the entity instead of a value (comparison
+	 *  operators only), e.g. `reserved <= onHand`.
+	 */
+	otherField: string | null,
+};
+
+/**
+ *  A condition as the form shows it: items joined by `join`. A group's
+ *  clauses are joined by `join.other()`.
+ */
+export type ConditionForm = ConditionForm_Serialize | ConditionForm_Deserialize;
+
+/**
+ *  A condition as the form shows it: items joined by `join`. A group's
+ *  clauses are joined by `join.other()`.
+ */
+export type ConditionForm_Deserialize = {
+	join: Join,
+	items: ConditionItem_Deserialize[],
+};
+
+/**
+ *  A condition as the form shows it: items joined by `join`. A group's
+ *  clauses are joined by `join.other()`.
+ */
+export type ConditionForm_Serialize = {
+	join: Join,
+	items: ConditionItem_Serialize[],
+};
+
+/**  Clauses in parentheses, joined the other way than the form's items. */
+export type ConditionGroup = ConditionGroup_Serialize | ConditionGroup_Deserialize;
+
+/**  Clauses in parentheses, joined the other way than the form's items. */
+export type ConditionGroup_Deserialize = {
+	clauses: Clause_Deserialize[],
+};
+
+/**  Clauses in parentheses, joined the other way than the form's items. */
+export type ConditionGroup_Serialize = {
+	clauses: Clause_Serialize[],
+};
+
+/**  One item of a form: a clause or a group of clauses. */
+export type ConditionItem = ConditionItem_Serialize | ConditionItem_Deserialize;
+
+/**  One item of a form: a clause or a group of clauses. */
+export type ConditionItem_Deserialize = {
+	kind: "clause",
+} & Clause_Deserialize | {
+	kind: "group",
+} & ConditionGroup_Deserialize;
+
+/**  One item of a form: a clause or a group of clauses. */
+export type ConditionItem_Serialize = {
+	kind: "clause",
+} & Clause_Serialize | {
+	kind: "group",
+} & ConditionGroup_Serialize;
 
 export type ConflictPolicy = "owner-wins" | "last-write-wins" | "version" | "escalate";
 
@@ -332,6 +481,13 @@ export type Flow_Serialize = {
 
 /**  The kind of an item with an id. */
 export type ItemKind = "system" | "entity" | "flow" | "rule";
+
+/**  How the items of a form (or of a group) are joined. */
+export type Join = 
+/**  Every item must hold (`&&`). */
+"all" | 
+/**  At least one item must hold (`||`). */
+"any";
 
 export type LogFormat = "csv" | "json";
 
