@@ -1,0 +1,10 @@
+import { api } from "../../api";
+import type { ConditionForm, ConditionService } from "./types";
+
+/** The backend's condition form commands for one model. */
+export function backendConditions(modelId: number): ConditionService {
+  return {
+    toCel: (entityId: string, form: ConditionForm) => api.conditionToCel(modelId, entityId, form),
+    fromCel: async (entityId: string, cel: string) => (await api.conditionFromCel(modelId, entityId, cel)) as ConditionForm | null,
+  };
+}
