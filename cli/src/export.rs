@@ -8,6 +8,12 @@ use crate::check::{err, finding_lines, out, read_model};
 use charter_model::export::{export, ExportError};
 use std::path::Path;
 
+/// The allocator of the whole `charter` binary: reading, checking and
+/// exporting a large model allocates and frees millions of small strings,
+/// which mimalloc does markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub fn run(model: &Path, env: &str, output: Option<&Path>) -> u8 {
     let Some(m) = read_model(model) else {
         return 2;
@@ -45,6 +51,15 @@ pub fn run(model: &Path, env: &str, output: Option<&Path>) -> u8 {
             return 2;
         }
     };
+    let code = write_out(&exported, output);
+    // The process ends right after: freeing the model and the configuration
+    // one string at a time would only delay the exit.
+    std::mem::forget(m);
+    std::mem::forget(exported);
+    code
+}
+
+fn write_out(exported: &charter_model::export::Exported, output: Option<&Path>) -> u8 {
     match output {
         None => {
             if out(&exported.text) {
