@@ -162,7 +162,7 @@ export function CheckField({ label, testid, hint, checked, onChange }: Common & 
   );
 }
 
-/** A set of choices as checkboxes (systems, fields); commits at once, in the choices' order. */
+/** A set of choices as checkboxes (systems, fields); commits at once. */
 export function ChoiceList({ label, testid, hint, choices, selected, onChange }: Common & { choices: Option[]; selected: string[]; onChange: (v: string[]) => void }) {
   return (
     <fieldset className="form-row choice-list" data-testid={testid}>
@@ -176,9 +176,8 @@ export function ChoiceList({ label, testid, hint, choices, selected, onChange }:
             data-value={c.value}
             checked={selected.includes(c.value)}
             onChange={(e) => {
-              const on = e.target.checked;
-              const keep = selected.filter((s) => !choices.some((x) => x.value === s));
-              onChange([...keep, ...choices.filter((x) => (x.value === c.value ? on : selected.includes(x.value))).map((x) => x.value)]);
+              // Kept in the stored order, a new choice last: a one-line diff in the file.
+              onChange(e.target.checked ? [...selected.filter((s) => s !== c.value), c.value] : selected.filter((s) => s !== c.value));
             }}
           />
           {c.label}
