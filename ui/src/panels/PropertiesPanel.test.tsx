@@ -70,7 +70,7 @@ describe("PropertiesPanel", () => {
 
   it("commits a system's text on blur and its selects at once, as the whole system", async () => {
     const { edits } = setup({ kind: "system", id: "shop" });
-    const team = screen.getByTestId("system-team") as HTMLInputElement;
+    const team = screen.getByTestId("prop-system-team") as HTMLInputElement;
     fireEvent.change(team, { target: { value: "Web team" } });
     expect(edits).toHaveLength(0); // not before blur
     fireEvent.keyDown(team, { key: "Enter" });
@@ -132,7 +132,7 @@ describe("PropertiesPanel", () => {
     // The owner asks for the rationale first.
     fireEvent.change(screen.getByTestId("entity-owner"), { target: { value: "shop" } });
     expect(edits).toHaveLength(4);
-    fireEvent.change(screen.getByTestId("owner-rationale"), { target: { value: "Orders start in the shop" } });
+    fireEvent.change(screen.getByTestId("prop-owner-rationale"), { target: { value: "Orders start in the shop" } });
     fireEvent.click(screen.getByTestId("owner-decide"));
     await waitFor(() => expect(edits).toHaveLength(5));
     expect(edits[4]).toEqual({ op: "setOwner", entity: "order", owner: "shop", rationale: "Orders start in the shop" });

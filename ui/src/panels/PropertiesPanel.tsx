@@ -160,7 +160,7 @@ function SystemForm({ ctx, system: s }: { ctx: Ctx; system: System }) {
       <TextField label="Id" testid="system-id" value={s.id} onCommit={(id) => update({ ...s, id: id.trim() })} hint="renaming updates every reference" />
       <TextField label="Name" testid="system-name-input" value={s.name} onCommit={(name) => update({ ...s, name: name.trim() })} />
       <SelectField label="Kind" testid="system-kind" value={s.kind} options={opts(SYSTEM_KINDS)} onChange={(kind) => update({ ...s, kind: kind as SystemKind })} />
-      <TextField label="Team" testid="system-team" value={s.team ?? ""} placeholder="who runs it" onCommit={(t) => update({ ...s, team: t.trim() || undefined })} />
+      <TextField label="Team" testid="prop-system-team" value={s.team ?? ""} placeholder="who runs it" onCommit={(t) => update({ ...s, team: t.trim() || undefined })} />
       <CheckField label="Side effects" testid="system-side-effects" checked={s.sideEffects ?? false} hint="inbound deliveries trigger external effects (email, charge)" onChange={(v) => update({ ...s, sideEffects: v || undefined })} />
       <h3>Endpoints</h3>
       {endpointEnvs.map((env) => {
@@ -232,7 +232,7 @@ function EntityForm({ ctx, entity: e }: { ctx: Ctx; entity: Entity }) {
     <div data-testid="entity-form">
       <Header kind="entity" title={e.name} onBack={() => ctx.onSelect(null)} />
       <TextField label="Id" testid="entity-id" value={e.id} onCommit={(id) => update({ ...e, id: id.trim() })} hint="renaming updates every reference" />
-      <TextField label="Name" testid="entity-name" value={e.name} onCommit={(name) => update({ ...e, name: name.trim() })} />
+      <TextField label="Name" testid="prop-entity-name" value={e.name} onCommit={(name) => update({ ...e, name: name.trim() })} />
       <SelectField
         label="Owner"
         testid="entity-owner"
@@ -252,7 +252,7 @@ function EntityForm({ ctx, entity: e }: { ctx: Ctx; entity: Entity }) {
             void ctx.run({ op: "setOwner", entity: e.id, owner: owner || null, rationale: rationale.trim() || null }, () => setOwner(null));
           }}
         >
-          <input data-testid="owner-rationale" aria-label="Rationale" placeholder="Why this owner? (recorded in the decision log)" value={rationale} onChange={(ev) => setRationale(ev.target.value)} autoFocus />
+          <input data-testid="prop-owner-rationale" aria-label="Rationale" placeholder="Why this owner? (recorded in the decision log)" value={rationale} onChange={(ev) => setRationale(ev.target.value)} autoFocus />
           <button type="submit" data-testid="owner-decide">
             Decide
           </button>
@@ -264,9 +264,9 @@ function EntityForm({ ctx, entity: e }: { ctx: Ctx; entity: Entity }) {
       <TextField label="Rationale" testid="entity-rationale" multiline value={e.rationale ?? ""} placeholder="why this owner (workshop decision)" onCommit={(r) => update({ ...e, rationale: r.trim() || undefined })} />
       <TextField label="Steward" testid="entity-steward" value={e.steward ?? ""} placeholder="accountable person or team" onCommit={(st) => update({ ...e, steward: st.trim() || undefined })} />
       {e.fields.length > 0 ? (
-        <SelectField label="Key" testid="entity-key" value={e.key} options={e.fields.map((f) => ({ value: f.name, label: f.name }))} onChange={(key) => update({ ...e, key })} hint="identity field used to match records" />
+        <SelectField label="Key" testid="prop-entity-key" value={e.key} options={e.fields.map((f) => ({ value: f.name, label: f.name }))} onChange={(key) => update({ ...e, key })} hint="identity field used to match records" />
       ) : (
-        <TextField label="Key" testid="entity-key" value={e.key} onCommit={(key) => update({ ...e, key: key.trim() })} hint="identity field used to match records" />
+        <TextField label="Key" testid="prop-entity-key" value={e.key} onCommit={(key) => update({ ...e, key: key.trim() })} hint="identity field used to match records" />
       )}
       <CheckField label="Monetary" testid="entity-monetary" checked={e.monetary ?? false} hint="money moves with it" onChange={(v) => update({ ...e, monetary: v || undefined })} />
       <NumberField label="Consistency window (seconds)" testid="entity-window" integer min={0} value={e.consistencyWindowSeconds} hint="acceptable staleness of copies" onCommit={(n) => update({ ...e, consistencyWindowSeconds: n ?? undefined })} />
@@ -363,7 +363,7 @@ function RulesOf({ ctx, rules }: { ctx: Ctx; rules: Rule[] }) {
 function AddRule<K extends Rule["kind"]>({ ctx, kinds, make }: { ctx: Ctx; kinds: readonly K[]; make: (kind: K) => Rule }) {
   const [kind, setKind] = useState<K>(kinds[0]!);
   return (
-    <div className="add-rule" data-testid="add-rule">
+    <div className="add-rule" data-testid="prop-add-rule">
       <select data-testid="add-rule-kind" aria-label="Kind of rule" value={kind} onChange={(e) => setKind(e.target.value as K)}>
         {kinds.map((k) => (
           <option key={k} value={k}>
@@ -431,12 +431,12 @@ function FlowForm({ ctx, flow: f }: { ctx: Ctx; flow: Flow }) {
     <div data-testid="flow-form">
       <Header kind="flow" title={f.id} onBack={() => ctx.onSelect(null)} />
       <TextField label="Id" testid="flow-id" value={f.id} onCommit={(id) => update({ ...f, id: id.trim() })} />
-      <SelectField label="Entity" testid="flow-entity" value={f.entity} options={m.entities.map((e) => ({ value: e.id, label: e.name }))} onChange={(entity) => update({ ...f, entity, idempotencyKey: undefined })} />
+      <SelectField label="Entity" testid="prop-flow-entity" value={f.entity} options={m.entities.map((e) => ({ value: e.id, label: e.name }))} onChange={(entity) => update({ ...f, entity, idempotencyKey: undefined })} />
       <SelectField label="From" testid="flow-from" value={f.from} options={systems} onChange={(from) => update({ ...f, from })} />
       <SelectField label="To" testid="flow-to" value={f.to} options={systems} onChange={(to) => update({ ...f, to })} />
       <SelectField
         label="Pattern"
-        testid="flow-pattern"
+        testid="prop-flow-pattern"
         value={f.pattern}
         options={[
           { value: "event", label: "event: the owner announces a change" },
