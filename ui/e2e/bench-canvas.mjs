@@ -62,7 +62,7 @@ async function measure(page, kind, zoom) {
     await page.waitForTimeout(500);
   }
   return page.evaluate(
-    ({ kind, seconds, zoom }) =>
+    ({ kind, seconds }) =>
       new Promise((resolve) => {
         const rf = window.__charterFlow;
         const start = rf.getViewport();
@@ -83,7 +83,7 @@ async function measure(page, kind, zoom) {
         };
         requestAnimationFrame(step);
       }),
-    { kind, seconds, zoom },
+    { kind, seconds },
   );
 }
 

@@ -47,42 +47,72 @@ const browser = await chromium.launch({
 });
 
 const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
+const test = (name, fn) => (!process.env.ONLY || name.includes(process.env.ONLY)) && tests.push({ name, fn });
 const expect = (cond, msg) => {
   if (!cond) throw new Error(msg);
 };
 
-async function fresh() {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+async function fresh(query = "", first = '.react-flow__node[data-id="erp"]') {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(base);
+  await page.goto(base + query);
   await page.waitForSelector('[data-testid="app"][data-ready="true"]');
-  await page.waitForSelector('[data-testid="systems-panel"]');
+  await page.waitForSelector('[data-testid="canvas"][data-layout="ready"]');
+  await page.waitForSelector(first);
   return { page, errors };
 }
-const names = (page) => page.$$eval('[data-testid="system-name"]', (els) => els.map((e) => e.textContent));
+const names = (page) => page.$$eval('.react-flow__node [data-testid="system-name"]', (els) => els.map((e) => e.textContent));
+const node = (id) => `.react-flow__node[data-id="${id}"]`;
+const mock = (page, fn, arg) => page.evaluate(fn, arg);
+const edits = (page) => mock(page, () => window.__charterMock.edits);
+const rect = (page, sel) => page.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].map(Math.round).join(","); });
 
-test("sample model opens with its lists and findings", async () => {
+/** Drags with real mouse events from the centre of one element to the centre of another. */
+async function drag(page, from, to) {
+  const a = await page.locator(from).boundingBox();
+  const b = await page.locator(to).boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 20, a.y + a.height / 2 + 10, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+test("sample model opens on the canvas: nodes, chips, labelled edges; auto layout saved", async () => {
   const { page, errors } = await fresh();
   expect((await page.textContent('[data-testid="model-title"]')).includes("Seafood processor"), "title");
-  expect((await names(page)).length === 2, "two systems");
-  expect(await page.isVisible('[data-testid="no-findings"]'), "no findings");
-  await page.screenshot({ path: join(shots, "01-sample.png"), fullPage: true });
+  expect(JSON.stringify((await names(page)).sort()) === '["ERP","Warehouse"]', "two system nodes");
+  const chips = await page.$$eval('[data-testid="entity-chip"]', (els) => els.map((e) => `${e.dataset.system}:${e.dataset.entity}:${e.dataset.role}`).sort());
+  expect(JSON.stringify(chips) === '["erp:order:owner","wms:order:copy","wms:stock:owner"]', `chips ${chips}`);
+  // Owner chips are filled, copies outlined.
+  const [ownerBg, copyBg] = await page.evaluate(() => [
+    getComputedStyle(document.querySelector('[data-entity="order"][data-role="owner"]')).backgroundColor,
+    getComputedStyle(document.querySelector('[data-entity="order"][data-role="copy"]')).backgroundColor,
+  ]);
+  expect(ownerBg !== "rgba(0, 0, 0, 0)" && copyBg === "rgba(0, 0, 0, 0)", `owner ${ownerBg}, copy ${copyBg}`);
+  const label = await page.textContent('[data-testid="flow-label"][data-id="order-to-wms"]');
+  expect(label.includes("Order") && label.includes("event"), `edge label ${label}`);
+  await page.waitForFunction(() => window.__charterMock.layout(1).length === 2);
+  // Projector legibility: body text >= 14px, node titles >= 16px.
+  const sizes = await page.evaluate(() => [parseFloat(getComputedStyle(document.body).fontSize), parseFloat(getComputedStyle(document.querySelector('[data-testid="system-name"]')).fontSize)]);
+  expect(sizes[0] >= 14 && sizes[1] >= 16, `font sizes ${sizes}`);
+  await page.screenshot({ path: join(shots, "01-canvas-light.png") });
   expect(errors.length === 0, `page errors: ${errors}`);
   await page.close();
 });
 
-test("add, rename, undo, redo by keyboard", async () => {
+test("add a system on the canvas, rename it in its node, undo and redo by keyboard", async () => {
   const { page } = await fresh();
   await page.fill('[data-testid="add-system-name"]', "Transport portal");
   await page.click('[data-testid="add-system"]');
   await page.waitForSelector('[data-testid="system-item"][data-id="transport-portal"]');
+  expect(await mock(page, () => window.__charterMock.layout(1).some((p) => p.nodeId === "transport-portal")), "position stored");
   await page.click('[data-id="transport-portal"] [data-testid="rename-system"]');
   await page.fill('[data-id="transport-portal"] [data-testid="rename-name"]', "Freight hub");
   await page.click('[data-id="transport-portal"] [data-testid="rename-ok"]');
   await page.waitForFunction(() => document.body.textContent.includes("Freight hub"));
-  await page.screenshot({ path: join(shots, "02-renamed.png"), fullPage: true });
+  await page.screenshot({ path: join(shots, "02-renamed.png") });
   await page.click("h1");
   await page.keyboard.press("Control+z");
   await page.waitForFunction(() => !document.body.textContent.includes("Freight hub"));
@@ -92,28 +122,183 @@ test("add, rename, undo, redo by keyboard", async () => {
   await page.close();
 });
 
-test("owner change asks for a rationale and lands in the decision log", async () => {
+test("connect two systems to create a flow: pick entity and pattern; requests dashed, unacknowledged marked", async () => {
   const { page } = await fresh();
-  await page.selectOption('[data-id="stock"] [data-testid="owner-select"]', "erp");
-  await page.fill('[data-id="stock"] [data-testid="rationale-input"]', "ERP books every movement");
-  await page.screenshot({ path: join(shots, "03-rationale.png"), fullPage: true });
-  await page.click('[data-id="stock"] [data-testid="rationale-ok"]');
-  await page.waitForFunction(() => !document.querySelector('[data-testid="rationale-form"]'));
+  await page.screenshot({ path: join(shots, "03-before-connect.png") });
+  await drag(page, `${node("wms")} .react-flow__handle.source`, `${node("erp")} .react-flow__handle.target`);
+  await page.waitForSelector('[data-testid="connect-dialog"]');
+  await page.selectOption('[data-testid="connect-entity"]', "order");
+  expect((await page.inputValue('[data-testid="connect-pattern"]')) === "request", "a non-owner asks the owner: request by default");
+  await page.uncheck('[data-testid="connect-ack"]');
+  await page.screenshot({ path: join(shots, "03-connect-dialog.png") });
+  await page.click('[data-testid="connect-ok"]');
+  const id = "order-wms-to-erp";
+  await page.waitForSelector(`[data-testid="flow-label"][data-id="${id}"][data-pattern="request"][data-ack="false"]`);
+  const f = (await edits(page)).at(-1);
+  expect(f.op === "addFlow" && f.flow.from === "wms" && f.flow.to === "erp" && f.flow.entity === "order" && f.flow.ack === false, JSON.stringify(f));
+  const dash = await page.$eval(`.react-flow__edge[data-id="${id}"] .react-flow__edge-path`, (p) => getComputedStyle(p).strokeDasharray);
+  expect(dash !== "none", `request is dashed (${dash})`);
+  expect(await page.isVisible(`[data-testid="flow-label"][data-id="${id}"] [data-testid="no-ack"]`), "no ack marked");
+  await page.waitForSelector(`[data-testid="finding"][data-subject="${id}"]`);
+  expect(await page.isVisible(`[data-testid="flow-label"][data-id="${id}"] [data-testid="edge-badge"]`), "finding badge on the edge");
+  await page.screenshot({ path: join(shots, "04-new-flow.png") });
+  await page.close();
+});
+
+test("drag an entity chip onto another system: asks why, records the decision", async () => {
+  const { page } = await fresh();
+  await page.dragAndDrop('[data-entity="stock"][data-role="owner"]', `${node("erp")} [data-testid="system-name"]`);
+  await page.waitForSelector('[data-testid="owner-dialog"]');
+  expect(await page.isDisabled('[data-testid="owner-ok"]'), "a rationale is required");
+  await page.fill('[data-testid="owner-rationale"]', "ERP books every movement");
+  await page.screenshot({ path: join(shots, "05-owner-dialog.png") });
+  await page.click('[data-testid="owner-ok"]');
+  await page.waitForSelector('[data-entity="stock"][data-role="owner"][data-system="erp"]');
+  // The old owner keeps its data as a copy.
+  await page.waitForSelector('[data-entity="stock"][data-role="copy"][data-system="wms"]');
   await page.click('[data-testid="toggle-decisions"]');
   await page.waitForSelector('[data-testid="decision-row"][data-entity="stock"]');
   expect((await page.textContent('[data-testid="decision-log"]')).includes("ERP books every movement"), "rationale shown");
-  await page.screenshot({ path: join(shots, "04-decisions.png"), fullPage: true });
+  await page.screenshot({ path: join(shots, "06-decisions.png") });
+  await page.close();
+});
+
+test("multi-select and delete is one undo step; copy and paste systems", async () => {
+  const { page } = await fresh();
+  await page.click(`${node("erp")} [data-testid="system-team"]`);
+  await page.click(`${node("wms")} [data-testid="system-team"]`, { modifiers: ["Shift"] });
+  expect((await page.$$(".react-flow__node.selected")).length === 2, "two selected");
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await page.waitForSelector(node("erp-copy"));
+  await page.waitForSelector(node("wms-copy"));
+  const paste = (await edits(page)).at(-1);
+  expect(paste.op === "batch" && paste.edits.some((e) => e.op === "addFlow" && e.flow.from === "erp-copy" && e.flow.to === "wms-copy"), "flows between pasted systems pasted too");
+  await page.waitForSelector('[data-entity="order-copy"][data-role="owner"][data-system="erp-copy"]');
+  await page.screenshot({ path: join(shots, "07-pasted.png") });
+  const active = await page.evaluate(() => `${document.activeElement?.tagName}.${document.activeElement?.className}`);
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction(() => !document.querySelector('.react-flow__node[data-id="erp-copy"]'), null, { timeout: 5000 }).catch(() => {
+    throw new Error(`undo of the paste did not happen (focus on ${active})`);
+  });
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__node.selected").length === 0);
+  await page.click(`${node("erp")} [data-testid="system-team"]`);
+  await page.click(`${node("wms")} [data-testid="system-team"]`, { modifiers: ["Shift"] });
+  const active2 = await page.evaluate(() => `${document.activeElement?.tagName}.${document.activeElement?.className}`);
+  const selectedCount = await page.$$eval(".react-flow__node.selected", (e) => e.map((x) => x.dataset.id).join());
+  await page.keyboard.press("Delete");
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 0, null, { timeout: 5000 }).catch(() => {
+    throw new Error(`delete did not happen (focus on ${active2}); selected ${selectedCount}`);
+  });
+  const del = (await edits(page)).at(-1);
+  expect(del.op === "batch" && del.edits.filter((e) => e.op === "deleteSystem").length === 2, JSON.stringify(del));
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2);
+  await page.close();
+});
+
+test("lineage view shows only the entity's owner, copies and flows", async () => {
+  const { page } = await fresh();
+  await page.fill('[data-testid="add-system-name"]', "Shop");
+  await page.click('[data-testid="add-system"]');
+  await page.waitForSelector(node("shop"));
+  await page.selectOption('[data-testid="lineage-select"]', "order");
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2);
+  expect(!(await page.$(node("shop"))), "shop is not in the lineage of order");
+  expect((await page.$$('[data-testid="entity-chip"]')).length === 2, "only the order chips");
+  await page.screenshot({ path: join(shots, "08-lineage.png") });
+  await page.selectOption('[data-testid="lineage-select"]', "");
+  await page.waitForSelector(node("shop"));
+  await page.close();
+});
+
+test("dragging a node stores its position in the workspace, not in the model", async () => {
+  const { page } = await fresh();
+  const before = await mock(page, () => window.__charterMock.layout(1).find((p) => p.nodeId === "wms"));
+  await drag(page, `${node("wms")} [data-testid="system-team"]`, `.react-flow__pane`);
+  await page.waitForFunction((b) => { const p = window.__charterMock.layout(1).find((x) => x.nodeId === "wms"); return p.x !== b.x || p.y !== b.y; }, before);
+  expect((await edits(page)).length === 0, "no model edit for a move");
+  await page.close();
+});
+
+test("help overlay lists the shortcuts", async () => {
+  const { page } = await fresh();
+  await page.click(".react-flow__pane");
+  await page.keyboard.press("?");
+  await page.waitForSelector('[data-testid="help-overlay"]');
+  expect((await page.textContent('[data-testid="help-overlay"]')).includes("Ctrl+Z"), "undo listed");
+  await page.screenshot({ path: join(shots, "09-help.png") });
+  await page.keyboard.press("Escape");
+  await page.waitForSelector('[data-testid="help-overlay"]', { state: "detached" });
+  await page.close();
+});
+
+test("exports the diagram as SVG and PNG and the model as Mermaid; user text stays text", async () => {
+  const { page } = await fresh();
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  await page.fill('[data-testid="add-system-name"]', evil);
+  await page.click('[data-testid="add-system"]');
+  await page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="system-name"]')].some((e) => e.textContent === t), evil);
+  expect(!(await page.$(".react-flow img")), "no img element from user text");
+  await mock(page, () => (window.__charterMock.nextPath.value = "/tmp/d.svg"));
+  await page.click('[data-testid="export-svg"]');
+  await page.waitForFunction(() => window.__charterMock.files.has("/tmp/d.svg"), null, { timeout: 20000 });
+  const svg = await mock(page, () => window.__charterMock.files.get("/tmp/d.svg"));
+  expect(svg.startsWith("<svg") && svg.includes("Warehouse"), "svg has the diagram");
+  expect(svg.includes("&lt;img src=x") && !svg.includes("<img src=x"), "user text escaped in the SVG");
+  await mock(page, () => (window.__charterMock.nextPath.value = "/tmp/d.png"));
+  await page.click('[data-testid="export-png"]');
+  await page.waitForFunction(() => window.__charterMock.files.has("/tmp/d.png"), null, { timeout: 20000 });
+  const png = await mock(page, () => window.__charterMock.files.get("/tmp/d.png"));
+  expect(png.startsWith("iVBORw0KGgo") && png.length > 5000, "png is base64 PNG");
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(join(shots, "10-export.png"), Buffer.from(png, "base64"));
+  await mock(page, () => (window.__charterMock.nextPath.value = "/tmp/m.mmd"));
+  await page.click('[data-testid="export-mermaid"]');
+  await page.waitForFunction(() => window.__charterMock.files.has("/tmp/m.mmd"));
+  expect((await mock(page, () => window.__charterMock.files.get("/tmp/m.mmd"))).startsWith("flowchart"), "mermaid");
+  expect(!(await page.evaluate(() => window.__pwned)), "no script ran");
+  await page.close();
+});
+
+test("dark theme, and findings appearing do not move the canvas", async () => {
+  const { page } = await fresh();
+  await page.click('[data-testid="theme-toggle"]');
+  await page.waitForSelector('[data-testid="app"][data-theme="dark"]');
+  const before = await rect(page, '[data-testid="canvas"]');
+  // An unacknowledged flow adds a finding.
+  await drag(page, `${node("erp")} .react-flow__handle.source`, `${node("wms")} .react-flow__handle.target`);
+  await page.waitForSelector('[data-testid="connect-dialog"]');
+  await page.uncheck('[data-testid="connect-ack"]');
+  await page.click('[data-testid="connect-ok"]');
+  await page.waitForSelector('[data-testid="finding"]');
+  expect((await rect(page, '[data-testid="canvas"]')) === before, "canvas did not move");
+  await page.screenshot({ path: join(shots, "11-canvas-dark.png") });
+  await page.reload();
+  await page.waitForSelector('[data-testid="app"][data-theme="dark"]');
+  await page.close();
+});
+
+test("selecting an entity chip highlights all its chips; Delete removes it with its flows", async () => {
+  const { page } = await fresh();
+  await page.click('[data-entity="order"][data-role="owner"]');
+  expect((await page.$$(".chip-selected")).length === 2, "owner and copy chips highlighted");
+  await page.keyboard.press("Delete");
+  await page.waitForFunction(() => !document.querySelector('[data-entity="order"]'));
+  expect(!(await page.$('[data-testid="flow-label"][data-id="order-to-wms"]')), "its flow is gone");
   await page.close();
 });
 
 test("export refused shows the findings; a fixed model exports", async () => {
   const { page } = await fresh();
-  await page.click('[data-id="erp"] [data-testid="delete-system"]');
+  await page.click(`${node("erp")} [data-testid="system-team"]`);
+  await page.keyboard.press("Delete");
   await page.waitForSelector('[data-testid="finding"][data-code="no-owner"]');
   await page.evaluate(() => (window.__charterMock.nextPath.value = "/tmp/seafood.prod.config.json"));
   await page.click('[data-testid="export-config"]');
   await page.waitForSelector('[data-testid="banner"][data-kind="error"] [data-testid="banner-findings"]');
-  await page.screenshot({ path: join(shots, "05-export-refused.png"), fullPage: true });
+  await page.screenshot({ path: join(shots, "12-export-refused.png") });
   expect(!(await page.evaluate(() => window.__charterMock.files.has("/tmp/seafood.prod.config.json"))), "nothing written");
   await page.click('[data-testid="undo"]');
   await page.waitForSelector('[data-testid="no-findings"]');
@@ -124,7 +309,7 @@ test("export refused shows the findings; a fixed model exports", async () => {
   await page.close();
 });
 
-test("import of a bad file shows the problem and adds no model", async () => {
+test("import of a bad file shows the problem and adds no model; a good one is laid out", async () => {
   const { page } = await fresh();
   const before = await page.$$eval('[data-testid="model-select"] option', (o) => o.length);
   await page.evaluate(() => (window.__charterMock.nextPath.value = "/tmp/bad.model.json"));
@@ -136,6 +321,33 @@ test("import of a bad file shows the problem and adds no model", async () => {
   await page.click('[data-testid="import"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="file-path"]')?.textContent === "/tmp/good.model.json");
   expect((await page.$$eval('[data-testid="model-select"] option', (o) => o.length)) === before + 1, "one model added");
+  await page.waitForFunction(() => window.__charterMock.layout(2).length === 2);
+  await page.close();
+});
+
+test("the list view still edits the model (owner change with rationale)", async () => {
+  const { page } = await fresh();
+  await page.click('[data-testid="view-list"]');
+  await page.selectOption('[data-id="stock"] [data-testid="owner-select"]', "erp");
+  await page.fill('[data-id="stock"] [data-testid="rationale-input"]', "ERP books every movement");
+  await page.click('[data-id="stock"] [data-testid="rationale-ok"]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="rationale-form"]'));
+  await page.click('[data-testid="view-canvas"]');
+  await page.waitForSelector('[data-entity="stock"][data-role="owner"][data-system="erp"]');
+  await page.close();
+});
+
+test("large model: overview when zoomed out, details when zoomed in", async () => {
+  const { page } = await fresh("?bench=200,600,800&layout=grid", '[data-testid="canvas"]');
+  await page.evaluate(() => window.__charterFlow.setViewport({ x: 0, y: 0, zoom: 0.1 }));
+  await page.waitForSelector('[data-testid="canvas"][data-overview="true"] [data-testid="overview-flows"]');
+  await page.screenshot({ path: join(shots, "13-large-overview.png") });
+  await page.evaluate(() => window.__charterFlow.setViewport({ x: 0, y: 0, zoom: 1 }));
+  await page.waitForSelector('[data-testid="canvas"][data-overview="false"]');
+  await page.waitForSelector('[data-testid="flow-label"]');
+  const n = await page.$$eval(".react-flow__node", (e) => e.length);
+  expect(n > 0 && n < 60, `only what is on screen is rendered (${n})`);
+  await page.screenshot({ path: join(shots, "14-large-detail.png") });
   await page.close();
 });
 

@@ -76,6 +76,13 @@ export default function App() {
   }, []);
   const info = useCallback((text: string) => setBanner({ kind: "info", text }), []);
 
+  // Information banners go away by themselves; errors and notices stay until dismissed.
+  useEffect(() => {
+    if (banner?.kind !== "info") return;
+    const t = setTimeout(() => setBanner((b) => (b === banner ? null : b)), 6000);
+    return () => clearTimeout(t);
+  }, [banner]);
+
   const refreshList = useCallback(async () => {
     setModels(await api.listModels());
   }, []);

@@ -158,6 +158,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const addInput = useRef<HTMLInputElement>(null);
   const [positions, setPositions] = useState<Map<string, Point> | null>(null);
   const [layoutBusy, setLayoutBusy] = useState(false);
+  const [fitPending, setFitPending] = useState(false);
   const [lineage, setLineage] = useState<string | null>(null);
   const [nodes, setNodes] = useState<SystemNodeT[]>([]);
   const [edges, setEdges] = useState<FlowEdgeT[]>([]);
@@ -181,7 +182,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
 
   // Positions of this model: stored ones, or an automatic layout when there are none.
   const runLayout = useCallback(
-    async (m: Model, why: string) => {
+    async (m: Model, why: string | null) => {
       setLayoutBusy(true);
       try {
         const g = buildGraph(m, [], { positions: new Map() });
@@ -191,15 +192,15 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         });
         await backend.setLayout(modelId, out);
         setPositions(new Map(out.map((p) => [p.nodeId, { x: p.x, y: p.y }])));
-        requestAnimationFrame(() => void rf.fitView({ duration: 0 }));
-        onInfo(why);
+        setFitPending(true);
+        if (why) onInfo(why);
       } catch (e) {
         onError(e);
       } finally {
         setLayoutBusy(false);
       }
     },
-    [modelId, onError, onInfo, rf],
+    [modelId, onError, onInfo],
   );
 
   useEffect(() => {
@@ -215,7 +216,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         const m = modelRef.current;
         const known = m.systems.some((s) => map.has(s.id));
         setPositions(map);
-        if (!known && m.systems.length > 0) await runLayout(m, "Laid out automatically (positions are kept in the workspace, not in the model file)");
+        if (!known && m.systems.length > 0) await runLayout(m, null);
       } catch (e) {
         if (!cancelled) onError(e);
       }
@@ -233,6 +234,15 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     setNodes((prev) => mergeNodes(prev, built.nodes));
     setEdges((prev) => mergeEdges(prev, built.edges));
   }, [built]);
+
+  // After an automatic layout, frame the whole model once the nodes have moved.
+  useEffect(() => {
+    if (!fitPending || nodes.length === 0 || !positions) return;
+    if (!nodes.every((n) => { const p = positions.get(n.id); return !p || (p.x === n.position.x && p.y === n.position.y); })) return;
+    setFitPending(false);
+    const bounds = getNodesBounds(nodes);
+    requestAnimationFrame(() => void rf.fitBounds(bounds, { padding: 0.12 }));
+  }, [fitPending, nodes, positions, rf]);
 
   // The shared selection shows on the canvas (unless it is already part of a multi-selection).
   useEffect(() => {

@@ -247,9 +247,11 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
         en.revs = en.revs.slice(0, en.head + 1);
         en.revs.push({ model, summary: edit.op === "batch" ? edit.summary : edit.op });
         en.head++;
-        if (edit.op === "setOwner") {
-          const old = before.entities.find((x) => x.id === edit.entity)?.owner ?? null;
-          en.log.push({ entity: edit.entity, fromOwner: old, toOwner: edit.owner ?? null, rationale: edit.rationale ?? null, who: "tester", at: "2026-11-23T12:00:00Z", revision: en.head + 1 });
+        // Owner decisions are logged, also inside a batch.
+        const owners = (x: AnyEdit): Extract<AnyEdit, { op: "setOwner" }>[] => (x.op === "batch" ? x.edits.flatMap(owners) : x.op === "setOwner" ? [x] : []);
+        for (const o of owners(edit)) {
+          const old = before.entities.find((x) => x.id === o.entity)?.owner ?? null;
+          en.log.push({ entity: o.entity, fromOwner: old, toOwner: o.owner ?? null, rationale: o.rationale ?? null, who: "tester", at: "2026-11-23T12:00:00Z", revision: en.head + 1 });
         }
         return state(en);
       }
