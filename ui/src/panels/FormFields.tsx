@@ -3,16 +3,24 @@
 // commit at once. A control keeps what the user typed until the stored value
 // changes (callers pass `key={value}`-style remounts through `FieldKey`), so
 // a refused change leaves the input as typed, next to the error.
-import { useState, type ReactNode } from "react";
+import { useState, type CSSProperties, type ReactNode } from "react";
+
+// Layout only (colours come from the app's stylesheet): one control per line.
+const ROW: CSSProperties = { display: "flex", flexDirection: "column", gap: "0.15rem", margin: "0 0 0.5rem" };
+const CHECK_ROW: CSSProperties = { display: "flex", flexDirection: "row", alignItems: "center", gap: "0.4rem", margin: "0 0 0.5rem", flexWrap: "wrap" };
+const SET: CSSProperties = { ...ROW, flexDirection: "row", flexWrap: "wrap", alignItems: "center", border: "1px solid var(--border, #ccc)", borderRadius: 4, padding: "0.3rem 0.5rem" };
+const LABEL: CSSProperties = { fontWeight: 600, fontSize: "0.9em" };
 
 type Common = { label: string; testid: string; hint?: ReactNode };
 
 function Row({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
   return (
-    <label className="form-row">
-      <span className="form-label">{label}</span>
+    <label className="form-row" style={ROW}>
+      <span className="form-label" style={LABEL}>
+        {label}
+      </span>
       {children}
-      {hint && <span className="hint">{hint}</span>}
+      {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </label>
   );
 }
@@ -154,10 +162,10 @@ export function SelectField({ label, testid, hint, value, options, onChange }: C
 
 export function CheckField({ label, testid, hint, checked, onChange }: Common & { checked: boolean; onChange: (v: boolean) => void }) {
   return (
-    <label className="form-row form-check">
+    <label className="form-row form-check" style={CHECK_ROW}>
       <input type="checkbox" data-testid={testid} checked={checked} onChange={(e) => onChange(e.target.checked)} />
       <span className="form-label">{label}</span>
-      {hint && <span className="hint">{hint}</span>}
+      {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </label>
   );
 }
@@ -165,8 +173,8 @@ export function CheckField({ label, testid, hint, checked, onChange }: Common & 
 /** A set of choices as checkboxes (systems, fields); commits at once. */
 export function ChoiceList({ label, testid, hint, choices, selected, onChange }: Common & { choices: Option[]; selected: string[]; onChange: (v: string[]) => void }) {
   return (
-    <fieldset className="form-row choice-list" data-testid={testid}>
-      <legend className="form-label">{label}</legend>
+    <fieldset className="form-row choice-list" data-testid={testid} style={SET}>
+      <legend className="form-label" style={LABEL}>{label}</legend>
       {choices.length === 0 && <span className="hint">(nothing to choose)</span>}
       {choices.map((c) => (
         <label key={c.value} className="chip">
@@ -183,7 +191,7 @@ export function ChoiceList({ label, testid, hint, choices, selected, onChange }:
           {c.label}
         </label>
       ))}
-      {hint && <span className="hint">{hint}</span>}
+      {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </fieldset>
   );
 }
@@ -198,8 +206,8 @@ export function TextListField({ label, testid, hint, values, onChange, placehold
     setAdding("");
   };
   return (
-    <fieldset className="form-row text-list" data-testid={testid}>
-      <legend className="form-label">{label}</legend>
+    <fieldset className="form-row text-list" data-testid={testid} style={SET}>
+      <legend className="form-label" style={LABEL}>{label}</legend>
       {values.map((v, i) => (
         <span key={v} className="chip" data-testid={`${testid}-item`}>
           {v}{" "}
@@ -222,7 +230,7 @@ export function TextListField({ label, testid, hint, values, onChange, placehold
           }
         }}
       />
-      {hint && <span className="hint">{hint}</span>}
+      {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </fieldset>
   );
 }

@@ -170,7 +170,7 @@ export function OwnershipMatrix({ state, apply, onError, onDone }: Props) {
                     const role = roleOf(e, s.id);
                     return (
                       <td key={s.id} data-testid="matrix-cell" data-entity={e.id} data-system={s.id} data-role={role} className={`matrix-cell matrix-${role}`} style={{ padding: "0.2rem 0.4rem", fontWeight: role === "owner" ? 700 : undefined }}>
-                        <select aria-label={`${s.name} for ${e.name}`} data-testid="matrix-cell-select" value={pending && pending.entity.id === e.id && pending.system === s.id ? "owner" : role} onChange={(ev) => choose(e, s.id, ev.target.value as Role)}>
+                        <select aria-label={`${s.name} for ${e.name}`} data-testid="matrix-cell-select" style={{ fontSize: "1.1rem", fontWeight: role === "owner" ? 700 : undefined }} value={pending && pending.entity.id === e.id && pending.system === s.id ? "owner" : role} onChange={(ev) => choose(e, s.id, ev.target.value as Role)}>
                           {(["none", "copy", "owner"] as Role[]).map((r) => (
                             <option key={r} value={r}>
                               {ROLE_LABEL[r]}
