@@ -24,7 +24,9 @@ function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, data, selected, 
   const actions = useContext(ActionsContext);
   if (!data) return null;
   const f = data.flow;
-  const { path, x, y } = curve(sourceX, sourceY, targetX, targetY, data.offset);
+  // A flow drawn right to left (target left of source) would run under the nodes: bend it well clear.
+  const back = sourceX > targetX;
+  const { path, x, y } = curve(sourceX, sourceY, targetX, targetY, back ? data.offset + (data.offset >= 0 ? 120 : -120) : data.offset);
   const acked = f.ack === true;
   const cls = `flow-path flow-${f.pattern}${acked ? "" : " flow-noack"}${selected ? " flow-selected" : ""}`;
   // Zoomed out: one thin path, no arrow, no wide hit area, no label (cheap to draw thousands).
