@@ -80,3 +80,14 @@ describe("FindingsPanel", () => {
     expect(screen.getByTestId("no-findings")).toBeTruthy();
   });
 });
+
+describe("FindingsPanel with many findings", () => {
+  it("shows the first findings of a large group, then all on request", () => {
+    const many = Array.from({ length: 250 }, (_, i) => f("warning", "no-steward", `e${i}`));
+    render(<FindingsPanel state={testState(testModel(), many)} onSelect={vi.fn()} applyQuickFix={vi.fn()} />);
+    expect(screen.getAllByTestId("finding")).toHaveLength(100);
+    expect(screen.getByTestId("finding-group").dataset.count).toBe("250");
+    fireEvent.click(screen.getByTestId("findings-show-all"));
+    expect(screen.getAllByTestId("finding")).toHaveLength(250);
+  });
+});

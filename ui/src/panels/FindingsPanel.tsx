@@ -16,6 +16,9 @@ type Props = {
 
 type ItemKind = Exclude<SelectionKind, "model">;
 
+/** Findings shown per code before "Show all" (large models have thousands). */
+export const GROUP_LIMIT = 100;
+
 const SEVERITIES: Finding["severity"][] = ["error", "warning", "info"];
 const SEVERITY_TITLE: Record<Finding["severity"], string> = { error: "Errors", warning: "Warnings", info: "Info" };
 
@@ -88,6 +91,7 @@ export function groupFindings(findings: Finding[]): { severity: Finding["severit
 export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given }: Props) {
   const findings = given ?? state.findings;
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const fixes = new Map((state.quickFixes ?? []).map((q) => [`${q.code}\u0000${q.subject}`, q.label]));
@@ -141,7 +145,7 @@ export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given 
                     </button>
                     {open && (
                       <ul>
-                        {g.findings.map((f, i) => {
+                        {(expanded.has(gk) ? g.findings : g.findings.slice(0, GROUP_LIMIT)).map((f, i) => {
                           const label = fixes.get(`${f.code}\u0000${f.subject}`);
                           const sel = subjectOf(state.model, f);
                           return (
@@ -180,6 +184,13 @@ export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given 
                             </li>
                           );
                         })}
+                        {g.findings.length > GROUP_LIMIT && !expanded.has(gk) && (
+                          <li>
+                            <button type="button" data-testid="findings-show-all" onClick={() => setExpanded((x) => new Set(x).add(gk))}>
+                              Show all {g.findings.length}
+                            </button>
+                          </li>
+                        )}
                       </ul>
                     )}
                   </div>
