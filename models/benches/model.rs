@@ -9,7 +9,13 @@
 //! - `CHARTER_BENCH_SCALES` (default `1,2,4`): the scales to measure;
 //! - `CHARTER_BENCH_RUNS` (default `5`): runs per scale, the median is shown;
 //! - `CHARTER_BENCH_EMIT=PATH`: write the 1x model to PATH and exit (for
-//!   other benchmarks, e.g. the app's canvas).
+//!   other benchmarks, e.g. the app's canvas);
+//! - `CHARTER_BENCH_CLI=PATH`: also time the real process, `PATH export
+//!   MODEL --env prod -o FILE` on the model written to a file (wall clock).
+//!
+//! Besides wall-clock medians, the read + export pipeline reports the CPU
+//! time of this process (all threads, from `/proc/self/stat`), since the
+//! machine may be shared and the pipeline runs parts on two threads.
 //!
 //! This is a plain bench binary (`harness = false`), not criterion: one run
 //! at 4x takes seconds and the point is the per-phase breakdown and growth.
@@ -227,6 +233,46 @@ struct Run {
     check: Duration,
     build: Duration,
     pipeline: Duration,
+    pipeline_cpu: Duration,
+    process: Duration,
+}
+
+/// CPU time (user + system, all threads) of this process so far, from
+/// `/proc/self/stat` (in clock ticks of 10 ms); zero where unavailable.
+fn cpu_time() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which is in parentheses).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// Wall time of `cli export model --env prod -o out`, or zero when it fails.
+fn time_process(cli: &str, model: &std::path::Path, out: &std::path::Path) -> Duration {
+    let t = Instant::now();
+    let status = std::process::Command::new(cli)
+        .arg("export")
+        .arg(model)
+        .args(["--env", "prod", "-o"])
+        .arg(out)
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => t.elapsed(),
+        _ => {
+            eprintln!("{cli} export failed: {status:?}");
+            Duration::ZERO
+        }
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -294,6 +340,20 @@ fn main() -> ExitCode {
         let findings = check(&model).len();
         let mut times = Vec::new();
         let mut config_bytes = 0;
+        let cli = std::env::var("CHARTER_BENCH_CLI").ok();
+        let model_file = match &cli {
+            Some(_) => {
+                let dir = std::env::temp_dir();
+                let model_path = dir.join(format!("charter-bench-{scale}x.model.json"));
+                let out_path = dir.join(format!("charter-bench-{scale}x.config.json"));
+                if let Err(e) = std::fs::write(&model_path, &text) {
+                    eprintln!("{}: cannot write: {e}", model_path.display());
+                    return ExitCode::FAILURE;
+                }
+                Some((model_path, out_path))
+            }
+            None => None,
+        };
         for _ in 0..runs {
             let t0 = Instant::now();
             let Ok(read) = parse_model(&text) else {
@@ -313,11 +373,13 @@ fn main() -> ExitCode {
 
             // The whole process, as `charter export` does it: read then export
             // (which runs the checks first).
+            let c3 = cpu_time();
             let t3 = Instant::now();
             let exported = parse_model(&text)
                 .map_err(|_| ())
                 .and_then(|m| export(&m, "prod").map_err(|_| ()));
             let pipeline_t = t3.elapsed();
+            let pipeline_cpu = cpu_time().saturating_sub(c3);
             match exported {
                 Ok(x) => config_bytes = x.text.len(),
                 Err(()) => {
@@ -325,11 +387,19 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
+            let process = match (&cli, &model_file) {
+                (Some(cli), Some((model_path, out_path))) => {
+                    time_process(cli, model_path, out_path)
+                }
+                _ => Duration::ZERO,
+            };
             times.push(Run {
                 read: read_t,
                 check: check_t,
                 build: build_t,
                 pipeline: pipeline_t,
+                pipeline_cpu,
+                process,
             });
         }
         let row = Run {
@@ -337,19 +407,27 @@ fn main() -> ExitCode {
             check: median(times.iter().map(|r| r.check).collect()),
             build: median(times.iter().map(|r| r.build).collect()),
             pipeline: median(times.iter().map(|r| r.pipeline).collect()),
+            pipeline_cpu: median(times.iter().map(|r| r.pipeline_cpu).collect()),
+            process: median(times.iter().map(|r| r.process).collect()),
         };
+        if let Some((model_path, out_path)) = &model_file {
+            let _ = std::fs::remove_file(model_path);
+            let _ = std::fs::remove_file(out_path);
+        }
         eprintln!(
-            "{scale}x: read {} check {} export(build) {} pipeline {}",
+            "{scale}x: read {} check {} export(build) {} pipeline {} (cpu {}) process {}",
             ms(row.read),
             ms(row.check),
             ms(row.build),
-            ms(row.pipeline)
+            ms(row.pipeline),
+            ms(row.pipeline_cpu),
+            ms(row.process),
         );
         rows.push((scale, model, text.len(), config_bytes, findings, row));
     }
 
-    println!("| scale | systems / entities / flows / rules | model text | read | check | export (build + digest) | read + export (with check) | growth vs 1x |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| scale | systems / entities / flows / rules | model text | read | check | export (build + digest) | read + export (with check) | its CPU time | `charter export` process | growth vs 1x |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let base = rows.first().map(|r| (r.0, r.5.pipeline));
     for (scale, model, text_len, config_len, findings, row) in &rows {
         let growth = match base {
@@ -361,7 +439,7 @@ fn main() -> ExitCode {
             _ => "-".to_string(),
         };
         println!(
-            "| {scale}x | {} / {} / {} / {} | {:.1} MB (config {:.1} MB, {findings} findings) | {} | {} | {} | **{}** | {growth} |",
+            "| {scale}x | {} / {} / {} / {} | {:.1} MB (config {:.1} MB, {findings} findings) | {} | {} | {} | **{}** | {} | {} | {growth} |",
             model.systems.len(),
             model.entities.len(),
             model.flows.len(),
@@ -372,8 +450,21 @@ fn main() -> ExitCode {
             ms(row.check),
             ms(row.build),
             ms(row.pipeline),
+            ms(row.pipeline_cpu),
+            if row.process.is_zero() {
+                "-".to_string()
+            } else {
+                ms(row.process)
+            },
         );
     }
-    println!("\nMedian of {runs} runs per scale.");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "\nMedian of {runs} runs per scale; load average at the end: {}.",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     ExitCode::SUCCESS
 }

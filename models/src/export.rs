@@ -167,8 +167,8 @@ fn pretty_text(config: &Config) -> Result<String, ExportError> {
 /// `sha256:<hex>` of the RFC 8785 form of `config` without `digest`; the same
 /// as [`digest_of`] on the configuration as a JSON value.
 fn config_digest(config: &Config) -> Result<String, ExportError> {
-    match canonical::to_vec(config, true) {
-        Ok(bytes) => Ok(sha256_hex(&bytes)),
+    match canonical::sha256(config, true) {
+        Ok(hash) => Ok(hex_digest(&hash)),
         // Not expected: the canonical writer accepts everything a configuration holds.
         Err(_) => serde_json::to_value(config)
             .map(|v| digest_of(&v))
@@ -373,8 +373,8 @@ fn config_rule(rule: &Rule) -> Option<ConfigRule> {
 /// `sha256:<hex>` of the RFC 8785 canonical form of `doc` with its top-level
 /// `digest` member removed. `doc` is left unchanged.
 pub fn digest_of(doc: &Value) -> String {
-    let canonical = match canonical::to_vec(doc, true) {
-        Ok(bytes) => bytes,
+    let canonical = match canonical::sha256(doc, true) {
+        Ok(hash) => return hex_digest(&hash),
         // Not expected (a JSON value has string keys only): the reference path.
         Err(_) => match doc {
             Value::Object(map) => {
@@ -390,11 +390,15 @@ pub fn digest_of(doc: &Value) -> String {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
+    hex_digest(&Sha256::digest(bytes).into())
+}
+
+/// `sha256:` and the 64 lowercase hex digits of `hash`.
+fn hex_digest(hash: &[u8; 32]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let hash = Sha256::digest(bytes);
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
-    for b in hash {
+    for &b in hash {
         out.push(char::from(HEX[usize::from(b >> 4)]));
         out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
@@ -439,20 +443,43 @@ pub(crate) mod canonical {
     }
 
     /// Canonical bytes of `value`; with `drop_top_digest`, a top-level
-    /// member named `digest` is left out.
+    /// member named `digest` is left out. (The export hashes with [`sha256`];
+    /// the tests compare these bytes with serde_jcs.)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn to_vec<T: Serialize + ?Sized>(
         value: &T,
         drop_top_digest: bool,
     ) -> Result<Vec<u8>, Error> {
-        let mut c = Canon {
-            out: Vec::with_capacity(4096),
-            scratch: Vec::new(),
-            pool: Vec::new(),
-            depth: 0,
-            drop_top_digest,
-        };
+        let mut c = Canon::new(drop_top_digest, false);
         value.serialize(&mut c)?;
         Ok(c.out)
+    }
+
+    /// SHA-256 of the canonical bytes of `value` (see [`to_vec`]). The
+    /// top-level object's members are hashed in order where they were
+    /// written, without being copied into place.
+    pub fn sha256<T: Serialize + ?Sized>(
+        value: &T,
+        drop_top_digest: bool,
+    ) -> Result<[u8; 32], Error> {
+        use sha2::{Digest, Sha256};
+        let mut c = Canon::new(drop_top_digest, true);
+        value.serialize(&mut c)?;
+        let mut hasher = Sha256::new();
+        match &c.top {
+            Some(ranges) => {
+                hasher.update(b"{");
+                for (i, &(start, end)) in ranges.iter().enumerate() {
+                    if i > 0 {
+                        hasher.update(b",");
+                    }
+                    hasher.update(&c.out[start..end]);
+                }
+                hasher.update(b"}");
+            }
+            None => hasher.update(&c.out),
+        }
+        Ok(hasher.finalize().into())
     }
 
     /// Where a member's name is: a field name, or the bytes written for a
@@ -478,6 +505,10 @@ pub(crate) mod canonical {
 
     pub struct Canon {
         out: Vec<u8>,
+        /// With `defer_top`, the top-level object is not put in order in
+        /// `out`: its members' ranges, in order, are kept here instead.
+        defer_top: bool,
+        top: Option<Vec<(usize, usize)>>,
         scratch: Vec<u8>,
         pool: Vec<Vec<Member>>,
         /// Objects open, the one being written included.
@@ -517,6 +548,18 @@ pub(crate) mod canonical {
     }
 
     impl Canon {
+        fn new(drop_top_digest: bool, defer_top: bool) -> Self {
+            Canon {
+                out: Vec::with_capacity(4096),
+                defer_top,
+                top: None,
+                scratch: Vec::new(),
+                pool: Vec::new(),
+                depth: 0,
+                drop_top_digest,
+            }
+        }
+
         /// Writes `s` as a JSON string; tells whether anything was escaped.
         fn string(&mut self, s: &str) -> bool {
             const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -568,7 +611,8 @@ pub(crate) mod canonical {
             let members = self.pool.pop().unwrap_or_default();
             Object {
                 start: self.out.len(),
-                top: self.depth == 1,
+                // The document itself, not an object inside a list.
+                top: self.depth == 1 && self.out.is_empty(),
                 members,
                 pending: None,
                 c: self,
@@ -661,6 +705,7 @@ pub(crate) mod canonical {
             let Object {
                 c,
                 start,
+                top,
                 mut members,
                 ..
             } = self;
@@ -681,6 +726,17 @@ pub(crate) mod canonical {
                 if key_str(out, members[i - 1].key)? == key_str(out, members[i].key)? {
                     members[i - 1].dropped = true;
                 }
+            }
+            if top && c.defer_top {
+                c.top = Some(
+                    members
+                        .iter()
+                        .filter(|m| !m.dropped)
+                        .map(|m| (m.start, m.end))
+                        .collect(),
+                );
+                c.depth -= 1;
+                return Ok(c);
             }
             let mut scratch = std::mem::take(&mut c.scratch);
             scratch.clear();
@@ -1493,6 +1549,15 @@ mod tests {
             canonical::to_vec(&doc, false).unwrap(),
             serde_jcs::to_vec(&doc).unwrap()
         );
+        let list = json!([{ "digest": "kept", "b": 1 }, { "a": { "digest": 2 } }]);
+        assert_eq!(
+            canonical::to_vec(&list, true).unwrap(),
+            serde_jcs::to_vec(&list).unwrap()
+        );
+        assert_eq!(
+            digest_of(&list),
+            sha256_hex(&serde_jcs::to_vec(&list).unwrap())
+        );
     }
 
     fn awkward_string() -> impl Strategy<Value = String> {
@@ -1536,6 +1601,7 @@ mod tests {
         fn canonical_bytes_match_serde_jcs_on_any_json(doc in json_value()) {
             prop_assert_eq!(canonical::to_vec(&doc, false).unwrap(), serde_jcs::to_vec(&doc).unwrap());
             prop_assert_eq!(canonical::to_vec(&doc, true).unwrap(), reference_bytes(&doc));
+            prop_assert_eq!(digest_of(&doc), sha256_hex(&reference_bytes(&doc)));
         }
     }
 }
