@@ -280,6 +280,34 @@ test("dark theme, and findings appearing do not move the canvas", async () => {
   await page.close();
 });
 
+test("clicking a finding selects and centres its subject; its quick fix is one click and one undo step", async () => {
+  const { page } = await fresh();
+  await drag(page, `${node("erp")} .react-flow__handle.source`, `${node("wms")} .react-flow__handle.target`);
+  await page.waitForSelector('[data-testid="connect-dialog"]');
+  await page.uncheck('[data-testid="connect-ack"]');
+  await page.click('[data-testid="connect-ok"]');
+  const id = "order-erp-to-wms";
+  await page.waitForSelector(`[data-testid="finding"][data-subject="${id}"]`);
+  await page.click(".react-flow__pane", { position: { x: 5, y: 5 } });
+  // Move the view far away, then click the finding.
+  await page.evaluate(() => window.__charterFlow.setViewport({ x: 3000, y: 3000, zoom: 0.6 }));
+  await page.click(`[data-testid="finding"][data-subject="${id}"]`);
+  await page.waitForSelector(`.react-flow__edge.selected[data-id="${id}"]`);
+  await page.waitForFunction(() => { const v = window.__charterFlow.getViewport(); return Math.abs(v.x) < 1500 && Math.abs(v.y) < 1500 && v.zoom >= 0.9; });
+  await page.waitForTimeout(400);
+  const label = await page.locator(`[data-testid="flow-label"][data-id="${id}"]`).boundingBox();
+  const canvas = await page.locator(".react-flow").boundingBox();
+  expect(label && label.x > canvas.x && label.x < canvas.x + canvas.width && label.y > canvas.y && label.y < canvas.y + canvas.height, "the flow is on screen");
+  await page.screenshot({ path: join(shots, "15-finding-selected.png") });
+  await page.click(`[data-testid="finding"][data-subject="${id}"] [data-testid="quick-fix"]`);
+  await page.waitForSelector(`[data-testid="flow-label"][data-id="${id}"][data-ack="true"]`);
+  expect(!(await page.$(`[data-testid="finding"][data-subject="${id}"]`)), "finding gone");
+  await page.click("h1");
+  await page.keyboard.press("Control+z");
+  await page.waitForSelector(`[data-testid="flow-label"][data-id="${id}"][data-ack="false"]`);
+  await page.close();
+});
+
 test("selecting an entity chip highlights all its chips; Delete removes it with its flows", async () => {
   const { page } = await fresh();
   await page.click('[data-entity="order"][data-role="owner"]');
