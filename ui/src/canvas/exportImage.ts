@@ -20,10 +20,26 @@ export async function captureDiagram(kind: "svg" | "png", viewport: HTMLElement,
     // Leave out the controls a document does not need.
     filter: (el: HTMLElement) => !(el.classList && (el.classList.contains("react-flow__handle") || el.classList.contains("icon-btn") || el.classList.contains("chip-add"))),
   };
-  if (kind === "png") {
-    const url = await toPng(viewport, { ...options, pixelRatio: 2 });
-    return { contents: url.slice(url.indexOf(",") + 1), encoding: "base64" };
+  // SVG parts (edges, labels) are styled by classes and theme variables that
+  // the serialized copy does not resolve: pin their resolved paint inline
+  // for the capture, then put things back.
+  const pinned: [SVGElement, string | null][] = [];
+  for (const el of viewport.querySelectorAll<SVGElement>("svg path, svg rect, svg circle, svg text, svg tspan")) {
+    const cs = getComputedStyle(el);
+    pinned.push([el, el.getAttribute("style")]);
+    for (const prop of ["fill", "stroke", "stroke-width", "stroke-dasharray", "opacity", "font-size", "font-weight", "font-family"]) el.style.setProperty(prop, cs.getPropertyValue(prop));
   }
-  const url = await toSvg(viewport, options);
-  return { contents: decodeURIComponent(url.slice(url.indexOf(",") + 1)), encoding: "text" };
+  try {
+    if (kind === "png") {
+      const url = await toPng(viewport, { ...options, pixelRatio: 2 });
+      return { contents: url.slice(url.indexOf(",") + 1), encoding: "base64" };
+    }
+    const url = await toSvg(viewport, options);
+    return { contents: decodeURIComponent(url.slice(url.indexOf(",") + 1)), encoding: "text" };
+  } finally {
+    for (const [el, style] of pinned) {
+      if (style === null) el.removeAttribute("style");
+      else el.setAttribute("style", style);
+    }
+  }
 }
