@@ -160,6 +160,17 @@ export default function App() {
   const edit = useCallback(async (e: Edit): Promise<void> => {
     await applyAny(e);
   }, [applyAny]);
+  /** For forms that show a refused edit inline: the error is thrown back, not bannered. */
+  const editInline = useCallback(
+    async (e: Edit): Promise<void> => {
+      if (!state) return;
+      const next = await backend.applyEdit(state.modelId, e);
+      setState(next);
+      setBanner(null);
+      await refreshList();
+    },
+    [state, refreshList],
+  );
   const runVoid = useCallback(async (f: () => Promise<ModelState | void>, ok?: string): Promise<void> => {
     await run(f, ok);
   }, [run]);
@@ -286,7 +297,7 @@ export default function App() {
         <main className={`workspace view-${view}`}>
           <section className="center">{center}</section>
           <aside className="side" data-testid="side">
-            {PropertiesPanel ? <PropertiesPanel state={state} selection={selection} apply={edit} onSelect={selectAndFocus} /> : <Placeholder what="Properties" testid="properties-placeholder" />}
+            {PropertiesPanel ? <PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={setSelection} /> : <Placeholder what="Properties" testid="properties-placeholder" />}
           </aside>
           <section className="bottom">
             {FindingsPanel ? <FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} /> : <Placeholder what="Findings" testid="findings-placeholder" />}
