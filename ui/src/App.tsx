@@ -1,7 +1,7 @@
 // The app shell: model picker, toolbar with the view switch, banners, and
 // the workspace: the canvas (or the matrix, decision log, lists) in the
 // middle, the properties panel on the right, the findings at the bottom.
-import { useCallback, useEffect, useRef, useState, type ComponentType } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError, describe, type Edit, type Finding, type ModelState, type ModelSummary } from "./api";
 import type { Selection } from "./selection";
 import { Canvas } from "./canvas/Canvas";
@@ -17,28 +17,9 @@ import { DecisionLogPanel } from "./panels/DecisionLogPanel";
 export type Banner = { kind: "error" | "info" | "notice"; text: string; findings?: Finding[] };
 export type Theme = "light" | "dark";
 
-// The properties panel, the ownership matrix and the findings panel are
-// built alongside (agreed props below); each shows a placeholder until its
-// file exists.
-type PropertiesProps = { state: ModelState; selection: Selection | null; apply: (edit: Edit) => Promise<void>; onSelect: (s: Selection | null) => void };
-type FindingsProps = { state: ModelState; onSelect: (s: Selection) => void; applyQuickFix: (code: string, subject: string) => Promise<void>; findings: Finding[] };
-type MatrixProps = { state: ModelState; apply: (edit: Edit) => Promise<void>; onError: (e: unknown) => void; onDone: (text: string) => void };
-const panelModules = import.meta.glob<Record<string, unknown>>(["./panels/PropertiesPanel.tsx", "./panels/OwnershipMatrix.tsx", "./panels/FindingsPanel.tsx"], { eager: true });
-function panel<P>(file: string, name: string): ComponentType<P> | null {
-  return (panelModules[`./panels/${file}.tsx`]?.[name] as ComponentType<P> | undefined) ?? null;
-}
-const PropertiesPanel = panel<PropertiesProps>("PropertiesPanel", "PropertiesPanel");
-const FindingsPanel = panel<FindingsProps>("FindingsPanel", "FindingsPanel");
-const OwnershipMatrix = panel<MatrixProps>("OwnershipMatrix", "OwnershipMatrix");
-
-function Placeholder({ what, testid }: { what: string; testid: string }) {
-  return (
-    <section className="panel placeholder" data-testid={testid}>
-      <h2>{what}</h2>
-      <p>Coming soon.</p>
-    </section>
-  );
-}
+import { PropertiesPanel } from "./panels/PropertiesPanel";
+import { FindingsPanel } from "./panels/FindingsPanel";
+import { OwnershipMatrix } from "./panels/OwnershipMatrix";
 
 function initialTheme(): Theme {
   try {
@@ -233,7 +214,7 @@ export default function App() {
   let center = null;
   if (state) {
     if (view === "decisions") center = <DecisionLogPanel modelId={state.modelId} revision={state.revision} onError={fail} onDone={info} />;
-    else if (view === "matrix") center = OwnershipMatrix ? <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} /> : <Placeholder what="Ownership matrix" testid="matrix-placeholder" />;
+    else if (view === "matrix") center = <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} />;
     else if (view === "list")
       center = (
         <div className="lists">
@@ -297,10 +278,10 @@ export default function App() {
         <main className={`workspace view-${view}`}>
           <section className="center">{center}</section>
           <aside className="side" data-testid="side">
-            {PropertiesPanel ? <PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={setSelection} /> : <Placeholder what="Properties" testid="properties-placeholder" />}
+            {<PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={setSelection} />}
           </aside>
           <section className="bottom">
-            {FindingsPanel ? <FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} /> : <Placeholder what="Findings" testid="findings-placeholder" />}
+            {<FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} />}
           </section>
         </main>
       ) : (
