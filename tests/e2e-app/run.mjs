@@ -2,8 +2,9 @@
 // driven through tauri-driver + WebKitWebDriver (W3C WebDriver over plain
 // fetch), under Xvfb (run via xvfb-run), with a temporary CHARTER_DATA_DIR.
 // Sees the sample, adds a system, renames it, closes and relaunches the app,
-// sees the rename kept, undoes it. Then draws two systems and an entity on
-// the canvas. Prints "N passed, N failed".
+// sees the rename kept, undoes it. Then draws two systems, an entity and a
+// flow on the canvas, sees the double write and fixes it in one click.
+// Prints "N passed, N failed".
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -215,6 +216,34 @@ try {
     );
     await session.screenshot("04-drawn.png");
   });
+  await step("connect them with a flow, see the double write, fix it in one click", async () => {
+    // Drag from Kiosk's outgoing handle onto Ledger's incoming one.
+    await session.click('[data-testid="fit-view"]');
+    await sleep(600);
+    await session.drag('.react-flow__node[data-id="kiosk"] .react-flow__handle.source', '.react-flow__node[data-id="ledger"] .react-flow__handle.target');
+    await session.waitFor(() => document.querySelector('[data-testid="connect-dialog"]') !== null, "the new-flow dialog");
+    await session.select('[data-testid="connect-entity"]', "voucher");
+    await session.select('[data-testid="connect-pattern"]', "event");
+    await session.click('[data-testid="connect-ok"]');
+    const finding = '[data-testid="finding"][data-code="double-write"][data-subject="voucher-kiosk-to-ledger"]';
+    await session.waitFor((sel) => document.querySelector(sel) !== null, "the double-write finding on the new flow", 10000, finding);
+    // Clicking the finding centres the flow at detail zoom: its label says "event" and carries the error badge.
+    await session.click(finding);
+    await session.waitFor(
+      () => document.querySelector('[data-testid="flow-label"][data-id="voucher-kiosk-to-ledger"][data-pattern="event"] [data-testid="edge-badge"]') !== null,
+      "the flow's label with its error badge",
+    );
+    await sleep(400);
+    await session.screenshot("05-double-write.png");
+    await session.click(`${finding} [data-testid="quick-fix"]`);
+    await session.waitFor(
+      (sel) => document.querySelector(sel) === null && document.querySelector('[data-testid="flow-label"][data-id="voucher-kiosk-to-ledger"]')?.getAttribute("data-pattern") === "request",
+      "the fix: the flow is a request to the owner and the finding is gone",
+      10000,
+      finding,
+    );
+    await session.screenshot("06-fixed.png");
+  });
 } catch {
   // reported by step()
 } finally {
@@ -223,7 +252,7 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 const passed = results.filter(Boolean).length;
-const STEPS = 5;
+const STEPS = 6;
 const failed = STEPS - passed;
 console.log(`app-e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -40,7 +40,7 @@ export default function App() {
   const [selection, setSelection] = useState<Selection | null>(null);
   const [focus, setFocus] = useState<{ sel: Selection; n: number } | null>(null);
   const [theme, setTheme] = useState<Theme>(initialTheme);
-  const busy = useRef(false);
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -109,23 +109,28 @@ export default function App() {
     });
   }, [ready]);
 
-  /** Runs a state-changing call; one at a time, errors into the banner. True when it went through. */
+  /**
+   * Runs a state-changing call; errors go into the banner. True when it went
+   * through. Calls run one at a time in the order they were made (an edit made
+   * while another is on its way waits for it; none is dropped).
+   */
   const run = useCallback(
-    async (f: () => Promise<ModelState | void>, ok?: string): Promise<boolean> => {
-      if (busy.current) return false;
-      busy.current = true;
-      try {
-        const next = await f();
-        if (next) setState(next);
-        setBanner(ok ? { kind: "info", text: ok } : null);
-        await refreshList();
-        return true;
-      } catch (e) {
-        fail(e);
-        return false;
-      } finally {
-        busy.current = false;
-      }
+    (f: () => Promise<ModelState | void>, ok?: string): Promise<boolean> => {
+      const go = async () => {
+        try {
+          const next = await f();
+          if (next) setState(next);
+          setBanner(ok ? { kind: "info", text: ok } : null);
+          await refreshList();
+          return true;
+        } catch (e) {
+          fail(e);
+          return false;
+        }
+      };
+      const result = queue.current.then(go, go);
+      queue.current = result;
+      return result;
     },
     [fail, refreshList],
   );

@@ -28,7 +28,7 @@ import { ActionsContext, FocusContext, OVERVIEW_ZOOM, type CanvasActions } from 
 import { ConnectDialog, EntityDialog, HelpOverlay, OwnerDialog, RenameDialog, type NewFlow } from "./dialogs";
 import { captureDiagram } from "./exportImage";
 import { FlowEdge } from "./FlowEdge";
-import { buildGraph, edgeSignature, freshId, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type SystemNode as SystemNodeT } from "./graph";
+import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type SystemNode as SystemNodeT } from "./graph";
 import { autoLayout } from "./layout";
 import { SystemNode } from "./SystemNode";
 
@@ -57,6 +57,12 @@ export type CanvasProps = {
 
 type Clip = { systems: System[]; entities: Entity[]; flows: Flow[] };
 let clipboard: Clip | null = null;
+
+/** `next`, plus the positions in `prev` of systems `next` does not place. */
+function keepOthers(next: Map<string, Point>, prev: Map<string, Point> | null): Map<string, Point> {
+  for (const [id, p] of prev ?? []) if (!next.has(id)) next.set(id, p);
+  return next;
+}
 
 function mergeNodes(prev: SystemNodeT[], next: SystemNodeT[]): SystemNodeT[] {
   const byId = new Map(prev.map((n) => [n.id, n]));
@@ -191,7 +197,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
           edges: g.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
         });
         await backend.setLayout(modelId, out);
-        setPositions(new Map(out.map((p) => [p.nodeId, { x: p.x, y: p.y }])));
+        // Systems added while the layout ran keep the place they were given.
+        setPositions((prev) => keepOthers(new Map(out.map((p) => [p.nodeId, { x: p.x, y: p.y }])), prev));
         setFitPending(true);
         if (why) onInfo(why);
       } catch (e) {
@@ -215,7 +222,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         for (const p of stored) if (p.x !== null && p.y !== null) map.set(p.nodeId, { x: p.x, y: p.y });
         const m = modelRef.current;
         const known = m.systems.some((s) => map.has(s.id));
-        setPositions(map);
+        setPositions((prev) => keepOthers(map, prev));
         if (!known && m.systems.length > 0) await runLayout(m, null);
       } catch (e) {
         if (!cancelled) onError(e);
@@ -412,8 +419,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       const id = freshId(name, new Set(m.systems.map((s) => s.id)));
       const box = wrapper.current?.getBoundingClientRect();
       const c = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-      const n = m.systems.length % 5;
-      const position = { x: Math.round(c.x - 130 + n * 24), y: Math.round(c.y - 50 + n * 24) };
+      const taken = nodes.map((n) => ({ x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? 120 }));
+      const position = freeSpot(c, { width: NODE_WIDTH, height: 110 }, taken);
       setPositions((prev) => new Map(prev ?? []).set(id, position));
       if (await apply({ op: "addSystem", system: { id, name, kind: "other" } })) {
         savePositions([{ id, position }]);
@@ -422,7 +429,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       }
       return false;
     },
-    [apply, onSelect, rf, savePositions],
+    [apply, nodes, onSelect, rf, savePositions],
   );
 
   const createFlow = useCallback(

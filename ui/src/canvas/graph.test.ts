@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Finding, Model } from "../api";
 import { SAMPLE, bigModel } from "../test/mockBackend";
-import { buildGraph, freshId, lineageOf, placeMissing } from "./graph";
+import { buildGraph, freeSpot, freshId, lineageOf, placeMissing } from "./graph";
 import { curve } from "./FlowEdge";
 
 const model: Model = {
@@ -88,5 +88,27 @@ describe("helpers", () => {
     const c = curve(0, 0, 100, 0, 20);
     expect(c.x).toBe(50);
     expect(Math.abs(c.y)).toBe(20);
+  });
+});
+
+describe("freeSpot", () => {
+  const size = { width: 260, height: 110 };
+  const overlaps = (p: { x: number; y: number }, r: { x: number; y: number; width: number; height: number }) =>
+    p.x < r.x + r.width && r.x < p.x + size.width && p.y < r.y + r.height && r.y < p.y + size.height;
+
+  it("centres the new box on an empty spot", () => {
+    expect(freeSpot({ x: 500, y: 300 }, size, [])).toEqual({ x: 370, y: 245 });
+  });
+
+  it("moves off a system already at the centre, and off the one after it", () => {
+    const at = { x: 370, y: 245, width: 260, height: 140 };
+    const taken = [at];
+    const first = freeSpot({ x: 500, y: 300 }, size, taken);
+    expect(overlaps(first, at)).toBe(false);
+    taken.push({ ...first, ...size });
+    const second = freeSpot({ x: 500, y: 300 }, size, taken);
+    for (const r of taken) expect(overlaps(second, r)).toBe(false);
+    // Still near the centre, not thrown far away.
+    expect(Math.hypot(second.x - 370, second.y - 245)).toBeLessThan(800);
   });
 });

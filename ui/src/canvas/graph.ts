@@ -176,3 +176,43 @@ export function freshId(base: string, taken: Set<string>): string {
     if (!taken.has(id)) return id;
   }
 }
+
+export type Rect = { x: number; y: number; width: number; height: number };
+
+/**
+ * The top-left corner, nearest to `centre`, where a box of `size` overlaps
+ * none of `taken` (with a gap): new systems never land on top of others.
+ * Searches rings of grid points around the centre.
+ */
+export function freeSpot(centre: Point, size: { width: number; height: number }, taken: Rect[], gap = 40): Point {
+  const start = { x: Math.round(centre.x - size.width / 2), y: Math.round(centre.y - size.height / 2) };
+  const clear = (p: Point) =>
+    taken.every((r) => p.x + size.width + gap <= r.x || r.x + r.width + gap <= p.x || p.y + size.height + gap <= r.y || r.y + r.height + gap <= p.y);
+  if (clear(start)) return start;
+  const stepX = Math.round((size.width + gap) / 2);
+  const stepY = Math.round((size.height + gap) / 2);
+  for (let ring = 1; ring <= 200; ring++) {
+    let best: Point | null = null;
+    let bestD = Infinity;
+    for (let i = -ring; i <= ring; i++) {
+      const around: [number, number][] = [
+        [i, -ring],
+        [i, ring],
+        [-ring, i],
+        [ring, i],
+      ];
+      for (const [dx, dy] of around) {
+        const p = { x: start.x + dx * stepX, y: start.y + dy * stepY };
+        const d = Math.hypot(p.x - start.x, p.y - start.y);
+        if (d < bestD && clear(p)) {
+          best = p;
+          bestD = d;
+        }
+      }
+    }
+    if (best) return best;
+  }
+  // Everything near is full: below all of them.
+  const bottom = Math.max(...taken.map((r) => r.y + r.height));
+  return { x: start.x, y: bottom + gap };
+}
