@@ -61,7 +61,11 @@ async function measure(page, kind, zoom) {
     out[`settleAtZoom${zoom}Ms`] = Date.now() - t0;
     await page.waitForTimeout(500);
   }
-  return page.evaluate(
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const metrics = async () => Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+  const before = await metrics();
+  const result = await page.evaluate(
     ({ kind, seconds }) =>
       new Promise((resolve) => {
         const rf = window.__charterFlow;
@@ -85,6 +89,13 @@ async function measure(page, kind, zoom) {
       }),
     { kind, seconds },
   );
+  // Main-thread time per frame (script, style, layout), to tell main-thread work from raster.
+  const after = await metrics();
+  const frames = Math.max(1, Math.round(result.fps * seconds));
+  const per = (k) => Math.round(((after[k] - before[k]) * 1000 * 10) / frames) / 10;
+  result.mainMsPerFrame = { task: per("TaskDuration"), script: per("ScriptDuration"), style: per("RecalcStyleDuration"), layout: per("LayoutDuration") };
+  await cdp.detach();
+  return result;
 }
 
 const out = { model: size, seconds };
@@ -96,6 +107,8 @@ out.panWhole = await measure(page, "pan");
 out.zoomWhole = await measure(page, "zoom");
 out.panDetail = await measure(page, "pan", 1);
 out.zoomDetail = await measure(page, "zoom", 0.8);
+// The zooms in between: chips collapse below 0.45, the overview starts below 0.3.
+for (const z of (process.env.BENCH_ZOOMS ?? "0.35,0.5,0.7").split(",").map(Number)) out[`panAt${z}`] = await measure(page, "pan", z);
 await page.screenshot({ path: resolve(here, "../../test-results/ui-e2e/bench-detail.png") }).catch(() => undefined);
 await page.close();
 if (process.argv.includes("--layout")) {

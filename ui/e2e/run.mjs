@@ -365,6 +365,68 @@ test("the list view still edits the model (owner change with rationale)", async 
   await page.close();
 });
 
+test("a validate rule's condition is changed with the condition builder, never typed", async () => {
+  const { page, errors } = await fresh();
+  // Select the entity on the canvas, then its rule in the properties panel.
+  await page.click('[data-entity="order"][data-role="owner"]');
+  await page.click('[data-testid="properties-panel"] [data-testid="properties-link"][data-kind="rule"][data-id="order-total"]');
+  const builder = '[data-testid="rule-form"] [data-testid="condition-builder"]';
+  await page.waitForSelector(`${builder}[data-state="form"]`);
+  expect((await page.textContent(`${builder} [data-testid="condition-cel"]`)) === "total >= 0.0", "the sample's condition is shown");
+  expect((await page.$$(`${builder} [data-testid="clause"]`)).length === 1, "one clause read back from the CEL");
+  expect((await page.$$('[data-testid="rule-form"] textarea, [data-testid="rule-form"] input[data-testid*="condition"]')).length === 0, "no text box for CEL");
+  // Add a clause: currency is one of NOK, SEK.
+  await page.click(`${builder} [data-testid="clause-add"]`);
+  const second = `${builder} [data-testid="clause"] >> nth=1`;
+  await page.waitForSelector(second);
+  await page.selectOption(`${second} >> [data-testid="clause-field"]`, "currency");
+  await page.selectOption(`${second} >> [data-testid="clause-op"]`, "in");
+  await page.check(`${second} >> [data-testid="clause-value-option"][data-value="SEK"]`);
+  await page.check(`${second} >> [data-testid="clause-value-option"][data-value="NOK"]`);
+  // The field's first value came along when the operator changed: drop it.
+  await page.uncheck(`${second} >> [data-testid="clause-value-option"][data-value="EUR"]`);
+  const want = 'total >= 0.0 && currency in ["NOK", "SEK"]';
+  await page.waitForFunction((w) => document.querySelector('[data-testid="rule-form"] [data-testid="condition-cel"]')?.textContent === w, want, { timeout: 5000 }).catch(async () => {
+    throw new Error(`condition shown: ${await page.textContent(`${builder} [data-testid="condition-cel"]`)}`);
+  });
+  const last = (await edits(page)).at(-1);
+  expect(last.op === "updateRule" && last.id === "order-total" && last.rule.condition === want && last.rule.action === "reject", JSON.stringify(last));
+  expect(!(await page.$(`${builder} [data-testid="condition-error"]`)), "no error");
+  await page.screenshot({ path: join(shots, "16-condition-builder.png") });
+  // The list view shows the same condition; each change was one edit, so one undo takes back the last.
+  await page.click('[data-testid="view-list"]');
+  const listed = '[data-testid="rule-item"][data-id="order-total"] [data-testid="rule-condition"]';
+  expect((await page.textContent(listed)).trim() === want, "list shows the new condition");
+  await page.click("h1");
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === 'total >= 0.0 && currency in ["EUR", "NOK", "SEK"]', listed);
+  expect(errors.length === 0, `page errors: ${errors}`);
+  await page.close();
+});
+
+test("the list view adds a validate rule without typed CEL; its condition is built in the builder", async () => {
+  const { page, errors } = await fresh();
+  await page.click('[data-testid="view-list"]');
+  expect(!(await page.$('[data-testid="add-rule-condition"]')), "no CEL text box");
+  await page.fill('[data-testid="add-rule-id"]', "order-currency");
+  await page.selectOption('[data-testid="add-rule-entity"]', "order");
+  await page.selectOption('[data-testid="add-rule-action"]', "flag");
+  await page.click('[data-testid="add-rule"]');
+  const item = '[data-testid="rule-item"][data-id="order-currency"]';
+  await page.waitForSelector(`${item} [data-testid="condition-builder"][data-state="form"]`);
+  expect((await page.textContent(`${item} [data-testid="rule-condition"]`)).trim() === "has(data.id)", "starts with the key present");
+  const clause = `${item} [data-testid="clause"] >> nth=0`;
+  await page.selectOption(`${clause} >> [data-testid="clause-field"]`, "currency");
+  await page.selectOption(`${clause} >> [data-testid="clause-op"]`, "eq");
+  await page.selectOption(`${clause} >> [data-testid="clause-value"]`, "SEK");
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === 'currency == "SEK"', `${item} [data-testid="rule-condition"]`);
+  const last = (await edits(page)).at(-1);
+  expect(last.op === "updateRule" && last.rule.condition === 'currency == "SEK"' && last.rule.action === "flag", JSON.stringify(last));
+  await page.screenshot({ path: join(shots, "17-list-add-rule.png") });
+  expect(errors.length === 0, `page errors: ${errors}`);
+  await page.close();
+});
+
 test("large model: overview when zoomed out, details when zoomed in", async () => {
   const { page } = await fresh("?bench=200,600,800&layout=grid", '[data-testid="canvas"]');
   await page.evaluate(() => window.__charterFlow.setViewport({ x: 0, y: 0, zoom: 0.1 }));
@@ -375,7 +437,23 @@ test("large model: overview when zoomed out, details when zoomed in", async () =
   await page.waitForSelector('[data-testid="flow-label"]');
   const n = await page.$$eval(".react-flow__node", (e) => e.length);
   expect(n > 0 && n < 60, `only what is on screen is rendered (${n})`);
+  // The flows are drawn by the canvas's window layer; a click on one selects it.
+  const first = await page.$$eval('[data-testid="window-flow"]', (e) => e.map((x) => x.getAttribute("data-id")));
+  expect(first.length > 0, "flows drawn at detail zoom");
   await page.screenshot({ path: join(shots, "14-large-detail.png") });
+  const label = page.locator('[data-testid="window-flows"] [data-testid="flow-label"]').first();
+  const flowId = await label.getAttribute("data-id");
+  await label.click();
+  await page.waitForSelector(`[data-testid="flow-label"][data-id="${flowId}"].flow-label-selected`);
+  const props = await page.textContent('[data-testid="properties-panel"][data-kind="flow"] [data-testid="properties-title"]');
+  expect(props?.includes(flowId), `the properties panel shows flow ${flowId}: ${props?.slice(0, 80)}`);
+  // Far away, another window: other systems and flows.
+  await page.evaluate(() => window.__charterFlow.setViewport({ x: -6000, y: -3000, zoom: 1 }));
+  await page.waitForFunction((ids) => {
+    const now = [...document.querySelectorAll('[data-testid="window-flow"]')].map((x) => x.getAttribute("data-id"));
+    return now.length > 0 && now.some((id) => !ids.includes(id));
+  }, first);
+  await page.screenshot({ path: join(shots, "14b-large-detail-elsewhere.png") });
   await page.close();
 });
 

@@ -226,7 +226,7 @@ export default function App() {
           <SystemsPanel model={state.model} onEdit={edit} />
           <EntitiesPanel model={state.model} onEdit={edit} />
           <FlowsPanel model={state.model} onEdit={edit} />
-          <RulesPanel model={state.model} onEdit={edit} />
+          <RulesPanel model={state.model} modelId={state.modelId} onEdit={edit} />
         </div>
       );
     else center = <Canvas state={state} selection={selection} onSelect={setSelection} apply={applyAny} onError={fail} onInfo={info} focus={focus} theme={theme} />;

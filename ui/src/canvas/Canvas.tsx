@@ -14,6 +14,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
   useStore,
+  useStoreApi,
   ViewportPortal,
   type Connection,
   type EdgeChange,
@@ -28,15 +29,19 @@ import { ActionsContext, FocusContext, OVERVIEW_ZOOM, type CanvasActions } from 
 import { ConnectDialog, EntityDialog, HelpOverlay, OwnerDialog, RenameDialog, type NewFlow } from "./dialogs";
 import { captureDiagram } from "./exportImage";
 import { FlowEdge } from "./FlowEdge";
-import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type SystemNode as SystemNodeT } from "./graph";
+import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type Rect, type SystemNode as SystemNodeT } from "./graph";
 import { autoLayout } from "./layout";
 import { SystemNode } from "./SystemNode";
+import { WindowFlows } from "./WindowFlows";
+import { needsNewWindow, viewRect, windowAround, windowed } from "./windowing";
 
 // At module scope, as xyflow asks (a new object per render remounts everything).
 const nodeTypes = { system: SystemNode };
 const edgeTypes = { flow: FlowEdge };
 const defaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 } };
 const proOptions = { hideAttribution: false };
+// Systems outside the rendering window are hidden nodes (windowing.ts): fitting includes them.
+const fitViewOptions = { includeHiddenNodes: true };
 
 /** Above this size, only what is on screen is rendered (and the minimap is left out). */
 const LARGE_NODES = 120;
@@ -585,6 +590,28 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
 
   const large = nodes.length > LARGE_NODES || edges.length > LARGE_EDGES;
   const overview = useStore(overviewSel) && large && !exporting;
+  // Large models at detail zoom render a window around the view (windowing.ts),
+  // recomputed only when the view leaves it.
+  const store = useStoreApi<SystemNodeT, FlowEdgeT>();
+  const windowMode = large && !overview && !exporting;
+  const [win, setWin] = useState<Rect | null>(null);
+  useEffect(() => {
+    let current: Rect | null = null;
+    if (!windowMode) {
+      setWin(null);
+      return;
+    }
+    const check = (s: { transform: [number, number, number]; width: number; height: number }) => {
+      if (!s.width || !s.height) return;
+      const view = viewRect(s.transform, s.width, s.height);
+      if (!needsNewWindow(current, view)) return;
+      current = windowAround(view);
+      setWin(current);
+    };
+    check(store.getState());
+    return store.subscribe(check);
+  }, [windowMode, store]);
+  const shown = useMemo(() => (windowMode && win ? windowed(nodes, edges, win) : null), [windowMode, win, nodes, edges]);
   const focusValue = useMemo(
     () => ({ entity: selection?.kind === "entity" ? selection.id : null, renaming: renaming?.kind === "system" ? renaming.id : null }),
     [selection, renaming],
@@ -644,8 +671,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         <ActionsContext.Provider value={actions}>
           <FocusContext.Provider value={focusValue}>
             <ReactFlow<SystemNodeT, FlowEdgeT>
-              nodes={overview ? NO_NODES : nodes}
-              edges={overview ? NO_EDGES : edges}
+              nodes={overview ? NO_NODES : (shown?.nodes ?? nodes)}
+              edges={overview || shown ? NO_EDGES : edges}
               className={overview ? "overview" : undefined}
               nodeTypes={nodeTypes}
               edgeTypes={edgeTypes}
@@ -670,15 +697,17 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
               deleteKeyCode={null}
               selectionKeyCode="Shift"
               multiSelectionKeyCode={["Shift", "Meta", "Control"]}
-              onlyRenderVisibleElements={large && !overview && !exporting}
+              onlyRenderVisibleElements={windowMode && !shown}
               minZoom={0.05}
               maxZoom={2}
               fitView
+              fitViewOptions={fitViewOptions}
               colorMode={theme}
               proOptions={proOptions}
             >
               <Controls showInteractive={false} />
               {overview && <OverviewFlows nodes={nodes} edges={edges} />}
+              {shown && win && <WindowFlows nodes={shown.nodes} edges={shown.edges} win={win} />}
             </ReactFlow>
           </FocusContext.Provider>
         </ActionsContext.Provider>

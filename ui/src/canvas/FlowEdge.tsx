@@ -1,9 +1,9 @@
-import { memo, useContext } from "react";
+import { memo, useContext, type ReactNode } from "react";
 import { BaseEdge, useStore, type EdgeProps } from "@xyflow/react";
 import { ActionsContext, DETAIL_ZOOM } from "./context";
 import type { FlowEdge as FlowEdgeType } from "./graph";
 
-const zoomedOutSel = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
+export const zoomedOutSel = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
 /** A quadratic curve from source to target, bent sideways by `offset` px; returns the path and its midpoint. */
 export function curve(sx: number, sy: number, tx: number, ty: number, offset: number): { path: string; x: number; y: number } {
@@ -19,25 +19,41 @@ export function curve(sx: number, sy: number, tx: number, ty: number, offset: nu
   return { path: `M ${sx},${sy} Q ${cx},${cy} ${tx},${ty}`, x: mx + nx * offset, y: my + ny * offset };
 }
 
-function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, data, selected, markerEnd }: EdgeProps<FlowEdgeType>) {
-  const zoomedOut = useStore(zoomedOutSel);
+type ShapeProps = {
+  id: string;
+  sx: number;
+  sy: number;
+  tx: number;
+  ty: number;
+  data: FlowEdgeType["data"];
+  selected: boolean;
+  zoomedOut: boolean;
+  /** The path itself: xyflow's BaseEdge (with its hit area), or a plain path drawn by the windowed layer. */
+  renderPath: (path: string, className: string) => ReactNode;
+  /** Only the path or only the label (the windowed layer draws all labels above all paths); both by default. */
+  part?: "path" | "label";
+};
+
+/** A flow as drawn: the curve and, at detail zoom, its label with the pattern, "no ack" and a findings badge. */
+export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, renderPath, part }: ShapeProps) {
   const actions = useContext(ActionsContext);
   if (!data) return null;
   const f = data.flow;
   // A flow drawn right to left (target left of source) would run under the nodes: bend it well clear.
-  const back = sourceX > targetX;
-  const { path, x, y } = curve(sourceX, sourceY, targetX, targetY, back ? data.offset + (data.offset >= 0 ? 120 : -120) : data.offset);
+  const back = sx > tx;
+  const { path, x, y } = curve(sx, sy, tx, ty, back ? data.offset + (data.offset >= 0 ? 120 : -120) : data.offset);
   const acked = f.ack === true;
   const cls = `flow-path flow-${f.pattern}${acked ? "" : " flow-noack"}${selected ? " flow-selected" : ""}`;
   // Zoomed out: one thin path, no arrow, no wide hit area, no label (cheap to draw thousands).
-  if (zoomedOut) return <path d={path} className={`react-flow__edge-path flow-lite ${cls}`} />;
+  if (zoomedOut) return part === "label" ? null : <path d={path} className={`react-flow__edge-path flow-lite ${cls}`} />;
+  if (part === "path") return renderPath(path, cls);
   // The label is SVG text (no HTML portal per edge: cheaper with thousands of edges).
   const text = `${data.entityName}  ${f.pattern}`;
   const bad = data.errors + data.warnings;
   const w = Math.round(text.length * 8.2 + (acked ? 0 : 58) + (bad > 0 ? 30 : 0) + 20);
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={cls} interactionWidth={14} />
+      {part !== "label" && renderPath(path, cls)}
       <g
         className={`flow-label${selected ? " flow-label-selected" : ""}`}
         data-testid="flow-label"
@@ -76,6 +92,23 @@ function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, data, selected, 
         )}
       </g>
     </>
+  );
+}
+
+function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, data, selected, markerEnd }: EdgeProps<FlowEdgeType>) {
+  const zoomedOut = useStore(zoomedOutSel);
+  return (
+    <FlowShape
+      id={id}
+      sx={sourceX}
+      sy={sourceY}
+      tx={targetX}
+      ty={targetY}
+      data={data}
+      selected={!!selected}
+      zoomedOut={zoomedOut}
+      renderPath={(path, cls) => <BaseEdge id={id} path={path} markerEnd={markerEnd} className={cls} interactionWidth={14} />}
+    />
   );
 }
 

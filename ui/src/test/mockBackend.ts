@@ -2,7 +2,8 @@
 // browser e2e (the real backend is covered by `cargo test -p charter-app` and
 // the real-app e2e). It answers the same commands with the same shapes.
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { AppError, Decision, Edit, Entity, Finding, Flow, Model, ModelState, ModelSummary, NodePosition, System } from "../api";
+import type { AppError, Decision, Edit, Entity, Finding, Flow, Model, ModelState, ModelSummary, NodePosition, Rule, System } from "../api";
+import type { Clause, ClauseOp, ConditionForm, ConditionItem, Join } from "../panels/conditions/types";
 
 type Rev = { model: Model; summary: string };
 type Entry = { id: number; revs: Rev[]; head: number; filePath: string | null; saved: number | null; log: Decision[]; layout: Map<string, { x: number; y: number }> };
@@ -41,11 +42,22 @@ export const SAMPLE: Model = {
     { id: "wms", name: "Warehouse", kind: "wms" },
   ],
   entities: [
-    { id: "order", name: "Order", owner: "erp", key: "id", fields: [], copies: ["wms"] },
+    {
+      id: "order",
+      name: "Order",
+      owner: "erp",
+      key: "id",
+      fields: [
+        { name: "id", type: "string", required: true },
+        { name: "total", type: "number" },
+        { name: "currency", type: "enum", values: ["EUR", "NOK", "SEK"] },
+      ],
+      copies: ["wms"],
+    },
     { id: "stock", name: "Stock", owner: "wms", key: "sku", fields: [], copies: [] },
   ],
   flows: [{ id: "order-to-wms", entity: "order", from: "erp", to: "wms", pattern: "event", trigger: "system", ack: true }],
-  rules: [],
+  rules: [{ kind: "validate", id: "order-total", entity: "order", condition: "total >= 0.0", action: "reject" }],
 };
 
 function fail(code: AppError["code"], message: string, findings: Finding[] = []): never {
@@ -146,6 +158,9 @@ function applyEdit(m: Model, e: AnyEdit): Model {
       } else if (e.kind === "flow") {
         const f = mustFind(next.flows, e.id, "flow");
         if (e.newId) f.id = e.newId;
+      } else if (e.kind === "rule") {
+        const r = mustFind(next.rules ?? [], e.id, "rule");
+        if (e.newId) r.id = e.newId;
       } else if (e.kind === "entity") {
         const s = next.entities.find((x) => x.id === e.id);
         if (!s) fail("not-found", `there is no entity with id "${e.id}"`);
@@ -170,10 +185,205 @@ function applyEdit(m: Model, e: AnyEdit): Model {
     case "deleteEntity":
       next.entities = next.entities.filter((x) => x.id !== e.id);
       next.flows = next.flows.filter((f) => f.entity !== e.id);
+      next.rules = (next.rules ?? []).filter((r) => !("entity" in r) || r.entity !== e.id);
+      return next;
+    case "addRule": {
+      const r = e.rule as Rule;
+      if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(r.id)) fail("edit-refused", `"${r.id}" is not a valid rule id`);
+      if ((next.rules ?? []).some((x) => x.id === r.id)) fail("edit-refused", `there is already a rule with id "${r.id}"`);
+      if ("entity" in r) mustFind(next.entities, r.entity, "entity");
+      next.rules = [...(next.rules ?? []), r];
+      return next;
+    }
+    case "updateRule": {
+      const rules = next.rules ?? [];
+      const i = rules.findIndex((x) => x.id === e.id);
+      if (i < 0) fail("not-found", `there is no rule with id "${e.id}"`);
+      rules[i] = e.rule as Rule;
+      next.rules = rules;
+      return next;
+    }
+    case "deleteRule":
+      mustFind(next.rules ?? [], e.id, "rule");
+      next.rules = (next.rules ?? []).filter((x) => x.id !== e.id);
       return next;
     default:
       fail("edit-refused", `the mock backend does not do ${e.op}`);
   }
+}
+
+// ---- Test scaffolding: condition_to_cel / condition_from_cel ----
+// A small stand-in for `models/src/condition_form.rs`, enough for the e2e and
+// component tests: clauses (and groups) joined by all/any, written the way
+// Rust writes them, and read back when the text has exactly those shapes.
+// Anything else reads as `null`, the Rust answer for "not a form". The real
+// rules (and their tests) live in Rust; this is not a second implementation.
+
+type MockField = Entity["fields"][number];
+const CMP: Partial<Record<ClauseOp, string>> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=" };
+const TEXT_METHODS: ClauseOp[] = ["contains", "startsWith", "endsWith", "matches"];
+const OPS_FOR: Record<MockField["type"], ClauseOp[]> = {
+  string: ["eq", "ne", "in", "notIn", "contains", "startsWith", "endsWith", "matches", "lt", "le", "gt", "ge", "present", "absent"],
+  integer: ["eq", "ne", "lt", "le", "gt", "ge", "in", "notIn", "present", "absent"],
+  number: ["eq", "ne", "lt", "le", "gt", "ge", "in", "notIn", "present", "absent"],
+  date: ["eq", "ne", "lt", "le", "gt", "ge", "in", "notIn", "present", "absent"],
+  datetime: ["eq", "ne", "lt", "le", "gt", "ge", "in", "notIn", "present", "absent"],
+  boolean: ["eq", "ne", "present", "absent"],
+  enum: ["eq", "ne", "in", "notIn", "present", "absent"],
+};
+const celOp = (j: Join) => (j === "all" ? "&&" : "||");
+const quoteCel = (v: string) => JSON.stringify(v);
+
+function mockLiteral(f: MockField, v: string): string {
+  const bad = (expected: string): never => fail("bad-request", `\`${f.name}\` is ${f.type}: "${v}" is not ${expected}`);
+  switch (f.type) {
+    case "integer":
+      return /^-?\d+$/.test(v.trim()) ? String(parseInt(v, 10)) : bad("a whole number");
+    case "number": {
+      const x = Number(v.trim());
+      if (v.trim() === "" || !Number.isFinite(x)) return bad("a number");
+      const t = String(x);
+      return /[.eE]/.test(t) ? t : `${t}.0`;
+    }
+    case "boolean":
+      return v.trim() === "true" || v.trim() === "false" ? v.trim() : bad("true or false");
+    case "enum":
+      if (f.values && !f.values.includes(v)) fail("bad-request", `"${v}" is not a value of \`${f.name}\` (one of ${f.values.map((x) => `"${x}"`).join(", ")})`);
+      return quoteCel(v);
+    default:
+      return quoteCel(v);
+  }
+}
+
+function mockClauseToCel(en: Entity, c: Clause): string {
+  const f = en.fields.find((x) => x.name === c.field) ?? fail("bad-request", `\`${c.field}\` is not a field of ${en.name}`);
+  if (!OPS_FOR[f.type].includes(c.op)) fail("bad-request", `\`${c.op}\` does not suit \`${c.field}\` (${f.type}); use one of: ${OPS_FOR[f.type].join(", ")}`);
+  const cmp = CMP[c.op];
+  if (c.otherField) {
+    if (!cmp) fail("bad-request", `\`${c.field}\` cannot be compared with \`${c.otherField}\` with \`${c.op}\``);
+    if (!en.fields.some((x) => x.name === c.otherField)) fail("bad-request", `\`${c.otherField}\` is not a field of ${en.name}`);
+    return `${c.field} ${cmp} ${c.otherField}`;
+  }
+  if (cmp) return `${c.field} ${cmp} ${mockLiteral(f, c.value)}`;
+  if (TEXT_METHODS.includes(c.op)) return `${c.field}.${c.op}(${quoteCel(c.value)})`;
+  if (c.op === "in" || c.op === "notIn") {
+    if (c.values.length === 0) fail("bad-request", `\`${c.field}\` ${c.op}: give at least one value`);
+    const list = `${c.field} in [${c.values.map((v) => mockLiteral(f, v)).join(", ")}]`;
+    return c.op === "in" ? list : `!(${list})`;
+  }
+  return c.op === "present" ? `has(data.${c.field})` : `!has(data.${c.field})`;
+}
+
+export function mockFormToCel(en: Entity, form: ConditionForm): string {
+  if (form.items.length === 0) fail("bad-request", "the condition has no clause: add one");
+  const parts = form.items.map((it) => {
+    if (it.kind === "clause") return mockClauseToCel(en, it);
+    if (it.clauses.length === 0) fail("bad-request", "a group has no clause: add one or remove the group");
+    const inner = it.clauses.map((c) => mockClauseToCel(en, c)).join(` ${celOp(form.join === "all" ? "any" : "all")} `);
+    return form.items.length > 1 && it.clauses.length > 1 ? `(${inner})` : inner;
+  });
+  return parts.join(` ${celOp(form.join)} `);
+}
+
+/** Reads back what `mockFormToCel` writes; `null` for any other text. */
+export function mockCelToForm(en: Entity, cel: string): ConditionForm | null {
+  const toks = cel.match(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|&&|\|\||==|!=|<=|>=|[<>()[\],.!]|\S/g) ?? [];
+  let i = 0;
+  const peek = (k = 0) => toks[i + k];
+  const eat = (t: string) => (toks[i] === t ? (i++, true) : false);
+  const ident = () => (/^[A-Za-z_]/.test(peek() ?? "") ? toks[i++]! : null);
+  const fieldOf = (name: string | null) => en.fields.find((f) => f.name === name) ?? null;
+  const value = (f: MockField): string | null => {
+    const t = toks[i++];
+    if (t === undefined) return null;
+    if (t.startsWith('"')) {
+      if (!["string", "date", "datetime", "enum"].includes(f.type)) return null;
+      const v = JSON.parse(t) as string;
+      return f.type === "enum" && f.values && !f.values.includes(v) ? null : v;
+    }
+    if (f.type === "boolean") return t === "true" || t === "false" ? t : null;
+    if (f.type === "integer") return /^-?\d+$/.test(t) ? t : null;
+    if (f.type === "number") return /^-?\d/.test(t) ? String(Number(t)) : null;
+    return null;
+  };
+  const clause = (): Clause | null => {
+    const c = (field: string, op: ClauseOp, v = "", values: string[] = [], otherField: string | null = null): Clause => ({ field, op, value: v, values, otherField });
+    if (eat("!")) {
+      if (eat("has")) {
+        const f = eat("(") && eat("data") && eat(".") ? ident() : null;
+        return f && fieldOf(f) && eat(")") ? c(f, "absent") : null;
+      }
+      if (!eat("(")) return null;
+      const inner = clause();
+      return inner?.op === "in" && eat(")") ? { ...inner, op: "notIn" } : null;
+    }
+    if (peek() === "has" && peek(1) === "(") {
+      i += 2;
+      const f = eat("data") && eat(".") ? ident() : null;
+      return f && fieldOf(f) && eat(")") ? c(f, "present") : null;
+    }
+    const name = ident();
+    const f = fieldOf(name);
+    if (!f || !name) return null;
+    if (eat(".")) {
+      const m = ident() as ClauseOp | null;
+      if (!m || !TEXT_METHODS.includes(m) || f.type !== "string" || !eat("(")) return null;
+      const t = toks[i++];
+      return t?.startsWith('"') && eat(")") ? c(name, m, JSON.parse(t) as string) : null;
+    }
+    if (eat("in")) {
+      if (!eat("[")) return null;
+      const values: string[] = [];
+      do {
+        const v = value(f);
+        if (v === null) return null;
+        values.push(v);
+      } while (eat(","));
+      return eat("]") ? c(name, "in", "", values) : null;
+    }
+    const op = (Object.keys(CMP) as ClauseOp[]).find((k) => CMP[k] === peek());
+    if (!op) return null;
+    i++;
+    const other = fieldOf(peek() ?? null);
+    if (other) return c(name, op, "", [], toks[i++]!);
+    const v = value(f);
+    return v === null ? null : c(name, op, v);
+  };
+  // items joined by one operator; a parenthesised item is a group joined the other way
+  const items: ConditionItem[] = [];
+  let join: Join | null = null;
+  for (;;) {
+    if (eat("(")) {
+      const clauses: Clause[] = [];
+      let inner: string | null = null;
+      for (;;) {
+        const cl = clause();
+        if (!cl) return null;
+        clauses.push(cl);
+        const t = peek();
+        if (t !== "&&" && t !== "||") break;
+        if (inner && inner !== t) return null;
+        inner = t;
+        i++;
+      }
+      if (!eat(")") || !inner) return null;
+      items.push({ kind: "group", clauses });
+      const groupJoin: Join = inner === "&&" ? "any" : "all";
+      if (join && join !== groupJoin) return null;
+      join = groupJoin;
+    } else {
+      const cl = clause();
+      if (!cl) return null;
+      items.push({ kind: "clause", ...cl });
+    }
+    const t = peek();
+    if (t === undefined) break;
+    const j: Join | null = t === "&&" ? "all" : t === "||" ? "any" : null;
+    if (!j || (join && join !== j)) return null;
+    join = j;
+    i++;
+  }
+  return { join: join ?? "all", items };
 }
 
 export type MockBackend = {
@@ -340,6 +550,12 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
       case "save_document":
         files.set(String(a.path), String(a.contents));
         return null;
+      case "condition_to_cel":
+      case "condition_from_cel": {
+        const en = get(Number(a.modelId));
+        const entity = mustFind(en.revs[en.head]!.model.entities, String(a.entityId), "entity");
+        return cmd === "condition_to_cel" ? mockFormToCel(entity, a.form as ConditionForm) : mockCelToForm(entity, String(a.cel));
+      }
       case "report_first_paint":
         return 1;
       case "plugin:dialog|open":
