@@ -3,6 +3,7 @@ import type { Finding, Model } from "../api";
 import { SAMPLE, bigModel } from "../test/mockBackend";
 import { buildGraph, freeSpot, freshId, lineageOf, placeMissing } from "./graph";
 import { curve } from "./FlowEdge";
+import { layoutEdges } from "./elkLayout";
 
 const model: Model = {
   ...SAMPLE,
@@ -110,5 +111,25 @@ describe("freeSpot", () => {
     for (const r of taken) expect(overlaps(second, r)).toBe(false);
     // Still near the centre, not thrown far away.
     expect(Math.hypot(second.x - 370, second.y - 245)).toBeLessThan(800);
+  });
+});
+
+describe("layoutEdges", () => {
+  const nodes = ["a", "b", "c", "d"].map((id) => ({ id, width: 260, height: 100 }));
+  const ids = new Set(nodes.map((n) => n.id));
+  const edges = [
+    { id: "1", source: "a", target: "b" },
+    { id: "2", source: "a", target: "b" },
+    { id: "3", source: "a", target: "c" },
+    { id: "4", source: "a", target: "d" },
+    { id: "5", source: "b", target: "b" },
+    { id: "6", source: "b", target: "zz" },
+    { id: "7", source: "c", target: "a" },
+  ];
+  it("keeps every valid flow of an ordinary model", () => {
+    expect(layoutEdges({ nodes, edges }, ids, false).map((e) => e.id)).toEqual(["1", "2", "3", "4", "7"]);
+  });
+  it("lays a big model out by a skeleton: the first flows to distinct systems", () => {
+    expect(layoutEdges({ nodes, edges }, ids, true).map((e) => e.id)).toEqual(["1", "3", "7"]);
   });
 });
