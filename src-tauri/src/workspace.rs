@@ -3,7 +3,7 @@
 
 use crate::commands::LogFormat;
 use crate::error::{AppError, ErrorCode};
-use crate::store::{Decision, ModelState, Store, StoreError};
+use crate::store::{Decision, ModelState, NodePosition, Store, StoreError};
 use crate::{AppState, StartupInfo};
 use charter_model::condition_form::{self, ConditionForm};
 use charter_model::documents::{self, MatrixFormat};
@@ -13,6 +13,12 @@ use std::path::Path;
 
 /// The sample opened on first launch.
 pub const SAMPLE_MODEL: &str = include_str!("../../models/examples/seafood.model.json");
+
+/// Where the sample's systems sit on the canvas on first launch (the automatic
+/// layout's result, stored so a first launch shows a laid-out canvas at once,
+/// with nothing moving under the user's pointer). Canvas positions only:
+/// never part of the model or its export.
+pub const SAMPLE_LAYOUT: &str = include_str!("../sample/seafood.layout.json");
 
 const LAST_MODEL: &str = "last-model";
 
@@ -28,12 +34,23 @@ pub fn sample_model() -> Result<Model, AppError> {
     })
 }
 
+/// The embedded sample's canvas positions.
+pub fn sample_layout() -> Result<Vec<NodePosition>, AppError> {
+    serde_json::from_str(SAMPLE_LAYOUT).map_err(|e| {
+        AppError::new(
+            ErrorCode::ModelInvalid,
+            format!("the embedded sample layout is invalid: {e}"),
+        )
+    })
+}
+
 /// Opens the store in `dir`; on first launch (no model at all) adds the sample.
 pub async fn init(dir: &Path) -> Result<AppState, AppError> {
     let (store, notice) = Store::open(dir).await?;
     if store.list_models().await?.is_empty() && store.get_setting("seeded").await?.is_none() {
         let sample = sample_model()?;
-        store.create_model(&sample, "Sample model", None).await?;
+        let id = store.create_model(&sample, "Sample model", None).await?;
+        store.set_layout(id, &sample_layout()?).await?;
         store.set_setting("seeded", "1").await?;
     }
     Ok(AppState { store, notice })

@@ -402,6 +402,13 @@ async fn first_launch_opens_the_sample_once() {
     let sample = workspace::sample_model().unwrap();
     assert_eq!(info.models[0].name, sample.name);
     assert_eq!(info.open_model_id, Some(info.models[0].id));
+    // Laid out already: a stored position for every system of the sample, and for nothing else.
+    let layout = state.store.layout(info.models[0].id).await.unwrap();
+    let mut placed: Vec<&str> = layout.iter().map(|p| p.node_id.as_str()).collect();
+    let mut systems: Vec<&str> = sample.systems.iter().map(|s| s.id.as_str()).collect();
+    placed.sort_unstable();
+    systems.sort_unstable();
+    assert_eq!(placed, systems);
     // Deleting it does not bring it back on the next launch.
     state.store.delete_model(info.models[0].id).await.unwrap();
     state.store.close().await;
