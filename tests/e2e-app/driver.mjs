@@ -38,8 +38,9 @@ driver.on("error", (e) => {
 
 const base = `http://127.0.0.1:${port}`;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function wd(method, path, body) {
-  const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+export async function wd(method, path, body) {
+  // No WebDriver command takes two minutes: fail clearly rather than hang.
+  const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(120000) });
   const json = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json).slice(0, 300)}`);
   return json.value;
