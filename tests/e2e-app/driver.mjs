@@ -38,7 +38,7 @@ driver.on("error", (e) => {
 
 const base = `http://127.0.0.1:${port}`;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export async function wd(method, path, body) {
+async function wd(method, path, body) {
   // No WebDriver command takes two minutes: fail clearly rather than hang.
   const res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(120000) });
   const json = await res.json().catch(() => ({}));
@@ -94,6 +94,17 @@ export class Session {
     return id;
   }
   async click(css) {
+    // As a user would: only once it shows (xyflow keeps a new node hidden until it has measured it).
+    await this.waitFor(
+      (sel) => {
+        const el = document.querySelector(sel);
+        const r = el?.getBoundingClientRect();
+        return !!el && getComputedStyle(el).visibility === "visible" && r.width > 0 && r.height > 0;
+      },
+      `${css} to show`,
+      10000,
+      css,
+    );
     await wd("POST", `/session/${this.id}/element/${await this.find(css)}/click`, {});
   }
   async type(css, text) {
@@ -101,32 +112,38 @@ export class Session {
     await wd("POST", `/session/${this.id}/element/${el}/clear`, {});
     await wd("POST", `/session/${this.id}/element/${el}/value`, { text });
   }
-  /** Drags with the mouse from the centre of one element to another's (W3C actions, viewport coordinates). */
-  async drag(fromCss, toCss, by = null) {
-    const centre = (sel) => {
+  /** The centre of the element `css` matches, in viewport coordinates. */
+  centre(css) {
+    return this.exec((sel) => {
       const r = document.querySelector(sel).getBoundingClientRect();
       return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];
-    };
-    const [fx, fy] = await this.exec(centre, fromCss);
-    const [tx, ty] = by ? [fx + by[0], fy + by[1]] : await this.exec(centre, toCss);
-    const move = (x, y, duration) => ({ type: "pointerMove", duration, origin: "viewport", x, y });
+    }, css);
+  }
+  /** Presses the mouse at the first point, moves through the others ([x, y, ms] each), releases (W3C actions, viewport coordinates). */
+  async mouse(points) {
+    const move = ([x, y, duration]) => ({ type: "pointerMove", duration, origin: "viewport", x, y });
+    const [first, ...rest] = points;
     await wd("POST", `/session/${this.id}/actions`, {
       actions: [
         {
           type: "pointer",
           id: "mouse",
           parameters: { pointerType: "mouse" },
-          actions: [
-            move(fx, fy, 0),
-            { type: "pointerDown", button: 0 },
-            move(fx + 12, fy + 12, 150),
-            move(tx, ty, 300),
-            { type: "pointerUp", button: 0 },
-          ],
+          actions: [move([first[0], first[1], 0]), { type: "pointerDown", button: 0 }, ...rest.map(move), { type: "pointerUp", button: 0 }],
         },
       ],
     });
     await wd("DELETE", `/session/${this.id}/actions`).catch(() => undefined);
+  }
+  /** Drags with the mouse from the centre of one element to another's (or by an offset). */
+  async drag(fromCss, toCss, by = null) {
+    const [fx, fy] = await this.centre(fromCss);
+    const [tx, ty] = by ? [fx + by[0], fy + by[1]] : await this.centre(toCss);
+    await this.mouse([
+      [fx, fy],
+      [fx + 12, fy + 12, 150],
+      [tx, ty, 300],
+    ]);
   }
   async select(css, value) {
     await this.exec(

@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Session, sleep, stopDriver, waitDriver, wd } from "./driver.mjs";
+import { Session, sleep, stopDriver, waitDriver } from "./driver.mjs";
 
 const [S, E, F] = (process.argv[2] ?? "500,3000,5000").split(",").map(Number);
 const kinds = ["erp", "wms", "oms", "ecommerce", "3pl", "payments", "finance", "crm", "pim", "transport"];
@@ -87,21 +87,13 @@ try {
     window.__t0 = performance.now();
     requestAnimationFrame(tick);
   });
-  const [cx, cy] = await session.exec(() => {
-    const r = document.querySelector(".react-flow__pane").getBoundingClientRect();
-    return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];
-  });
-  const move = (x, y, duration) => ({ type: "pointerMove", duration, origin: "viewport", x, y });
-  await wd("POST", `/session/${session.id}/actions`, {
-    actions: [
-      {
-        type: "pointer",
-        id: "mouse",
-        parameters: { pointerType: "mouse" },
-        actions: [move(cx, cy, 0), { type: "pointerDown", button: 0 }, move(cx - 300, cy - 150, 1000), move(cx + 300, cy + 150, 1000), move(cx, cy, 1000), { type: "pointerUp", button: 0 }],
-      },
-    ],
-  });
+  const [cx, cy] = await session.centre(".react-flow__pane");
+  await session.mouse([
+    [cx, cy],
+    [cx - 300, cy - 150, 1000],
+    [cx + 300, cy + 150, 1000],
+    [cx, cy, 1000],
+  ]);
   out.pan = await session.exec(() => {
     window.__stop = true;
     const s = (performance.now() - window.__t0) / 1000;

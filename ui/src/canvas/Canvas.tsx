@@ -707,7 +707,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
             >
               <Controls showInteractive={false} />
               {overview && <OverviewFlows nodes={nodes} edges={edges} />}
-              {shown && win && <WindowFlows nodes={shown.nodes} edges={shown.edges} win={win} />}
+              {shown && win && <WindowFlows edges={shown.edges} ends={shown.ends} win={win} />}
             </ReactFlow>
           </FocusContext.Provider>
         </ActionsContext.Provider>

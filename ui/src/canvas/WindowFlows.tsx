@@ -6,28 +6,17 @@
 // change. Each flow looks and behaves as on small models (FlowShape): click
 // selects it, double click on its label renames it. All labels are drawn
 // above all paths, so no flow hides another's label.
-import { memo, useContext, useMemo } from "react";
+import { memo, useContext } from "react";
 import { EdgeLabelRenderer, useStore } from "@xyflow/react";
 import { ActionsContext } from "./context";
 import { FlowShape, zoomedOutSel } from "./FlowEdge";
-import type { FlowEdge, Rect, SystemNode } from "./graph";
-import { nodeBox } from "./windowing";
+import type { FlowEdge, Rect } from "./graph";
+import type { Ends } from "./windowing";
 
-/** Half the handle's size: where a flow leaves its source and meets its target (as xyflow draws it). */
-const HANDLE_OUT = 7;
+type Props = { edges: FlowEdge[]; ends: Map<string, Ends>; win: Rect };
 
-type Props = { nodes: SystemNode[]; edges: FlowEdge[]; win: Rect };
-
-export function WindowFlows({ nodes, edges, win }: Props) {
+export function WindowFlows({ edges, ends, win }: Props) {
   const zoomedOut = useStore(zoomedOutSel);
-  const ends = useMemo(() => {
-    const at = new Map<string, { sx: number; sy: number; tx: number; ty: number }>();
-    for (const n of nodes) {
-      const b = nodeBox(n);
-      at.set(n.id, { sx: b.x + b.width + HANDLE_OUT, sy: b.y + b.height / 2, tx: b.x - HANDLE_OUT, ty: b.y + b.height / 2 });
-    }
-    return at;
-  }, [nodes]);
   return (
     <EdgeLabelRenderer>
       {/* Sized and clipped to the window, with a ground as large as the window: Chromium then paints

@@ -45,7 +45,7 @@ function overlaps(a: Rect, b: Rect): boolean {
 }
 
 /** The box a node takes: measured when it was rendered, else the size the layout assumes. */
-export function nodeBox(n: SystemNode): Rect {
+function nodeBox(n: SystemNode): Rect {
   const s = n.measured?.width && n.measured.height ? { width: n.measured.width, height: n.measured.height } : nodeSize(n.data);
   return { x: n.position.x, y: n.position.y, ...s };
 }
@@ -75,36 +75,39 @@ function sized(n: SystemNode): SystemNode {
   return s;
 }
 
+/** Half the handle's size: where a flow leaves its source and meets its target (as xyflow draws it). */
+const HANDLE_OUT = 7;
+
+/** Where a system's flows start (its right handle) and end (its left handle). */
+export type Ends = { sx: number; sy: number; tx: number; ty: number };
+
 /**
- * What to hand xyflow for window `win`: every node (those outside hidden),
- * and the flows whose two ends' bounding box meets the window. Selected and
- * dragged nodes are always shown. Unchanged nodes keep their identity.
+ * What to draw for window `win`: every node for xyflow (those outside
+ * hidden), the flows whose curve can reach into the window, and every
+ * system's flow ends (computed once here, used to draw the flows). Selected
+ * and dragged nodes are always shown. Unchanged nodes keep their identity.
  */
-export function windowed(nodes: SystemNode[], edges: FlowEdge[], win: Rect): { nodes: SystemNode[]; edges: FlowEdge[] } {
-  const boxes = new Map<string, Rect>();
+export function windowed(nodes: SystemNode[], edges: FlowEdge[], win: Rect): { nodes: SystemNode[]; edges: FlowEdge[]; ends: Map<string, Ends> } {
+  const ends = new Map<string, Ends>();
   const out: SystemNode[] = new Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i] as SystemNode;
     const box = nodeBox(n);
-    boxes.set(n.id, box);
+    const mid = box.y + box.height / 2;
+    ends.set(n.id, { sx: box.x + box.width + HANDLE_OUT, sy: mid, tx: box.x - HANDLE_OUT, ty: mid });
     out[i] = overlaps(box, win) || n.selected || n.dragging ? sized(n) : hidden(n);
   }
   const shownEdges: FlowEdge[] = [];
   for (const e of edges) {
-    const a = boxes.get(e.source);
-    const b = boxes.get(e.target);
+    const a = ends.get(e.source);
+    const b = ends.get(e.target);
     if (!a || !b) continue;
-    // From the source's right handle to the target's left one; the drawn
-    // curve strays from that chord by at most its bend (FlowEdge: offset,
-    // plus 120 px for flows drawn right to left).
-    const sx = a.x + a.width;
-    const sy = a.y + a.height / 2;
-    const tx = b.x;
-    const ty = b.y + b.height / 2;
-    const bend = Math.abs(e.data?.offset ?? 0) + (sx > tx ? 120 : 0) + 20;
-    if (e.selected || segmentMeets(sx, sy, tx, ty, grow(win, bend))) shownEdges.push(e);
+    // The drawn curve strays from the chord by at most its bend (FlowEdge:
+    // offset, plus 120 px for flows drawn right to left).
+    const bend = Math.abs(e.data?.offset ?? 0) + (a.sx > b.tx ? 120 : 0) + 20;
+    if (e.selected || segmentMeets(a.sx, a.sy, b.tx, b.ty, grow(win, bend))) shownEdges.push(e);
   }
-  return { nodes: out, edges: shownEdges };
+  return { nodes: out, edges: shownEdges, ends };
 }
 
 function grow(r: Rect, by: number): Rect {
