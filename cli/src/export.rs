@@ -5,7 +5,7 @@
 //! environment is unknown (with a "did you mean"), or FILE cannot be written.
 
 use crate::check::{err, finding_lines, out, read_model};
-use charter_model::export::{export, ExportError};
+use charter_model::export::{export, export_to_file, ExportError, ExportFileError};
 use std::path::Path;
 
 /// The allocator of the whole `charter` binary: reading, checking and
@@ -27,9 +27,44 @@ pub fn run(model: &Path, env: &str, output: Option<&Path>) -> u8 {
             return 2;
         }
     }
-    let exported = match export(&m, env) {
-        Ok(x) => x,
-        Err(ExportError::HasErrors(findings)) => {
+    let code = match output {
+        // Straight into the file: the text of a large model is not held.
+        Some(target) => match export_to_file(&m, env, target) {
+            Ok(config) => {
+                err(&format!(
+                    "{}: wrote {} for {} ({})",
+                    target.display(),
+                    config.format,
+                    config.environment,
+                    config.digest
+                ));
+                0
+            }
+            Err(ExportFileError::Export(e)) => refused(model, e),
+            Err(e @ ExportFileError::Write(_)) => {
+                err(&format!("{}: {e}", target.display()));
+                2
+            }
+        },
+        None => match export(&m, env) {
+            Ok(exported) => {
+                let code = if out(&exported.text) { 0 } else { 2 };
+                std::mem::forget(exported);
+                code
+            }
+            Err(e) => refused(model, e),
+        },
+    };
+    // The process ends right after: freeing the model one string at a time
+    // would only delay the exit.
+    std::mem::forget(m);
+    code
+}
+
+/// Reports why the export was refused; gives the exit code.
+fn refused(model: &Path, e: ExportError) -> u8 {
+    match e {
+        ExportError::HasErrors(findings) => {
             let lines: String = findings.iter().map(finding_lines).collect();
             err(&lines);
             err(&format!(
@@ -40,51 +75,11 @@ pub fn run(model: &Path, env: &str, output: Option<&Path>) -> u8 {
                 if findings.len() == 1 { "it" } else { "them" },
                 model.display()
             ));
-            return 1;
+            1
         }
-        Err(e @ ExportError::UnknownEnvironment { .. }) => {
+        e => {
             err(&format!("{}: {e}", model.display()));
-            return 2;
-        }
-        Err(e) => {
-            err(&format!("{}: {e}", model.display()));
-            return 2;
-        }
-    };
-    let code = write_out(&exported, output);
-    // The process ends right after: freeing the model and the configuration
-    // one string at a time would only delay the exit.
-    std::mem::forget(m);
-    std::mem::forget(exported);
-    code
-}
-
-fn write_out(exported: &charter_model::export::Exported, output: Option<&Path>) -> u8 {
-    match output {
-        None => {
-            if out(&exported.text) {
-                0
-            } else {
-                2
-            }
-        }
-        Some(target) => {
-            match charter_model::file::write_atomically(target, exported.text.as_bytes()) {
-                Ok(()) => {
-                    err(&format!(
-                        "{}: wrote {} for {} ({})",
-                        target.display(),
-                        exported.config.format,
-                        exported.config.environment,
-                        exported.config.digest
-                    ));
-                    0
-                }
-                Err(e) => {
-                    err(&format!("{}: cannot write: {e}", target.display()));
-                    2
-                }
-            }
+            2
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::config::{
     ConfigRule, ConfigSystem, ConfigValidate, CONFIG_FORMAT,
 };
 use crate::model::{ConflictPolicy, Entity, Field, FieldType, Model, Rule, System};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -48,11 +48,52 @@ pub enum ExportError {
     Serialize(String),
 }
 
+/// Why a model could not be exported into a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportFileError {
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// The file could not be written; nothing was put in its place.
+    #[error("cannot write: {0}")]
+    Write(#[source] std::io::Error),
+}
+
 /// Exports `model` for the environment `env`.
 ///
 /// The environment is checked first (an unknown one is a usage problem),
 /// then the model: any finding of error severity refuses the export.
 pub fn export(model: &Model, env: &str) -> Result<Exported, ExportError> {
+    let mut config = checked_config(model, env)?;
+    let text = seal(&mut config)?;
+    Ok(Exported { config, text })
+}
+
+/// [`export`] straight into the file at `path`, with the same bytes, without
+/// holding the text in memory: written to a temporary sibling, synced, then
+/// renamed over `path`. Nothing is written when the export is refused.
+/// Gives the configuration, `digest` filled in.
+pub fn export_to_file(model: &Model, env: &str, path: &Path) -> Result<Config, ExportFileError> {
+    let mut config = checked_config(model, env)?;
+    let mut failed = None;
+    crate::file::write_atomically_with(path, |file| match seal_to(&mut config, file) {
+        Ok(()) => Ok(()),
+        Err(ExportFileError::Write(e)) => Err(e),
+        Err(ExportFileError::Export(e)) => {
+            failed = Some(e);
+            Err(std::io::Error::other(
+                "the configuration could not be serialized",
+            ))
+        }
+    })
+    .map_err(|e| match failed.take() {
+        Some(export) => ExportFileError::Export(export),
+        None => ExportFileError::Write(e),
+    })?;
+    Ok(config)
+}
+
+/// The configuration for `env`, unsealed, or why `model` may not be exported.
+fn checked_config(model: &Model, env: &str) -> Result<Config, ExportError> {
     let declared = model.environment_names();
     if !declared.contains(&env) {
         return Err(unknown_environment(env, &declared));
@@ -79,9 +120,7 @@ pub fn export(model: &Model, env: &str) -> Result<Exported, ExportError> {
     if !errors.is_empty() {
         return Err(ExportError::HasErrors(errors));
     }
-    let mut config = config.unwrap_or_else(|| to_config(model, env));
-    let text = seal(&mut config)?;
-    Ok(Exported { config, text })
+    Ok(config.unwrap_or_else(|| to_config(model, env)))
 }
 
 /// The configuration `export` would write, without refusing a model that has
@@ -134,22 +173,99 @@ fn seal(config: &mut Config) -> Result<String, ExportError> {
     });
     let digest = digest?;
     let mut text = text?;
-    const KEY: &str = "\n  \"digest\": \"";
-    // The first `digest` key on its own line at depth 1 is the document's
-    // (`format`, `name`, `environment` and `generator` come before it and a
-    // JSON string never holds a raw line break).
-    let at = text.find(KEY).map(|i| i + KEY.len());
-    match at {
-        Some(i) if text.get(i..i + DIGEST_PLACEHOLDER.len()) == Some(DIGEST_PLACEHOLDER) => {
+    match placeholder_at(text.as_bytes()) {
+        Some(i) => {
             text.replace_range(i..i + DIGEST_PLACEHOLDER.len(), &digest);
             config.digest = digest;
         }
-        _ => {
+        None => {
             config.digest = digest;
             text = pretty_text(config)?;
         }
     }
     Ok(text)
+}
+
+/// Where the document's placeholder digest starts in the beginning of its
+/// pretty text, if it is there.
+fn placeholder_at(head: &[u8]) -> Option<usize> {
+    const KEY: &[u8] = b"\n  \"digest\": \"";
+    // The first `digest` key on its own line at depth 1 is the document's
+    // (`format`, `name`, `environment` and `generator` come before it and a
+    // JSON string never holds a raw line break).
+    let i = head.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    (head.get(i..i + DIGEST_PLACEHOLDER.len()) == Some(DIGEST_PLACEHOLDER.as_bytes())).then_some(i)
+}
+
+/// [`seal`] into `file`: the pretty text is written through a buffer while
+/// the digest is computed, then the digest is written over the placeholder.
+fn seal_to(config: &mut Config, file: &mut std::fs::File) -> Result<(), ExportFileError> {
+    use std::io::{Seek, SeekFrom, Write};
+    config.digest = DIGEST_PLACEHOLDER.to_string();
+    let cfg = &*config;
+    let (digest, written) = std::thread::scope(|s| {
+        match std::thread::Builder::new().spawn_scoped(s, || config_digest(cfg)) {
+            Ok(handle) => {
+                let written = write_pretty(cfg, &mut *file);
+                let digest = handle.join().unwrap_or_else(|_| {
+                    Err(ExportError::Serialize("the digest thread failed".into()))
+                });
+                (digest, written)
+            }
+            Err(_) => (config_digest(cfg), write_pretty(cfg, &mut *file)),
+        }
+    });
+    let head = written.map_err(ExportFileError::Write)?;
+    config.digest = digest?;
+    let io = |file: &mut std::fs::File| -> std::io::Result<()> {
+        match placeholder_at(&head) {
+            Some(i) => {
+                file.seek(SeekFrom::Start(i as u64))?;
+                file.write_all(config.digest.as_bytes())
+            }
+            // Not in the part kept (a very long name): write it all again.
+            None => {
+                let text = pretty_text(config).map_err(std::io::Error::other)?;
+                file.set_len(0)?;
+                file.seek(SeekFrom::Start(0))?;
+                file.write_all(text.as_bytes())
+            }
+        }
+    };
+    io(file).map_err(ExportFileError::Write)
+}
+
+/// Writes the pretty text of `config` (as [`pretty_text`]) into `out`;
+/// gives back the first bytes written, where the digest is.
+fn write_pretty(config: &Config, out: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    /// Keeps a copy of the first `limit` bytes that go through it.
+    struct Head<'f> {
+        out: &'f mut std::fs::File,
+        head: Vec<u8>,
+        limit: usize,
+    }
+    impl Write for Head<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.out.write(buf)?;
+            let keep = n.min(self.limit.saturating_sub(self.head.len()));
+            self.head.extend_from_slice(&buf[..keep]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.out.flush()
+        }
+    }
+    let head = Head {
+        out,
+        head: Vec::new(),
+        limit: 64 * 1024,
+    };
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, head);
+    serde_json::to_writer_pretty(&mut w, config)?;
+    w.write_all(b"\n")?;
+    let head = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(head.head)
 }
 
 /// The pretty text of a configuration: 2-space indentation, keys in field
@@ -164,11 +280,54 @@ fn pretty_text(config: &Config) -> Result<String, ExportError> {
     String::from_utf8(buf).map_err(|e| ExportError::Serialize(e.to_string()))
 }
 
+/// The names of the configuration's top-level members that the digest
+/// covers (all but `digest`), in RFC 8785 order (all ASCII: byte order).
+const DIGESTED_MEMBERS: [&str; 8] = [
+    "entities",
+    "environment",
+    "flows",
+    "format",
+    "generator",
+    "name",
+    "rules",
+    "systems",
+];
+
 /// `sha256:<hex>` of the RFC 8785 form of `config` without `digest`; the same
 /// as [`digest_of`] on the configuration as a JSON value.
+///
+/// The top-level members are hashed in canonical order as they are written,
+/// and the four lists element by element, so the canonical text of a large
+/// configuration is never held whole (one element's bytes at a time).
 fn config_digest(config: &Config) -> Result<String, ExportError> {
-    match canonical::sha256(config, true) {
-        Ok(hash) => Ok(hex_digest(&hash)),
+    // Exhaustive on purpose: a member added to `Config` must be added here
+    // and to `DIGESTED_MEMBERS`, or this does not compile.
+    let Config {
+        format,
+        name,
+        environment,
+        generator,
+        digest: _,
+        systems,
+        entities,
+        flows,
+        rules,
+    } = config;
+    let [n_entities, n_environment, n_flows, n_format, n_generator, n_name, n_rules, n_systems] =
+        DIGESTED_MEMBERS;
+    let mut h = canonical::TopHasher::new();
+    let hashed = (|| {
+        h.list(n_entities, entities)?;
+        h.member(n_environment, environment)?;
+        h.list(n_flows, flows)?;
+        h.member(n_format, format)?;
+        h.member(n_generator, generator)?;
+        h.member(n_name, name)?;
+        h.list(n_rules, rules)?;
+        h.list(n_systems, systems)
+    })();
+    match hashed {
+        Ok(()) => Ok(hex_digest(&h.finish())),
         // Not expected: the canonical writer accepts everything a configuration holds.
         Err(_) => serde_json::to_value(config)
             .map(|v| digest_of(&v))
@@ -300,7 +459,8 @@ pub fn conflict_policy(model: &Model, entity: &str) -> ConflictPolicy {
 /// field in model order, `required` from the fields' flags, other properties
 /// allowed.
 pub fn entity_schema(entity: &Entity) -> Value {
-    let mut properties = Map::new();
+    // Maps built at their exact size: a large model has many of them.
+    let mut properties = Map::with_capacity(entity.fields.len());
     for field in &entity.fields {
         properties.insert(field.name.clone(), field_schema(field));
     }
@@ -310,27 +470,45 @@ pub fn entity_schema(entity: &Entity) -> Value {
         .filter(|f| f.is_required())
         .map(|f| Value::String(f.name.clone()))
         .collect();
-    json!({
-        "$schema": ENTITY_SCHEMA_DRAFT,
-        "title": entity.name,
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": true,
-    })
+    object([
+        ("$schema", Value::String(ENTITY_SCHEMA_DRAFT.to_string())),
+        ("title", Value::String(entity.name.clone())),
+        ("type", Value::String("object".to_string())),
+        ("properties", Value::Object(properties)),
+        ("required", Value::Array(required)),
+        ("additionalProperties", Value::Bool(true)),
+    ])
+}
+
+/// A JSON object of exactly these members, in this order.
+fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    let mut map = Map::with_capacity(N);
+    for (k, v) in members {
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
 }
 
 fn field_schema(field: &Field) -> Value {
+    let string = |s: &str| Value::String(s.to_string());
     match field.field_type {
-        FieldType::String => json!({ "type": "string" }),
-        FieldType::Integer => json!({ "type": "integer" }),
-        FieldType::Number => json!({ "type": "number" }),
-        FieldType::Boolean => json!({ "type": "boolean" }),
-        FieldType::Date => json!({ "type": "string", "format": "date" }),
-        FieldType::Datetime => json!({ "type": "string", "format": "date-time" }),
+        FieldType::String => object([("type", string("string"))]),
+        FieldType::Integer => object([("type", string("integer"))]),
+        FieldType::Number => object([("type", string("number"))]),
+        FieldType::Boolean => object([("type", string("boolean"))]),
+        FieldType::Date => object([("type", string("string")), ("format", string("date"))]),
+        FieldType::Datetime => {
+            object([("type", string("string")), ("format", string("date-time"))])
+        }
         FieldType::Enum => match &field.values {
-            Some(values) => json!({ "type": "string", "enum": values }),
-            None => json!({ "type": "string" }),
+            Some(values) => object([
+                ("type", string("string")),
+                (
+                    "enum",
+                    Value::Array(values.iter().map(|v| string(v)).collect()),
+                ),
+            ]),
+            None => object([("type", string("string"))]),
         },
     }
 }
@@ -480,6 +658,80 @@ pub(crate) mod canonical {
             None => hasher.update(&c.out),
         }
         Ok(hasher.finalize().into())
+    }
+
+    /// SHA-256 of a top-level object whose members the caller gives in
+    /// canonical order (sorted names, each once): each member, and each
+    /// element of a list member, is written canonically into a small buffer,
+    /// hashed and dropped.
+    pub struct TopHasher {
+        c: Canon,
+        hasher: sha2::Sha256,
+        members: usize,
+    }
+
+    impl TopHasher {
+        pub fn new() -> Self {
+            use sha2::Digest;
+            let mut hasher = sha2::Sha256::new();
+            hasher.update(b"{");
+            TopHasher {
+                c: Canon::new(false, false),
+                hasher,
+                members: 0,
+            }
+        }
+
+        /// Starts a member: its separator and `"name":` in the buffer.
+        fn name(&mut self, name: &str) {
+            self.c.out.clear();
+            if self.members > 0 {
+                self.c.out.push(b',');
+            }
+            self.members += 1;
+            self.c.string(name);
+            self.c.out.push(b':');
+        }
+
+        fn flush(&mut self) {
+            use sha2::Digest;
+            self.hasher.update(&self.c.out);
+            self.c.out.clear();
+        }
+
+        /// A member whose value is written whole.
+        pub fn member<T: Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) -> Result<(), Error> {
+            self.name(name);
+            value.serialize(&mut self.c)?;
+            self.flush();
+            Ok(())
+        }
+
+        /// A list member, hashed one element at a time.
+        pub fn list<T: Serialize>(&mut self, name: &str, items: &[T]) -> Result<(), Error> {
+            self.name(name);
+            self.c.out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    self.c.out.push(b',');
+                }
+                item.serialize(&mut self.c)?;
+                self.flush();
+            }
+            self.c.out.push(b']');
+            self.flush();
+            Ok(())
+        }
+
+        pub fn finish(mut self) -> [u8; 32] {
+            use sha2::Digest;
+            self.hasher.update(b"}");
+            self.hasher.finalize().into()
+        }
     }
 
     /// Where a member's name is: a field name, or the bytes written for a
@@ -1388,6 +1640,7 @@ fn json_type(v: &Value) -> &'static str {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use crate::config::ConfigValidate;
     use proptest::prelude::*;
 
@@ -1433,6 +1686,44 @@ mod tests {
             }
         }
         assert!(seen >= 3, "expected sample configurations, found {seen}");
+    }
+
+    #[test]
+    fn the_digest_hashes_every_member_but_digest_in_canonical_order() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ecommerce.model.json");
+        let model = crate::file::read_model_file(&path).unwrap();
+        let config = export_preview(&model, "prod").unwrap().config;
+        let value = serde_json::to_value(&config).unwrap();
+        let mut names: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "digest")
+            .collect();
+        names.sort_by(|a, b| canonical::utf16_cmp(a, b));
+        assert_eq!(names, DIGESTED_MEMBERS);
+        // Empty lists and a single element hash as serde_jcs writes them.
+        let mut small = config.clone();
+        small.systems.truncate(1);
+        small.entities.clear();
+        small.flows.clear();
+        small.rules.truncate(1);
+        assert_same_as_reference(&small);
+        // Any change to a member changes the digest; `digest` itself does not.
+        let mut renamed = config.clone();
+        renamed.flows[0].id.push('x');
+        assert_ne!(
+            config_digest(&renamed).unwrap(),
+            config_digest(&config).unwrap()
+        );
+        let mut other = config.clone();
+        other.digest = "sha256:whatever".into();
+        assert_eq!(
+            config_digest(&other).unwrap(),
+            config_digest(&config).unwrap()
+        );
     }
 
     const AWKWARD_STRINGS: &[&str] = &[

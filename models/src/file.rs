@@ -175,12 +175,12 @@ enum Walked {
 
 /// The structural walk of a model text.
 fn walk_text(text: &str) -> Walked {
-    let doc: Node<'_> = match serde_json::from_str(text) {
+    let doc: Root<'_> = match serde_json::from_str(text) {
         Ok(doc) => doc,
         Err(e) => return Walked::NotJson(not_json(&e)),
     };
     let mut problems = Vec::new();
-    validate_document(&doc, &mut problems);
+    validate_document(doc, &mut problems);
     if problems.is_empty() {
         Walked::Fine
     } else {
@@ -200,8 +200,8 @@ fn not_json(e: &serde_json::Error) -> ReadProblem {
 /// Parses a model already held as a JSON value (e.g. from the app's store).
 pub fn model_from_value(value: Value) -> Result<Model, Vec<ReadProblem>> {
     let mut problems = Vec::new();
-    match Node::deserialize(&value) {
-        Ok(doc) => validate_document(&doc, &mut problems),
+    match Root::deserialize(&value) {
+        Ok(doc) => validate_document(doc, &mut problems),
         Err(e) => problems.push(ReadProblem {
             path: "$".into(),
             line: None,
@@ -252,6 +252,16 @@ pub fn write_model_file(path: &Path, model: &Model) -> Result<(), ModelFileError
 /// Writes bytes to `path` through a temporary file in the same directory and
 /// a rename, so readers see either the old file or the whole new one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, |f| f.write_all(bytes))
+}
+
+/// Like [`write_atomically`], with the content written by `write` into the
+/// temporary file (which it may also seek in); nothing is renamed into place
+/// unless `write` succeeds.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -263,7 +273,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        write(&mut f)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
         if let Ok(d) = std::fs::File::open(&dir) {
@@ -600,25 +610,6 @@ impl Walker<'_> {
             }
         }
     }
-
-    fn unique<'n>(
-        &mut self,
-        seen: &mut HashMap<&'n str, usize>,
-        id: Option<&'n str>,
-        list: &str,
-        i: usize,
-    ) {
-        if let Some(id) = id {
-            if let Some(first) = seen.get(id) {
-                self.push(
-                    format!("$.{list}[{i}].id"),
-                    format!("duplicate id `{id}` (first used at $.{list}[{first}])"),
-                );
-            } else {
-                seen.insert(id, i);
-            }
-        }
-    }
 }
 
 const SYSTEM_KINDS: &[&str] = &[
@@ -643,11 +634,16 @@ const FIELD_TYPES: &[&str] = &[
 ];
 const RULE_KINDS: &[&str] = &["validate", "route", "conflict", "reconcile", "alert"];
 
-fn validate_document(doc: &Node<'_>, problems: &mut Vec<ReadProblem>) {
+fn validate_document(doc: Root<'_>, problems: &mut Vec<ReadProblem>) {
     let mut w = Walker { problems };
-    let Some(root) = w.object(doc, "$", "a model document") else {
-        return;
+    let (root, mut lists) = match doc {
+        Root::Object { members, lists } => (members, lists),
+        Root::Other(node) => {
+            w.object(&node, "$", "a model document");
+            return;
+        }
     };
+    let root = &root[..];
     match get(root, "format") {
         None => w.push(
             "$.format".into(),
@@ -697,179 +693,373 @@ fn validate_document(doc: &Node<'_>, problems: &mut Vec<ReadProblem>) {
         }
     }
 
-    let mut buf = String::new();
-    if let Some(systems) = w.array(root, "$", "systems", true) {
-        let mut seen = HashMap::new();
-        for (i, s) in systems.iter().enumerate() {
-            let path = item_path(&mut buf, "$", "systems", i);
-            let Some(obj) = w.object(s, path, "a system") else {
-                continue;
-            };
-            let id = w.id(obj, path, "id", true);
-            w.unique(&mut seen, id, "systems", i);
-            w.key(obj, path, "name", Ty::Str, true);
-            w.one_of(obj, path, "kind", SYSTEM_KINDS, true);
-            w.key(obj, path, "team", Ty::Str, false);
-            w.key(obj, path, "sideEffects", Ty::Bool, false);
-            match get(obj, "endpoints") {
-                None | Some(Node::Null) => {}
-                Some(Node::Object(eps)) => {
-                    for (env, ep) in unique_members(eps) {
-                        let p = format!("{path}.endpoints.{env}");
-                        let Some(e) = w.object(ep, &p, "an endpoint") else {
-                            continue;
-                        };
-                        w.one_of(e, &p, "protocol", PROTOCOLS, true);
-                        w.key(e, &p, "url", Ty::Str, true);
-                        w.key(e, &p, "credentialRef", Ty::Str, false);
-                        w.key(e, &p, "rateLimitPerMinute", Ty::UInt, false);
-                    }
-                }
-                Some(other) => w.push(
-                    format!("{path}.endpoints"),
-                    format!(
-                        "expected an object keyed by environment, found {}",
-                        describe(other)
-                    ),
-                ),
-            }
+    // The lists' items were checked as they were read; their problems go
+    // where the list itself is accepted, in the format's order.
+    for list in List::ALL {
+        let required = !matches!(list, List::Rules);
+        if w.array(root, "$", list.name(), required).is_some() {
+            w.problems
+                .extend(lists[list as usize].take().unwrap_or_default());
+        }
+    }
+}
+
+/// The four lists of a model, whose items are checked one at a time while
+/// the text is read, so that a large model is never held whole as a tree.
+#[derive(Clone, Copy)]
+enum List {
+    Systems,
+    Entities,
+    Flows,
+    Rules,
+}
+
+impl List {
+    const ALL: [List; 4] = [List::Systems, List::Entities, List::Flows, List::Rules];
+
+    fn from_key(key: &str) -> Option<List> {
+        match key {
+            "systems" => Some(List::Systems),
+            "entities" => Some(List::Entities),
+            "flows" => Some(List::Flows),
+            "rules" => Some(List::Rules),
+            _ => None,
         }
     }
 
-    if let Some(entities) = w.array(root, "$", "entities", true) {
-        let mut seen = HashMap::new();
-        let mut fbuf = String::new();
-        for (i, e) in entities.iter().enumerate() {
-            let path = item_path(&mut buf, "$", "entities", i);
-            let Some(obj) = w.object(e, path, "an entity") else {
-                continue;
-            };
-            let id = w.id(obj, path, "id", true);
-            w.unique(&mut seen, id, "entities", i);
-            w.key(obj, path, "name", Ty::Str, true);
-            w.key(obj, path, "owner", Ty::Str, false);
-            w.key(obj, path, "steward", Ty::Str, false);
-            w.key(obj, path, "rationale", Ty::Str, false);
-            w.key(obj, path, "key", Ty::Str, true);
-            w.key(obj, path, "monetary", Ty::Bool, false);
-            w.key(obj, path, "consistencyWindowSeconds", Ty::UInt, false);
-            w.string_list(obj, path, "copies", false, false);
-            if let Some(fields) = w.array(obj, path, "fields", false) {
-                let mut names: HashMap<&str, usize> = HashMap::new();
-                for (j, f) in fields.iter().enumerate() {
-                    let fp = item_path(&mut fbuf, path, "fields", j);
-                    let Some(fo) = w.object(f, fp, "a field") else {
-                        continue;
-                    };
-                    if w.key(fo, fp, "name", Ty::Str, true) {
-                        if let Some(n) = get(fo, "name").and_then(Node::as_str) {
-                            if n.is_empty() {
-                                w.push(at(fp, "name"), "must not be empty".into());
-                            } else if let Some(first) = names.get(n) {
-                                w.push(
-                                    at(fp, "name"),
-                                    format!(
-                                        "duplicate field `{n}` (first at {path}.fields[{first}])"
-                                    ),
-                                );
-                            } else {
-                                names.insert(n, j);
-                            }
-                        }
-                    }
-                    w.one_of(fo, fp, "type", FIELD_TYPES, true);
-                    w.key(fo, fp, "required", Ty::Bool, false);
-                    w.key(fo, fp, "pii", Ty::Bool, false);
-                    w.string_list(fo, fp, "values", false, false);
-                }
-            }
+    fn name(self) -> &'static str {
+        match self {
+            List::Systems => "systems",
+            List::Entities => "entities",
+            List::Flows => "flows",
+            List::Rules => "rules",
         }
     }
 
-    if let Some(flows) = w.array(root, "$", "flows", true) {
-        let mut seen = HashMap::new();
-        for (i, f) in flows.iter().enumerate() {
-            let path = item_path(&mut buf, "$", "flows", i);
-            let Some(obj) = w.object(f, path, "a flow") else {
+    fn what(self) -> &'static str {
+        match self {
+            List::Systems => "a system",
+            List::Entities => "an entity",
+            List::Flows => "a flow",
+            List::Rules => "a rule",
+        }
+    }
+}
+
+/// The checks of one list's items, item after item.
+struct ListWalk<'de> {
+    list: List,
+    problems: Vec<ReadProblem>,
+    /// Each id and the index of the item that used it first.
+    seen: HashMap<Cow<'de, str>, usize>,
+    buf: String,
+    fbuf: String,
+}
+
+impl<'de> ListWalk<'de> {
+    fn new(list: List) -> Self {
+        ListWalk {
+            list,
+            problems: Vec::new(),
+            seen: HashMap::new(),
+            buf: String::new(),
+            fbuf: String::new(),
+        }
+    }
+
+    fn item(&mut self, i: usize, item: &Node<'de>) {
+        let mut w = Walker {
+            problems: &mut self.problems,
+        };
+        let list = self.list.name();
+        let path = item_path(&mut self.buf, "$", list, i);
+        let Some(obj) = w.object(item, path, self.list.what()) else {
+            return;
+        };
+        if w.id(obj, path, "id", true).is_some() {
+            if let Some(Node::Str(id)) = get(obj, "id") {
+                if let Some(first) = self.seen.get(id) {
+                    w.push(
+                        format!("$.{list}[{i}].id"),
+                        format!("duplicate id `{id}` (first used at $.{list}[{first}])"),
+                    );
+                } else {
+                    self.seen.insert(id.clone(), i);
+                }
+            }
+        }
+        match self.list {
+            List::Systems => system_item(&mut w, obj, path),
+            List::Entities => entity_item(&mut w, obj, path, &mut self.fbuf),
+            List::Flows => flow_item(&mut w, obj, path),
+            List::Rules => rule_item(&mut w, obj, path),
+        }
+    }
+}
+
+fn system_item(w: &mut Walker<'_>, obj: &Members<'_>, path: &str) {
+    w.key(obj, path, "name", Ty::Str, true);
+    w.one_of(obj, path, "kind", SYSTEM_KINDS, true);
+    w.key(obj, path, "team", Ty::Str, false);
+    w.key(obj, path, "sideEffects", Ty::Bool, false);
+    match get(obj, "endpoints") {
+        None | Some(Node::Null) => {}
+        Some(Node::Object(eps)) => {
+            for (env, ep) in unique_members(eps) {
+                let p = format!("{path}.endpoints.{env}");
+                let Some(e) = w.object(ep, &p, "an endpoint") else {
+                    continue;
+                };
+                w.one_of(e, &p, "protocol", PROTOCOLS, true);
+                w.key(e, &p, "url", Ty::Str, true);
+                w.key(e, &p, "credentialRef", Ty::Str, false);
+                w.key(e, &p, "rateLimitPerMinute", Ty::UInt, false);
+            }
+        }
+        Some(other) => w.push(
+            format!("{path}.endpoints"),
+            format!(
+                "expected an object keyed by environment, found {}",
+                describe(other)
+            ),
+        ),
+    }
+}
+
+fn entity_item(w: &mut Walker<'_>, obj: &Members<'_>, path: &str, fbuf: &mut String) {
+    w.key(obj, path, "name", Ty::Str, true);
+    w.key(obj, path, "owner", Ty::Str, false);
+    w.key(obj, path, "steward", Ty::Str, false);
+    w.key(obj, path, "rationale", Ty::Str, false);
+    w.key(obj, path, "key", Ty::Str, true);
+    w.key(obj, path, "monetary", Ty::Bool, false);
+    w.key(obj, path, "consistencyWindowSeconds", Ty::UInt, false);
+    w.string_list(obj, path, "copies", false, false);
+    if let Some(fields) = w.array(obj, path, "fields", false) {
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        for (j, f) in fields.iter().enumerate() {
+            let fp = item_path(fbuf, path, "fields", j);
+            let Some(fo) = w.object(f, fp, "a field") else {
                 continue;
             };
-            let id = w.id(obj, path, "id", true);
-            w.unique(&mut seen, id, "flows", i);
+            if w.key(fo, fp, "name", Ty::Str, true) {
+                if let Some(n) = get(fo, "name").and_then(Node::as_str) {
+                    if n.is_empty() {
+                        w.push(at(fp, "name"), "must not be empty".into());
+                    } else if let Some(first) = names.get(n) {
+                        w.push(
+                            at(fp, "name"),
+                            format!("duplicate field `{n}` (first at {path}.fields[{first}])"),
+                        );
+                    } else {
+                        names.insert(n, j);
+                    }
+                }
+            }
+            w.one_of(fo, fp, "type", FIELD_TYPES, true);
+            w.key(fo, fp, "required", Ty::Bool, false);
+            w.key(fo, fp, "pii", Ty::Bool, false);
+            w.string_list(fo, fp, "values", false, false);
+        }
+    }
+}
+
+fn flow_item(w: &mut Walker<'_>, obj: &Members<'_>, path: &str) {
+    w.key(obj, path, "entity", Ty::Str, true);
+    w.key(obj, path, "from", Ty::Str, true);
+    w.key(obj, path, "to", Ty::Str, true);
+    w.one_of(obj, path, "pattern", &["event", "request"], true);
+    w.one_of(obj, path, "trigger", &["system", "user", "schedule"], true);
+    w.key(obj, path, "ack", Ty::Bool, false);
+    w.key(obj, path, "idempotencyKey", Ty::Str, false);
+    w.key(obj, path, "schedule", Ty::Str, false);
+    match get(obj, "retry") {
+        None | Some(Node::Null) => {}
+        Some(r) => {
+            let rp = at(path, "retry");
+            if let Some(ro) = w.object(r, &rp, "a retry policy") {
+                w.key(ro, &rp, "attempts", Ty::UInt, true);
+                w.key(ro, &rp, "backoffSeconds", Ty::UInt, true);
+            }
+        }
+    }
+}
+
+fn rule_item(w: &mut Walker<'_>, obj: &Members<'_>, path: &str) {
+    w.one_of(obj, path, "kind", RULE_KINDS, true);
+    match get(obj, "kind").and_then(Node::as_str) {
+        Some("validate") => {
             w.key(obj, path, "entity", Ty::Str, true);
-            w.key(obj, path, "from", Ty::Str, true);
-            w.key(obj, path, "to", Ty::Str, true);
-            w.one_of(obj, path, "pattern", &["event", "request"], true);
-            w.one_of(obj, path, "trigger", &["system", "user", "schedule"], true);
-            w.key(obj, path, "ack", Ty::Bool, false);
-            w.key(obj, path, "idempotencyKey", Ty::Str, false);
-            w.key(obj, path, "schedule", Ty::Str, false);
-            match get(obj, "retry") {
-                None | Some(Node::Null) => {}
-                Some(r) => {
-                    let rp = at(path, "retry");
-                    if let Some(ro) = w.object(r, &rp, "a retry policy") {
-                        w.key(ro, &rp, "attempts", Ty::UInt, true);
-                        w.key(ro, &rp, "backoffSeconds", Ty::UInt, true);
-                    }
-                }
-            }
+            w.key(obj, path, "condition", Ty::Str, true);
+            w.one_of(obj, path, "action", &["reject", "quarantine", "flag"], true);
+            w.key(obj, path, "message", Ty::Str, false);
         }
+        Some("route") => {
+            w.key(obj, path, "entity", Ty::Str, true);
+            w.key(obj, path, "condition", Ty::Str, true);
+            w.string_list(obj, path, "to", true, false);
+        }
+        Some("conflict") => {
+            w.key(obj, path, "entity", Ty::Str, true);
+            w.one_of(
+                obj,
+                path,
+                "policy",
+                &["owner-wins", "last-write-wins", "version", "escalate"],
+                true,
+            );
+        }
+        Some("reconcile") => {
+            w.key(obj, path, "entity", Ty::Str, true);
+            w.string_list(obj, path, "systems", true, false);
+            w.string_list(obj, path, "fields", true, false);
+            w.key(obj, path, "tolerance", Ty::Num, false);
+            w.key(obj, path, "withinSeconds", Ty::UInt, false);
+        }
+        Some("alert") => {
+            w.key(obj, path, "flow", Ty::Str, true);
+            w.one_of(
+                obj,
+                path,
+                "metric",
+                &["ack-rate", "error-rate", "latency-seconds", "stall-seconds"],
+                true,
+            );
+            w.key(obj, path, "threshold", Ty::Num, true);
+            w.key(obj, path, "windowSeconds", Ty::UInt, true);
+        }
+        _ => {}
     }
+}
 
-    if let Some(rules) = w.array(root, "$", "rules", false) {
-        let mut seen = HashMap::new();
-        for (i, r) in rules.iter().enumerate() {
-            let path = item_path(&mut buf, "$", "rules", i);
-            let Some(obj) = w.object(r, path, "a rule") else {
-                continue;
-            };
-            let id = w.id(obj, path, "id", true);
-            w.unique(&mut seen, id, "rules", i);
-            w.one_of(obj, path, "kind", RULE_KINDS, true);
-            match get(obj, "kind").and_then(Node::as_str) {
-                Some("validate") => {
-                    w.key(obj, path, "entity", Ty::Str, true);
-                    w.key(obj, path, "condition", Ty::Str, true);
-                    w.one_of(obj, path, "action", &["reject", "quarantine", "flag"], true);
-                    w.key(obj, path, "message", Ty::Str, false);
-                }
-                Some("route") => {
-                    w.key(obj, path, "entity", Ty::Str, true);
-                    w.key(obj, path, "condition", Ty::Str, true);
-                    w.string_list(obj, path, "to", true, false);
-                }
-                Some("conflict") => {
-                    w.key(obj, path, "entity", Ty::Str, true);
-                    w.one_of(
-                        obj,
-                        path,
-                        "policy",
-                        &["owner-wins", "last-write-wins", "version", "escalate"],
-                        true,
-                    );
-                }
-                Some("reconcile") => {
-                    w.key(obj, path, "entity", Ty::Str, true);
-                    w.string_list(obj, path, "systems", true, false);
-                    w.string_list(obj, path, "fields", true, false);
-                    w.key(obj, path, "tolerance", Ty::Num, false);
-                    w.key(obj, path, "withinSeconds", Ty::UInt, false);
-                }
-                Some("alert") => {
-                    w.key(obj, path, "flow", Ty::Str, true);
-                    w.one_of(
-                        obj,
-                        path,
-                        "metric",
-                        &["ack-rate", "error-rate", "latency-seconds", "stall-seconds"],
-                        true,
-                    );
-                    w.key(obj, path, "threshold", Ty::Num, true);
-                    w.key(obj, path, "windowSeconds", Ty::UInt, true);
-                }
-                _ => {}
-            }
+/// A model document as the walk keeps it: the top-level members, with each
+/// list read item by item (kept as an empty list, its items' problems aside).
+enum Root<'de> {
+    Object {
+        members: Vec<(Cow<'de, str>, Node<'de>)>,
+        /// The problems of each list's items, by [`List`]; `None` when the
+        /// list is absent or not a list.
+        lists: [Option<Vec<ReadProblem>>; 4],
+    },
+    /// Not an object.
+    Other(Node<'de>),
+}
+
+impl<'de> serde::Deserialize<'de> for Root<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RootVisitor)
+    }
+}
+
+struct RootVisitor;
+
+/// Forwards the visits of a value that is not the expected container to
+/// [`NodeVisitor`], wrapping the node it builds.
+macro_rules! forward_to_node {
+    ($wrap:path) => {
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok($wrap(Node::Bool(v)))
         }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            serde::de::Visitor::visit_i64(NodeVisitor, v).map($wrap)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            serde::de::Visitor::visit_u64(NodeVisitor, v).map($wrap)
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            serde::de::Visitor::visit_f64(NodeVisitor, v).map($wrap)
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok($wrap(Node::Str(Cow::Borrowed(v))))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok($wrap(Node::Str(Cow::Owned(v.to_string()))))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+            Ok($wrap(Node::Str(Cow::Owned(v))))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Node::Null))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Node::Null))
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+    };
+}
+
+impl<'de> serde::de::Visitor<'de> for RootVisitor {
+    type Value = Root<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    forward_to_node!(Root::Other);
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        NodeVisitor.visit_seq(seq).map(Root::Other)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        let mut lists: [Option<Vec<ReadProblem>>; 4] = Default::default();
+        while let Some(KeyStr(key)) = map.next_key()? {
+            let value = match List::from_key(&key) {
+                Some(list) => match map.next_value_seed(ListSeed(list))? {
+                    // A key given twice counts with its last value, as in a map.
+                    Listed::Items(problems) => {
+                        lists[list as usize] = Some(problems);
+                        Node::Array(Vec::new())
+                    }
+                    Listed::Other(node) => {
+                        lists[list as usize] = None;
+                        node
+                    }
+                },
+                None => map.next_value()?,
+            };
+            members.push((key, value));
+        }
+        Ok(Root::Object { members, lists })
+    }
+}
+
+/// One of the model's lists, read and checked item by item.
+enum Listed<'de> {
+    /// A list: the problems of its items.
+    Items(Vec<ReadProblem>),
+    /// Not a list.
+    Other(Node<'de>),
+}
+
+struct ListSeed(List);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ListSeed {
+    type Value = Listed<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ListSeed {
+    type Value = Listed<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    forward_to_node!(Listed::Other);
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut walk = ListWalk::new(self.0);
+        let mut i = 0;
+        while let Some(item) = seq.next_element::<Node<'de>>()? {
+            walk.item(i, &item);
+            i += 1;
+        }
+        Ok(Listed::Items(walk.problems))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        NodeVisitor.visit_map(map).map(Listed::Other)
     }
 }
 
@@ -1129,5 +1319,83 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.starts_with("not valid JSON"));
         assert_eq!(problems[0].line, Some(1));
+    }
+
+    /// The paths of the problems of `text`, read as a file and as a value.
+    fn problem_paths(text: &str) -> Vec<String> {
+        let from_text: Vec<String> = parse_model(text)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.path)
+            .collect();
+        let value: Value = serde_json::from_str(text).unwrap();
+        let from_value: Vec<String> = model_from_value(value)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.path)
+            .collect();
+        assert_eq!(from_text, from_value, "{text}");
+        from_text
+    }
+
+    #[test]
+    fn lists_checked_while_read_report_as_a_whole_document_would() {
+        let bad_system = r#"{"id":"a","name":"A","kind":"erpp"}"#;
+        let good_system = r#"{"id":"a","name":"A","kind":"erp"}"#;
+        // Lists before `format` and in any order: problems in the format's order.
+        let text = format!(
+            r#"{{"flows":[{{"id":"f"}}],"systems":[{bad_system}],"entities":[],"format":"charter-model/1","name":"N"}}"#
+        );
+        assert_eq!(
+            problem_paths(&text),
+            [
+                "$.systems[0].kind",
+                "$.flows[0].entity",
+                "$.flows[0].from",
+                "$.flows[0].to",
+                "$.flows[0].pattern",
+                "$.flows[0].trigger"
+            ]
+        );
+        // An unknown format given last: only the format is reported.
+        let other = text.replace("charter-model/1", "charter-model/9");
+        assert_eq!(problem_paths(&other), ["$.format"]);
+        // A list given twice counts with its last value, as a map would.
+        let twice = |first: &str, second: &str| {
+            format!(
+                r#"{{"format":"charter-model/1","name":"N","systems":[{first}],"entities":[],"flows":[],"systems":{second}}}"#
+            )
+        };
+        assert!(problem_paths(&twice(bad_system, &format!("[{good_system}]"))).is_empty());
+        assert!(parse_model(&twice(bad_system, &format!("[{good_system}]"))).is_ok());
+        assert_eq!(
+            problem_paths(&twice(good_system, &format!("[{bad_system}]"))),
+            ["$.systems[0].kind"]
+        );
+        assert_eq!(
+            problem_paths(&twice(bad_system, "{\"a\":1}")),
+            ["$.systems"]
+        );
+        let problems = parse_model(&twice(bad_system, "7")).unwrap_err();
+        assert_eq!(problems[0].message, "expected a list, found the number 7");
+        // Not an object at all.
+        assert_eq!(problem_paths("[1,2]"), ["$"]);
+    }
+
+    #[test]
+    fn duplicate_ids_are_found_across_items_also_when_escaped() {
+        let text = doc(
+            r#"{"id":"ab","name":"A","kind":"erp"},{"id":"c","name":"C","kind":"erp"},{"id":"a\u0062","name":"B","kind":"erp"}"#,
+        );
+        let problems = parse_model(&text).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, "$.systems[2].id");
+        assert_eq!(
+            problems[0].message,
+            "duplicate id `ab` (first used at $.systems[0])"
+        );
+        assert_eq!(problem_paths(&text), ["$.systems[2].id"]);
     }
 }

@@ -591,3 +591,44 @@ fn export_preview_matches_export_and_ignores_errors() {
         Err(ExportError::UnknownEnvironment { .. })
     ));
 }
+
+#[test]
+fn export_to_file_writes_the_same_bytes_without_holding_the_text() {
+    use charter_model::export::{export_to_file, ExportFileError};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.config.json");
+    for env in ["dev", "prod"] {
+        let m = model(&base());
+        let config = export_to_file(&m, env, &path).unwrap();
+        let expected = export(&m, env).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), expected.text);
+        assert_eq!(config, expected.config);
+    }
+    // A name too long for the part of the text kept while writing: the text
+    // is written again whole, still the same bytes.
+    let mut v = base();
+    v["name"] = Value::String("Shop ".repeat(20_000));
+    let m = model(&v);
+    export_to_file(&m, "prod", &path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        export(&m, "prod").unwrap().text
+    );
+    // Refused: the file in place is left alone and no other file appears.
+    let before = std::fs::read(&path).unwrap();
+    let mut v = base();
+    v["entities"][1].as_object_mut().unwrap().remove("owner");
+    match export_to_file(&model(&v), "prod", &path) {
+        Err(ExportFileError::Export(ExportError::HasErrors(f))) => assert!(!f.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    // Cannot write: an error, nothing left behind.
+    let missing = dir.path().join("no-such-dir").join("c.json");
+    match export_to_file(&model(&base()), "prod", &missing) {
+        Err(e @ ExportFileError::Write(_)) => assert!(e.to_string().starts_with("cannot write")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
