@@ -7,6 +7,7 @@
 //! order), then additions (in the new order), then changes (in the new order).
 
 use crate::config::{Config, ConfigEndpoint, ConfigEntity, ConfigFlow, ConfigRule, ConfigSystem};
+use crate::text::one_line;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -930,19 +931,6 @@ fn metric(m: crate::model::AlertMetric) -> &'static str {
 
 // --- text -------------------------------------------------------------------
 
-/// One line: control characters (newlines, tabs) shown escaped.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| match c {
-            '\n' => vec!['\\', 'n'],
-            '\r' => vec!['\\', 'r'],
-            '\t' => vec!['\\', 't'],
-            c if c.is_control() => c.escape_unicode().collect(),
-            c => vec![c],
-        })
-        .collect()
-}
-
 /// User text in double quotes.
 fn quote(s: &str) -> String {
     format!("\"{}\"", one_line(s))
@@ -954,7 +942,8 @@ fn code(s: &str) -> String {
 }
 
 fn opt(s: &Option<String>) -> String {
-    s.as_deref().map_or("none".to_string(), one_line)
+    s.as_deref()
+        .map_or("none".to_string(), |s| one_line(s).into_owned())
 }
 
 fn opt_quote(s: &Option<String>) -> String {

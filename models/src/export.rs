@@ -1640,9 +1640,9 @@ fn json_type(v: &Value) -> &'static str {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use crate::config::ConfigValidate;
     use proptest::prelude::*;
+    use serde_json::json;
 
     /// The reference: serde_jcs over the configuration as a JSON value.
     fn reference_bytes(doc: &Value) -> Vec<u8> {

@@ -163,7 +163,22 @@ pub fn parse_model(text: &str) -> Result<Model, Vec<ReadProblem>> {
         },
     };
     locate(text, &mut problems);
-    Err(problems)
+    Err(one_line_problems(problems))
+}
+
+/// Problems quote user text (keys in paths, values in messages): each stays
+/// on one line, control characters shown escaped.
+fn one_line_problems(mut problems: Vec<ReadProblem>) -> Vec<ReadProblem> {
+    use crate::text::one_line;
+    for p in &mut problems {
+        if let Cow::Owned(path) = one_line(&p.path) {
+            p.path = path;
+        }
+        if let Cow::Owned(message) = one_line(&p.message) {
+            p.message = message;
+        }
+    }
+    problems
 }
 
 enum Walked {
@@ -210,15 +225,15 @@ pub fn model_from_value(value: Value) -> Result<Model, Vec<ReadProblem>> {
         }),
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(one_line_problems(problems));
     }
     serde_json::from_value::<Model>(value).map_err(|e| {
-        vec![ReadProblem {
+        one_line_problems(vec![ReadProblem {
             path: "$".into(),
             line: None,
             column: None,
             message: e.to_string(),
-        }]
+        }])
     })
 }
 
@@ -1397,5 +1412,25 @@ mod tests {
             "duplicate id `ab` (first used at $.systems[0])"
         );
         assert_eq!(problem_paths(&text), ["$.systems[2].id"]);
+    }
+
+    #[test]
+    fn problems_quoting_user_text_stay_on_one_line() {
+        // Found by the fuzzer: a string value with a line break, quoted in
+        // the message, and a key with one, in the path.
+        let text = doc(
+            r#"{"id":"a","name":"A","kind":"erp","sideEffects":"at\ni","endpoints":{"pr\nod":7}}"#,
+        );
+        let problems = parse_model(&text).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        for p in &problems {
+            assert_eq!(p.to_string().lines().count(), 1, "{p}");
+        }
+        assert_eq!(
+            problems[0].message,
+            r#"expected true or false, found the string "at\ni""#
+        );
+        assert_eq!(problems[1].path, r"$.systems[0].endpoints.pr\nod");
+        assert_eq!(problem_paths(&text).len(), 2);
     }
 }

@@ -19,6 +19,7 @@ pub mod file;
 pub mod fixes;
 pub mod model;
 pub mod schema;
+pub mod text;
 
 pub use checks::{check, Finding, FindingCode, Severity};
 pub use config::{Config, CONFIG_FORMAT};

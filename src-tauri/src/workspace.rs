@@ -131,14 +131,15 @@ pub async fn export_config(
     path: &Path,
 ) -> Result<String, AppError> {
     let state = store.state(model_id).await?;
-    let exported = charter_model::export::export(&state.model, env)?;
-    write_atomically(path, exported.text.as_bytes()).map_err(|e| {
-        AppError::new(
+    use charter_model::export::{export_to_file, ExportFileError};
+    match export_to_file(&state.model, env, path) {
+        Ok(config) => Ok(config.digest),
+        Err(ExportFileError::Export(e)) => Err(e.into()),
+        Err(e @ ExportFileError::Write(_)) => Err(AppError::new(
             ErrorCode::Io,
-            format!("{}: cannot write: {e}", path.display()),
-        )
-    })?;
-    Ok(exported.config.digest.clone())
+            format!("{}: {e}", path.display()),
+        )),
+    }
 }
 
 /// Applies the one-click fix of finding `code` about `subject`, recomputed
