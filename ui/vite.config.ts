@@ -11,6 +11,6 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.tsx", "src/**/*.test.ts"],
-    setupFiles: ["src/canvas/testSetup.ts"],
+    setupFiles: ["src/test/setup.ts"],
   },
 });

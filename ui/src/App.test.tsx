@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { clearMocks } from "@tauri-apps/api/mocks";
+import { beforeEach, describe, expect, it } from "vitest";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import App from "./App";
 import { installMockBackend, type MockBackend } from "./test/mockBackend";
 
@@ -8,10 +7,6 @@ let backend: MockBackend;
 
 beforeEach(() => {
   backend = installMockBackend();
-});
-afterEach(() => {
-  cleanup();
-  clearMocks();
 });
 
 async function ready(view: "canvas" | "list" = "list") {

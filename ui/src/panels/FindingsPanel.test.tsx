@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import type { Finding } from "../api";
 import { FindingsPanel, groupFindings, subjectOf } from "./FindingsPanel";
 import { testModel, testState } from "./testModel";
 
-afterEach(cleanup);
 
 const f = (severity: Finding["severity"], code: string, subject: string, message = `${code} on ${subject}`): Finding => ({ severity, code, subject, message, fix: `fix ${subject}` });
 

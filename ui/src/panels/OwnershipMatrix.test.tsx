@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import type { Edit } from "../api";
 import { testModel, testState } from "./testModel";
 
@@ -26,7 +26,6 @@ vi.mock("../api", async (orig) => {
 const { OwnershipMatrix, roleEdit } = await import("./OwnershipMatrix");
 
 afterEach(() => {
-  cleanup();
   calls.length = 0;
 });
 

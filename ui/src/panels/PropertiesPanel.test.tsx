@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { PropertiesPanel } from "./PropertiesPanel";
 import { testModel, testState } from "./testModel";
 import type { Edit, Model } from "../api";
 import type { Selection } from "../selection";
 import type { ConditionForm, ConditionService } from "./conditions/types";
 
-afterEach(cleanup);
 
 /** A fake of the backend's condition commands: reads `field op number` joined by &&, writes it back. */
 function fakeConditions(): ConditionService & { toCel: ReturnType<typeof vi.fn> } {

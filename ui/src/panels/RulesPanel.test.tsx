@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { clearMocks } from "@tauri-apps/api/mocks";
 import { useState } from "react";
 import { api, type Edit, type Model } from "../api";
 import { installMockBackend, mockCelToForm, mockFormToCel, SAMPLE, type MockBackend } from "../test/mockBackend";
@@ -11,10 +10,6 @@ let backend: MockBackend;
 
 beforeEach(() => {
   backend = installMockBackend();
-});
-afterEach(() => {
-  cleanup();
-  clearMocks();
 });
 
 /** The panel over the mocked backend's model 1: edits go to the backend, the panel shows what it returns. */

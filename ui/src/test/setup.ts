@@ -1,3 +1,15 @@
+// Set-up shared by every Vitest file: each test's rendering is unmounted
+// and the mocked Tauri IPC cleared after it, and jsdom gets what xyflow
+// measures with.
+import { afterEach } from "vitest";
+import { cleanup } from "@testing-library/react";
+import { clearMocks } from "@tauri-apps/api/mocks";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
 // jsdom lacks what xyflow measures with (see xyflow's testing guide).
 class ResizeObserverStub {
   private cb: ResizeObserverCallback;
