@@ -55,7 +55,7 @@ pub enum ExportFileError {
     Export(#[from] ExportError),
     /// The file could not be written; nothing was put in its place.
     #[error("cannot write: {0}")]
-    Write(#[source] std::io::Error),
+    Write(#[from] std::io::Error),
 }
 
 /// Exports `model` for the environment `env`.
@@ -74,21 +74,7 @@ pub fn export(model: &Model, env: &str) -> Result<Exported, ExportError> {
 /// Gives the configuration, `digest` filled in.
 pub fn export_to_file(model: &Model, env: &str, path: &Path) -> Result<Config, ExportFileError> {
     let mut config = checked_config(model, env)?;
-    let mut failed = None;
-    crate::file::write_atomically_with(path, |file| match seal_to(&mut config, file) {
-        Ok(()) => Ok(()),
-        Err(ExportFileError::Write(e)) => Err(e),
-        Err(ExportFileError::Export(e)) => {
-            failed = Some(e);
-            Err(std::io::Error::other(
-                "the configuration could not be serialized",
-            ))
-        }
-    })
-    .map_err(|e| match failed.take() {
-        Some(export) => ExportFileError::Export(export),
-        None => ExportFileError::Write(e),
-    })?;
+    crate::file::write_atomically_with(path, |file| seal_to(&mut config, file))?;
     Ok(config)
 }
 
@@ -157,20 +143,7 @@ const DIGEST_PLACEHOLDER: &str =
 /// with a placeholder digest of the same length, patched in place after.
 fn seal(config: &mut Config) -> Result<String, ExportError> {
     config.digest = DIGEST_PLACEHOLDER.to_string();
-    let cfg = &*config;
-    let (digest, text) = std::thread::scope(|s| {
-        match std::thread::Builder::new().spawn_scoped(s, || config_digest(cfg)) {
-            Ok(handle) => {
-                let text = pretty_text(cfg);
-                let digest = handle.join().unwrap_or_else(|_| {
-                    Err(ExportError::Serialize("the digest thread failed".into()))
-                });
-                (digest, text)
-            }
-            // No thread to be had: one after the other.
-            Err(_) => (config_digest(cfg), pretty_text(cfg)),
-        }
-    });
+    let (digest, text) = beside_digest(config, pretty_text);
     let digest = digest?;
     let mut text = text?;
     match placeholder_at(text.as_bytes()) {
@@ -202,50 +175,55 @@ fn placeholder_at(head: &[u8]) -> Option<usize> {
 fn seal_to(config: &mut Config, file: &mut std::fs::File) -> Result<(), ExportFileError> {
     use std::io::{Seek, SeekFrom, Write};
     config.digest = DIGEST_PLACEHOLDER.to_string();
-    let cfg = &*config;
-    let (digest, written) = std::thread::scope(|s| {
-        match std::thread::Builder::new().spawn_scoped(s, || config_digest(cfg)) {
+    let (digest, written) = beside_digest(config, |cfg| write_pretty(cfg, &mut *file));
+    let head = written?;
+    config.digest = digest?;
+    match placeholder_at(&head) {
+        Some(i) => {
+            file.seek(SeekFrom::Start(i as u64))?;
+            file.write_all(config.digest.as_bytes())?;
+        }
+        // Not in the part kept (a very long name): write it all again.
+        None => {
+            let text = pretty_text(config)?;
+            file.set_len(0)?;
+            file.seek(SeekFrom::Start(0))?;
+            file.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` on `config` while its digest is computed on another thread
+/// (the two are independent); one after the other when no thread is to be had.
+fn beside_digest<R>(
+    config: &Config,
+    work: impl FnOnce(&Config) -> R,
+) -> (Result<String, ExportError>, R) {
+    std::thread::scope(|s| {
+        match std::thread::Builder::new().spawn_scoped(s, || config_digest(config)) {
             Ok(handle) => {
-                let written = write_pretty(cfg, &mut *file);
+                let done = work(config);
                 let digest = handle.join().unwrap_or_else(|_| {
                     Err(ExportError::Serialize("the digest thread failed".into()))
                 });
-                (digest, written)
+                (digest, done)
             }
-            Err(_) => (config_digest(cfg), write_pretty(cfg, &mut *file)),
+            Err(_) => (config_digest(config), work(config)),
         }
-    });
-    let head = written.map_err(ExportFileError::Write)?;
-    config.digest = digest?;
-    let io = |file: &mut std::fs::File| -> std::io::Result<()> {
-        match placeholder_at(&head) {
-            Some(i) => {
-                file.seek(SeekFrom::Start(i as u64))?;
-                file.write_all(config.digest.as_bytes())
-            }
-            // Not in the part kept (a very long name): write it all again.
-            None => {
-                let text = pretty_text(config).map_err(std::io::Error::other)?;
-                file.set_len(0)?;
-                file.seek(SeekFrom::Start(0))?;
-                file.write_all(text.as_bytes())
-            }
-        }
-    };
-    io(file).map_err(ExportFileError::Write)
+    })
 }
 
 /// Writes the pretty text of `config` (as [`pretty_text`]) into `out`;
 /// gives back the first bytes written, where the digest is.
 fn write_pretty(config: &Config, out: &mut std::fs::File) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
     /// Keeps a copy of the first `limit` bytes that go through it.
     struct Head<'f> {
         out: &'f mut std::fs::File,
         head: Vec<u8>,
         limit: usize,
     }
-    impl Write for Head<'_> {
+    impl std::io::Write for Head<'_> {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             let n = self.out.write(buf)?;
             let keep = n.min(self.limit.saturating_sub(self.head.len()));
@@ -261,11 +239,8 @@ fn write_pretty(config: &Config, out: &mut std::fs::File) -> std::io::Result<Vec
         head: Vec::new(),
         limit: 64 * 1024,
     };
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, head);
-    serde_json::to_writer_pretty(&mut w, config)?;
-    w.write_all(b"\n")?;
-    let head = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(head.head)
+    let w = pretty_into(config, std::io::BufWriter::with_capacity(1 << 20, head))?;
+    Ok(w.into_inner().map_err(|e| e.into_error())?.head)
 }
 
 /// The pretty text of a configuration: 2-space indentation, keys in field
@@ -273,11 +248,16 @@ fn write_pretty(config: &Config, out: &mut std::fs::File) -> std::io::Result<Vec
 fn pretty_text(config: &Config) -> Result<String, ExportError> {
     let items =
         config.systems.len() + config.entities.len() + config.flows.len() + config.rules.len();
-    let mut buf = Vec::with_capacity(512 * items + 4096);
-    serde_json::to_writer_pretty(&mut buf, config)
+    let buf = pretty_into(config, Vec::with_capacity(512 * items + 4096))
         .map_err(|e| ExportError::Serialize(e.to_string()))?;
-    buf.push(b'\n');
     String::from_utf8(buf).map_err(|e| ExportError::Serialize(e.to_string()))
+}
+
+/// Writes the pretty text of `config` into `w`; gives `w` back.
+fn pretty_into<W: std::io::Write>(config: &Config, mut w: W) -> std::io::Result<W> {
+    serde_json::to_writer_pretty(&mut w, config)?;
+    w.write_all(b"\n")?;
+    Ok(w)
 }
 
 /// The names of the configuration's top-level members that the digest

@@ -273,10 +273,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Like [`write_atomically`], with the content written by `write` into the
 /// temporary file (which it may also seek in); nothing is renamed into place
 /// unless `write` succeeds.
-pub fn write_atomically_with(
+pub fn write_atomically_with<E: From<std::io::Error>>(
     path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), E>,
+) -> Result<(), E> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -286,7 +286,7 @@ pub fn write_atomically_with(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "charter".to_string());
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
+    let result = (|| -> Result<(), E> {
         let mut f = std::fs::File::create(&tmp)?;
         write(&mut f)?;
         f.sync_all()?;
@@ -733,13 +733,7 @@ impl List {
     const ALL: [List; 4] = [List::Systems, List::Entities, List::Flows, List::Rules];
 
     fn from_key(key: &str) -> Option<List> {
-        match key {
-            "systems" => Some(List::Systems),
-            "entities" => Some(List::Entities),
-            "flows" => Some(List::Flows),
-            "rules" => Some(List::Rules),
-            _ => None,
-        }
+        List::ALL.into_iter().find(|l| l.name() == key)
     }
 
     fn name(self) -> &'static str {
