@@ -12,6 +12,18 @@ need cargo "install Rust with rustup (https://rustup.rs), then run this again"
 need node "install Node.js 20 or newer (e.g. apt-get install nodejs npm), then run this again"
 need npm "install npm (e.g. apt-get install npm), then run this again"
 
+# Disk: a first build of the workspace, the app and its tests fills about
+# 4 GiB under target/ (debug info is trimmed in Cargo.toml). Say so now
+# rather than fail in the middle of a compile.
+target_dir="${CARGO_TARGET_DIR:-target}"
+if [ ! -d "$target_dir/debug" ]; then
+  avail_kib=$(df -Pk . 2>/dev/null | awk 'NR==2 {print $4}')
+  if [ -n "$avail_kib" ] && [ "$avail_kib" -lt $((6 * 1024 * 1024)) ]; then
+    echo "charter setup: only $((avail_kib / 1024 / 1024)) GiB of disk free here, a first build needs about 6 GiB: free some space (or set CARGO_TARGET_DIR to a larger disk), then run this again" >&2
+    exit 1
+  fi
+fi
+
 # System packages (Debian), installed when root and missing.
 # The desktop app (Tauri 2 on WebKitGTK), its real-app e2e (WebKitWebDriver
 # under Xvfb) and the browser e2e (Chromium).

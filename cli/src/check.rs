@@ -1,7 +1,7 @@
 //! `charter check MODEL [--format text|json]`: every finding of a model.
-//! Text: one line per finding, `severity code subject: message` (and an
-//! indented `  fix: ...` line when the finding suggests one), then a summary
-//! line on stderr. JSON: an array of `{severity, code, subject, message, fix?}`.
+//! Text: exactly one line per finding, `severity code subject: message`
+//! (cli.md), then a summary line on stderr. JSON: an array of
+//! `{severity, code, subject, message, fix?}`: the suggested fix is there.
 //! Exit 1 when any finding is an error, 0 otherwise, 2 when the model cannot
 //! be read.
 //!
@@ -20,7 +20,7 @@ pub fn run(model: &Path, format: OutputFormat) -> u8 {
     };
     let findings = check(&m);
     let text = match format {
-        OutputFormat::Text => findings.iter().map(finding_lines).collect::<String>(),
+        OutputFormat::Text => findings.iter().map(finding_line).collect::<String>(),
         OutputFormat::Json => match serde_json::to_string_pretty(&findings) {
             Ok(mut s) => {
                 s.push('\n');
@@ -65,7 +65,7 @@ pub(crate) fn model_error_lines(path: &Path, e: &ModelFileError) -> String {
         return one_line(&e.to_string());
     }
     let mut lines = String::new();
-    for p in problems {
+    for p in problems.iter().take(MAX_PROBLEM_LINES) {
         // A problem with a position reads `file:line:col: $.path: message`.
         let sep = if p.line.is_some() && p.column.is_some() {
             ":"
@@ -75,12 +75,26 @@ pub(crate) fn model_error_lines(path: &Path, e: &ModelFileError) -> String {
         lines.push_str(&one_line(&format!("{}{sep}{p}", path.display())));
         lines.push('\n');
     }
+    if problems.len() > MAX_PROBLEM_LINES {
+        let more = problems.len() - MAX_PROBLEM_LINES;
+        lines.push_str(&one_line(&format!(
+            "{}: … and {more} more problem{} (fix these first)",
+            path.display(),
+            if more == 1 { "" } else { "s" }
+        )));
+        lines.push('\n');
+    }
     lines.pop();
     lines
 }
 
-/// `severity code subject: message`, then `  fix: ...` when there is a fix.
-pub(crate) fn finding_lines(f: &Finding) -> String {
+/// At most this many problems of an unreadable file are printed, one line
+/// each, then one line saying how many more there are.
+const MAX_PROBLEM_LINES: usize = 50;
+
+/// `severity code subject: message` and a line break: one line per finding
+/// (the fix is in the JSON format only).
+pub(crate) fn finding_line(f: &Finding) -> String {
     let mut s = one_line(&format!(
         "{} {} {}: {}",
         f.severity.as_str(),
@@ -89,10 +103,6 @@ pub(crate) fn finding_lines(f: &Finding) -> String {
         f.message
     ));
     s.push('\n');
-    if let Some(fix) = &f.fix {
-        s.push_str(&one_line(&format!("  fix: {fix}")));
-        s.push('\n');
-    }
     s
 }
 

@@ -4,7 +4,7 @@
 //! errors: no file is written. Exit 2 when the model cannot be read, the
 //! environment is unknown (with a "did you mean"), or FILE cannot be written.
 
-use crate::check::{err, finding_lines, out, read_model};
+use crate::check::{err, finding_line, out, read_model};
 use charter_model::export::{export, export_to_file, ExportError, ExportFileError};
 use std::path::Path;
 
@@ -65,7 +65,7 @@ pub fn run(model: &Path, env: &str, output: Option<&Path>) -> u8 {
 fn refused(model: &Path, e: ExportError) -> u8 {
     match e {
         ExportError::HasErrors(findings) => {
-            let lines: String = findings.iter().map(finding_lines).collect();
+            let lines: String = findings.iter().map(finding_line).collect();
             err(&lines);
             err(&format!(
                 "{}: export refused: the model has {} error{}; fix {} (see `charter check {}`)",

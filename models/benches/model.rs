@@ -131,6 +131,7 @@ pub fn generate(scale: usize) -> Model {
                 ack: Some(true),
                 idempotency_key: Some("ref".to_string()),
                 retry: Some(Retry {
+                    extra: Default::default(),
                     attempts: 5,
                     backoff_seconds: 30,
                 }),
@@ -148,6 +149,7 @@ pub fn generate(scale: usize) -> Model {
             ack: Some(true),
             idempotency_key: Some("ref".to_string()),
             retry: Some(Retry {
+                extra: Default::default(),
                 attempts: 3,
                 backoff_seconds: 5,
             }),
@@ -159,6 +161,7 @@ pub fn generate(scale: usize) -> Model {
         let r = format!("r{e:06}");
         if monetary {
             rules.push(Rule::Reconcile(ReconcileRule {
+                extra: Default::default(),
                 id: r,
                 entity: id,
                 systems: vec![sys(owner_i), copies[0].clone()],
@@ -169,6 +172,7 @@ pub fn generate(scale: usize) -> Model {
         } else if e % 2 == 0 {
             rules.push(match (e / 2) % 10 {
                 0..=3 => Rule::Validate(ValidateRule {
+                    extra: Default::default(),
                     id: r,
                     entity: id,
                     condition: format!(
@@ -183,6 +187,7 @@ pub fn generate(scale: usize) -> Model {
                     message: Some("Quantity and amount out of range".to_string()),
                 }),
                 4..=5 => Rule::Route(RouteRule {
+                    extra: Default::default(),
                     id: r,
                     entity: id,
                     condition: format!(
@@ -192,6 +197,7 @@ pub fn generate(scale: usize) -> Model {
                     to: vec![copies[1].clone()],
                 }),
                 6..=7 => Rule::Conflict(ConflictRule {
+                    extra: Default::default(),
                     id: r,
                     entity: id,
                     policy: [
@@ -202,6 +208,7 @@ pub fn generate(scale: usize) -> Model {
                     ][(e / 20) % 4],
                 }),
                 _ => Rule::Alert(AlertRule {
+                    extra: Default::default(),
                     id: r,
                     flow: format!("{id}-to-{}", copies[0]),
                     metric: AlertMetric::AckRate,

@@ -1124,14 +1124,19 @@ fn locate(text: &str, problems: &mut [ReadProblem]) {
         pos: 0,
     };
     scanner.value("$".to_string(), &mut index, 0);
-    for p in problems.iter_mut().filter(|p| p.line.is_none()) {
+    // Where each problem is, then lines and columns in one pass over the
+    // text, in offset order (not one scan from the start per problem).
+    let mut wanted: Vec<(usize, usize)> = Vec::new();
+    for (n, p) in problems
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.line.is_none())
+    {
         // A missing key is reported at its parent object.
         let mut path = p.path.as_str();
         loop {
             if let Some(&offset) = index.get(path) {
-                let (l, c) = line_col(text, offset);
-                p.line = Some(l);
-                p.column = Some(c);
+                wanted.push((offset, n));
                 break;
             }
             match path.rfind(['.', '[']) {
@@ -1140,23 +1145,54 @@ fn locate(text: &str, problems: &mut [ReadProblem]) {
             }
         }
     }
+    wanted.sort_unstable();
+    let mut lines = LineCounter::new(text);
+    for (offset, n) in wanted {
+        let (l, c) = lines.line_col(offset);
+        if let Some(p) = problems.get_mut(n) {
+            p.line = Some(l);
+            p.column = Some(c);
+        }
+    }
 }
 
-fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text.as_bytes()[..offset.min(text.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let col_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[col_start..])
-        .chars()
-        .count()
-        + 1;
-    (
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(column).unwrap_or(u32::MAX),
-    )
+/// Lines and columns (1-based, columns in characters) of offsets asked in
+/// increasing order: one pass over the text, however many are asked.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+    /// Characters between the start of the line and `pos`.
+    chars: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            bytes: text.as_bytes(),
+            pos: 0,
+            line: 1,
+            chars: 0,
+        }
+    }
+
+    fn line_col(&mut self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.bytes.len()).max(self.pos);
+        for b in &self.bytes[self.pos..offset] {
+            if *b == b'\n' {
+                self.line += 1;
+                self.chars = 0;
+            } else if (*b & 0xC0) != 0x80 {
+                // A byte that starts a character (not a UTF-8 continuation).
+                self.chars += 1;
+            }
+        }
+        self.pos = offset;
+        (
+            u32::try_from(self.line).unwrap_or(u32::MAX),
+            u32::try_from(self.chars + 1).unwrap_or(u32::MAX),
+        )
+    }
 }
 
 /// A minimal scanner over text already known to be valid JSON, recording the

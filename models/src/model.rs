@@ -382,6 +382,10 @@ impl Flow {
 pub struct Retry {
     pub attempts: u32,
     pub backoff_seconds: u32,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    #[schemars(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub extra: Extra,
 }
 
 /// A governance rule, tagged by `kind`.
@@ -428,6 +432,17 @@ impl Rule {
         }
     }
 
+    /// The rule's unknown keys, kept verbatim.
+    pub fn extra(&self) -> &Extra {
+        match self {
+            Rule::Validate(r) => &r.extra,
+            Rule::Route(r) => &r.extra,
+            Rule::Conflict(r) => &r.extra,
+            Rule::Reconcile(r) => &r.extra,
+            Rule::Alert(r) => &r.extra,
+        }
+    }
+
     /// The CEL condition, for rules that have one.
     pub fn condition(&self) -> Option<&str> {
         match self {
@@ -469,6 +484,10 @@ pub struct ValidateRule {
     pub action: ValidateAction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    #[schemars(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub extra: Extra,
 }
 
 /// Extra deliveries when the condition holds.
@@ -480,6 +499,10 @@ pub struct RouteRule {
     pub entity: String,
     pub condition: String,
     pub to: Vec<String>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    #[schemars(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -510,6 +533,10 @@ pub struct ConflictRule {
     pub id: String,
     pub entity: String,
     pub policy: ConflictPolicy,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    #[schemars(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub extra: Extra,
 }
 
 /// Two systems' views of an entity must agree within a tolerance and a window.
@@ -525,6 +552,10 @@ pub struct ReconcileRule {
     pub tolerance: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within_seconds: Option<u32>,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    #[schemars(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub extra: Extra,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -546,6 +577,10 @@ pub struct AlertRule {
     pub metric: AlertMetric,
     pub threshold: f64,
     pub window_seconds: u32,
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    #[schemars(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub extra: Extra,
 }
 
 /// A small insertion-ordered map keyed by string, so endpoints keep the order

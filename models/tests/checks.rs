@@ -719,6 +719,40 @@ fn literal_secret_in_urls_and_credential_refs() {
     none(&fs, FindingCode::LiteralSecret);
 }
 
+#[test]
+fn literal_secret_in_rules_retries_and_free_text() {
+    let fs = with(|v| {
+        v["rules"][0]["token"] = json!("sk_live_hunter2");
+        v["flows"][0]["retry"] = json!({"attempts": 3, "backoffSeconds": 5, "password": "hunter2"});
+        v["systems"][1]["team"] = json!("ops (ftp://root:hunter2@ftp.example.com)");
+        v["entities"][0]["steward"] = json!("see https://bob:hunter2@wiki.example.com/stock");
+    });
+    let secrets: Vec<_> = fs.iter().filter(|f| f.code == "literal-secret").collect();
+    assert_eq!(secrets.len(), 4, "{secrets:#?}");
+    assert!(
+        secrets.iter().all(|f| !f.message.contains("hunter2")),
+        "{secrets:#?}"
+    );
+    let f = expect(&fs, FindingCode::LiteralSecret, "qty-not-negative");
+    assert!(f.message.contains("`token`"), "{f:?}");
+    let f = expect(&fs, FindingCode::LiteralSecret, "stock-to-shop");
+    assert!(f.message.contains("`retry.password`"), "{f:?}");
+    let f = expect(&fs, FindingCode::LiteralSecret, "shop");
+    assert!(f.message.contains("`team`"), "{f:?}");
+    let f = expect(&fs, FindingCode::LiteralSecret, "stock");
+    assert!(f.message.contains("`steward`"), "{f:?}");
+    // Names that only start with a secret word, URLs without a password,
+    // and references are not secrets.
+    let fs = with(|v| {
+        v["rules"][0]["tokenizer"] = json!("whitespace");
+        v["flows"][0]["retry"] = json!({"attempts": 3, "backoffSeconds": 5, "tokenExpiry": "3600"});
+        v["systems"][1]["team"] =
+            json!("ops (https://wiki.example.com/ops, ftp://edi@ftp.example.com)");
+        v["rules"][0]["secretRef"] = json!("vault:rules/x");
+    });
+    none(&fs, FindingCode::LiteralSecret);
+}
+
 // -- endpoints ------------------------------------------------------------
 
 #[test]

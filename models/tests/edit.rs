@@ -288,6 +288,7 @@ fn add_flow_requires_existing_ends() {
 fn rules_add_update_delete() {
     let m = sample();
     let rule = Rule::Conflict(ConflictRule {
+        extra: Default::default(),
         id: "c1".into(),
         entity: "stock".into(),
         policy: ConflictPolicy::OwnerWins,
@@ -299,6 +300,7 @@ fn rules_add_update_delete() {
         "duplicate-id"
     );
     let upd = Rule::Conflict(ConflictRule {
+        extra: Default::default(),
         id: "c1".into(),
         entity: "stock".into(),
         policy: ConflictPolicy::Escalate,

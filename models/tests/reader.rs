@@ -39,6 +39,83 @@ fn unknown_keys_are_kept() {
 }
 
 #[test]
+fn unknown_keys_in_rules_and_retries_are_kept_byte_for_byte() {
+    let text = r#"{
+  "format": "charter-model/1",
+  "name": "Tiny",
+  "systems": [
+    {
+      "id": "erp",
+      "name": "ERP",
+      "kind": "erp"
+    },
+    {
+      "id": "shop",
+      "name": "Shop",
+      "kind": "ecommerce"
+    }
+  ],
+  "entities": [
+    {
+      "id": "stock",
+      "name": "Stock",
+      "owner": "erp",
+      "key": "sku",
+      "fields": [
+        {
+          "name": "sku",
+          "type": "string"
+        }
+      ],
+      "copies": [
+        "shop"
+      ]
+    }
+  ],
+  "flows": [
+    {
+      "id": "stock-to-shop",
+      "entity": "stock",
+      "from": "erp",
+      "to": "shop",
+      "pattern": "event",
+      "trigger": "system",
+      "retry": {
+        "attempts": 3,
+        "backoffSeconds": 5,
+        "x-jitter": true
+      }
+    }
+  ],
+  "rules": [
+    {
+      "kind": "conflict",
+      "id": "stock-conflicts",
+      "entity": "stock",
+      "policy": "owner-wins",
+      "x-note": "agreed in the March workshop"
+    },
+    {
+      "kind": "validate",
+      "id": "sku-set",
+      "entity": "stock",
+      "condition": "sku != \"\"",
+      "action": "reject",
+      "x-owner": "ops"
+    }
+  ]
+}
+"#;
+    let model = parse_model(text).unwrap();
+    assert_eq!(
+        model.rules()[0].extra().get("x-note").unwrap(),
+        "agreed in the March workshop"
+    );
+    assert!(!model.rules()[0].extra().contains_key("kind"));
+    assert_eq!(model_to_string(&model), text);
+}
+
+#[test]
 fn reports_every_problem_not_just_the_first() {
     let text = r#"{
   "format": "charter-model/1",
@@ -91,6 +168,23 @@ fn reports_every_problem_not_just_the_first() {
         .find(|p| p.path == "$.systems[1].name")
         .unwrap();
     assert_eq!(missing.line, Some(6));
+}
+
+#[test]
+fn problem_columns_count_characters_on_their_own_line() {
+    let text = "{\n  \"format\": \"charter-model/1\", \"name\": \"Ünïcödé\",\n  \"systems\": [{\"id\": \"a\", \"name\": \"é\", \"kind\": \"bogus\"}, {\"id\": \"b\", \"name\": \"ß\", \"kind\": \"nope\"}],\n  \"entities\": [], \"flows\": [], \"rules\": [7]\n}\n";
+    let problems = parse_model(text).unwrap_err();
+    let at = |path: &str| {
+        let p = problems.iter().find(|p| p.path == path).unwrap();
+        (p.line.unwrap(), p.column.unwrap())
+    };
+    let col = |line: usize, needle: &str| {
+        let l = text.lines().nth(line - 1).unwrap();
+        l[..l.find(needle).unwrap()].chars().count() as u32 + 1
+    };
+    assert_eq!(at("$.systems[0].kind"), (3, col(3, "\"bogus\"")));
+    assert_eq!(at("$.systems[1].kind"), (3, col(3, "\"nope\"")));
+    assert_eq!(at("$.rules[0]"), (4, col(4, "7]")));
 }
 
 #[test]

@@ -98,9 +98,18 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery<'m> {
     pub to: u32,
-    /// `None` when the flow declares no idempotency key; `Some(Null)` when it
-    /// does and the message lacks the field.
-    pub idempotency_key: Option<&'m Value>,
+    /// `None` when the flow declares no idempotency key.
+    pub idempotency_key: Option<KeyValue<'m>>,
+}
+
+/// The value of a delivery's idempotency key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KeyValue<'m> {
+    /// The record's field (`Null` when the record lacks it).
+    Field(&'m Value),
+    /// The message's `key`: the flow's key field is the entity's key and the
+    /// record lacks it (a delete, or an upsert that leaves the key implicit).
+    MessageKey(&'m str),
 }
 
 static NULL: Value = Value::Null;
@@ -438,12 +447,17 @@ fn judge<'m>(ent: &EntityRt, si: u32, msg: &'m Message<'_>) -> (Decision<'m>, bo
     }
     // 6. deliveries
     let key_of = |t: &Target| {
-        t.key_field
-            .as_ref()
-            .map(|(name, slot)| match slots.get(*slot) {
-                Some(v) => v.unwrap_or(&NULL),
-                None => get_field(&msg.data, name).unwrap_or(&NULL),
-            })
+        t.key_field.as_ref().map(|(name, slot)| {
+            let field = match slots.get(*slot) {
+                Some(v) => *v,
+                None => get_field(&msg.data, name),
+            };
+            match field {
+                Some(v) if !(v.is_null() && t.key_is_entity_key) => KeyValue::Field(v),
+                _ if t.key_is_entity_key => KeyValue::MessageKey(&msg.key),
+                _ => KeyValue::Field(&NULL),
+            }
+        })
     };
     let mut deliveries = Deliveries::new();
     match msg.kind {
@@ -532,8 +546,9 @@ pub fn write_decision(
         write_str_or_null(out, Some(cfg.system_id(del.to)));
         out.extend_from_slice(b",\"idempotencyKey\":");
         match del.idempotency_key {
-            Some(Value::String(s)) => write_str_or_null(out, Some(s)),
-            Some(v) => {
+            Some(KeyValue::Field(Value::String(s))) => write_str_or_null(out, Some(s)),
+            Some(KeyValue::MessageKey(s)) => write_str_or_null(out, Some(s)),
+            Some(KeyValue::Field(v)) => {
                 let _ = serde_json::to_writer(&mut *out, v);
             }
             None => out.extend_from_slice(b"null"),

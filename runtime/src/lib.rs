@@ -53,7 +53,7 @@ pub mod replay;
 pub mod server;
 pub mod time;
 
-pub use engine::{Counts, Decision, Delivery, Engine, Limits, Reason, Summary, Verdict};
+pub use engine::{Counts, Decision, Delivery, Engine, KeyValue, Limits, Reason, Summary, Verdict};
 pub use load::{Compiled, LoadError};
 pub use message::{parse_message, Kind, Message};
 pub use reconcile::{Cause, Exception};

@@ -54,6 +54,9 @@ pub struct Target {
     pub to: u32,
     /// Data field whose value is the idempotency key, and its slot.
     pub key_field: Option<(String, usize)>,
+    /// The key field is the entity's own `key`: when the record lacks it (a
+    /// delete carries no record), the message's `key` is its value.
+    pub key_is_entity_key: bool,
 }
 
 #[derive(Debug)]
@@ -205,6 +208,7 @@ impl Compiled {
                     .map(|_| Target {
                         to: owner,
                         key_field: None,
+                        key_is_entity_key: false,
                     })
                     .collect(),
                 reconciles: Vec::new(),
@@ -228,7 +232,12 @@ impl Compiled {
                             .idempotency_key
                             .as_ref()
                             .map(|k| (k.clone(), rt.slots.slot(k)));
-                        rt.event_targets[from].push(Target { to, key_field });
+                        rt.event_targets[from].push(Target {
+                            to,
+                            key_field,
+                            key_is_entity_key: f.idempotency_key.as_deref()
+                                == Some(config.entities[e].key.as_str()),
+                        });
                     }
                 }
                 Pattern::Request => {
@@ -237,7 +246,10 @@ impl Compiled {
                             .idempotency_key
                             .as_ref()
                             .map(|k| (k.clone(), rt.slots.slot(k)));
-                        rt.request_target[from].key_field = key_field;
+                        let target = &mut rt.request_target[from];
+                        target.key_field = key_field;
+                        target.key_is_entity_key =
+                            f.idempotency_key.as_deref() == Some(config.entities[e].key.as_str());
                     }
                 }
             }

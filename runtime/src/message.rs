@@ -135,6 +135,22 @@ pub struct InvalidMessage(pub String);
 
 /// Parses one message from JSON text.
 pub fn parse_message(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
+    // serde reads a struct from an array too (fields in order): a message is
+    // an object only.
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | None => {}
+        Some(b'[') => {
+            return Err(InvalidMessage(
+                "not a message: a JSON array, not an object".into(),
+            ))
+        }
+        Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok() => {
+            return Err(InvalidMessage(
+                "not a message: a JSON value that is not an object".into(),
+            ))
+        }
+        Some(_) => {}
+    }
     match parse_fast(text) {
         Some(m) => m,
         None => parse_general(text),
@@ -166,11 +182,21 @@ fn parse_general(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
         let msg = e.to_string();
         InvalidMessage(if e.is_syntax() || e.is_eof() {
             format!("not JSON: {msg}")
+        } else if msg.contains("KeyWire") {
+            // serde names the internal type; say it in the format's words.
+            format!(
+                "not a message: `key` must be a string or a number ({})",
+                position(&e)
+            )
         } else {
             format!("not a message: {msg}")
         })
     })?;
     finish(w)
+}
+
+fn position(e: &serde_json::Error) -> String {
+    format!("line {} column {}", e.line(), e.column())
 }
 
 /// The checks serde does not make, and the message.

@@ -6,10 +6,12 @@
 //! - **mismatch**: both sides reported and a rule field differs: numbers by
 //!   more than `tolerance`, other values unless equal (a field present on one
 //!   side only differs);
-//! - **silent**: one side reported and the other did not, and more than
-//!   `withinSeconds` passed since (measured to the latest message time seen,
-//!   not the wall clock). With no `withinSeconds`, silence is never an
-//!   exception.
+//! - **silent**: one side reported and the other did not follow within
+//!   `withinSeconds` (by message time, not the wall clock): either it has
+//!   still not reported, and more than `withinSeconds` passed up to the latest
+//!   message time seen, or it did report, but late. A report waits for the
+//!   other side's next report; the earliest unanswered one counts. With no
+//!   `withinSeconds`, silence is never an exception.
 //!
 //! Memory is bounded: at most [`DEFAULT_KEYS_PER_RULE`] keys per rule are
 //! kept; beyond that the key first seen longest ago is judged at that moment
@@ -61,6 +63,29 @@ struct Side {
 #[derive(Debug, Clone, Default)]
 struct KeyState {
     sides: [Option<Side>; 2],
+    /// The earliest report not yet followed by the other side: the side
+    /// that reported, and when.
+    waiting: Option<(usize, i64)>,
+    /// The longest late answer: the side that answered late, the time of
+    /// the report it answered, and how long it took.
+    late: Option<(usize, i64, i64)>,
+}
+
+impl KeyState {
+    /// Notes that `side` reported at `at_ms` (a report newer than its last).
+    fn follow(&mut self, side: usize, at_ms: i64) {
+        match self.waiting {
+            Some((waiter, since)) if waiter != side && at_ms >= since => {
+                let took = at_ms - since;
+                if self.late.is_none_or(|(_, _, worst)| took > worst) {
+                    self.late = Some((side, since, took));
+                }
+                self.waiting = None;
+            }
+            Some(_) => {}
+            None => self.waiting = Some((side, at_ms)),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -118,9 +143,7 @@ impl Reconciler {
                 if state.keys.len() >= self.keys_per_rule {
                     if let Some(old) = state.order.pop_front() {
                         if let Some(ks) = state.keys.remove(&old) {
-                            if let Some(x) = judge(rule, &old, &ks, self.latest_ms) {
-                                state.evicted.push(x);
-                            }
+                            state.evicted.extend(judge(rule, &old, &ks, self.latest_ms));
                         }
                     }
                 }
@@ -128,8 +151,12 @@ impl Reconciler {
                 state.keys.entry(key.to_string()).or_default()
             }
         };
+        if entry.sides[side].as_ref().is_some_and(|s| s.at_ms > at_ms) {
+            // Older than what this side last reported: nothing to learn.
+            return;
+        }
+        entry.follow(side, at_ms);
         match &mut entry.sides[side] {
-            Some(s) if s.at_ms > at_ms => {}
             Some(s) => {
                 // Update in place: no allocation when the values are unchanged.
                 s.at_ms = at_ms;
@@ -161,14 +188,11 @@ impl Reconciler {
             let mut keys: Vec<&String> = state.keys.keys().collect();
             keys.sort();
             for k in keys {
-                if let Some(x) = state
-                    .keys
-                    .get(k)
-                    .and_then(|ks| judge(rule, k, ks, self.latest_ms))
-                {
-                    found.push(x);
+                if let Some(ks) = state.keys.get(k) {
+                    found.extend(judge(rule, k, ks, self.latest_ms));
                 }
             }
+            // Stable: a key's mismatch comes before its silence.
             found.sort_by(|a, b| a.key.cmp(&b.key));
             out.extend(found);
         }
@@ -183,66 +207,93 @@ fn show(v: &Option<Value>) -> String {
     }
 }
 
-fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Option<Exception> {
-    let [na, nb] = &rule.system_names;
+/// Milliseconds as seconds, with the fraction only when there is one.
+fn secs(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        let text = format!("{:.3}", ms as f64 / 1000.0);
+        format!("{}s", text.trim_end_matches('0'))
+    }
+}
+
+/// The exceptions of one key: a mismatch, then a silence, each at most once.
+fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Vec<Exception> {
+    let names = &rule.system_names;
     let exception = |cause, detail| Exception {
         rule: rule.id.clone(),
         key: key.to_string(),
         cause,
         detail,
     };
-    match (&ks.sides[0], &ks.sides[1]) {
-        (Some(a), Some(b)) => {
-            let mut diffs = Vec::new();
-            for (i, field) in rule.fields.iter().enumerate() {
-                let (x, y) = (
-                    a.values.get(i).cloned().flatten(),
-                    b.values.get(i).cloned().flatten(),
-                );
-                let differs = match (
-                    x.as_ref().and_then(Value::as_f64),
-                    y.as_ref().and_then(Value::as_f64),
-                ) {
-                    (Some(p), Some(q))
-                        if x.as_ref().is_some_and(Value::is_number)
-                            && y.as_ref().is_some_and(Value::is_number) =>
-                    {
-                        (p - q).abs() > rule.tolerance + f64::EPSILON * p.abs().max(q.abs())
-                    }
-                    _ => x != y,
-                };
-                if differs {
-                    diffs.push(format!("{field}: {na}={} vs {nb}={}", show(&x), show(&y)));
+    let mut out = Vec::new();
+    if let (Some(a), Some(b)) = (&ks.sides[0], &ks.sides[1]) {
+        let [na, nb] = names;
+        let mut diffs = Vec::new();
+        let mut numeric = false;
+        for (i, field) in rule.fields.iter().enumerate() {
+            let (x, y) = (
+                a.values.get(i).cloned().flatten(),
+                b.values.get(i).cloned().flatten(),
+            );
+            let differs = match (
+                x.as_ref().and_then(Value::as_f64),
+                y.as_ref().and_then(Value::as_f64),
+            ) {
+                (Some(p), Some(q))
+                    if x.as_ref().is_some_and(Value::is_number)
+                        && y.as_ref().is_some_and(Value::is_number) =>
+                {
+                    let beyond =
+                        (p - q).abs() > rule.tolerance + f64::EPSILON * p.abs().max(q.abs());
+                    numeric |= beyond;
+                    beyond
                 }
-            }
-            if diffs.is_empty() {
-                return None;
-            }
-            Some(exception(
-                Cause::Mismatch,
-                format!("{} (tolerance {})", diffs.join("; "), rule.tolerance),
-            ))
-        }
-        (Some(p), None) | (None, Some(p)) => {
-            let within = rule.within_ms?;
-            let silent_for = now_ms.saturating_sub(p.at_ms);
-            if silent_for <= within {
-                return None;
-            }
-            let (quiet, spoke) = if ks.sides[0].is_some() {
-                (nb, na)
-            } else {
-                (na, nb)
+                _ => x != y,
             };
-            Some(exception(
-                Cause::Silent,
-                format!(
-                    "{quiet} silent {}s after {spoke} reported (window {}s)",
-                    silent_for / 1000,
-                    within / 1000
-                ),
-            ))
+            if differs {
+                diffs.push(format!("{field}: {na}={} vs {nb}={}", show(&x), show(&y)));
+            }
         }
-        (None, None) => None,
+        if !diffs.is_empty() {
+            let detail = if numeric {
+                format!("{} (tolerance {})", diffs.join("; "), rule.tolerance)
+            } else {
+                diffs.join("; ")
+            };
+            out.push(exception(Cause::Mismatch, detail));
+        }
     }
+    let Some(within) = rule.within_ms else {
+        return out;
+    };
+    // Still waiting past the window beats an earlier late answer.
+    let waiting = ks
+        .waiting
+        .map(|(spoke, since)| (spoke, now_ms.saturating_sub(since)))
+        .filter(|&(_, silent_for)| silent_for > within);
+    if let Some((spoke, silent_for)) = waiting {
+        out.push(exception(
+            Cause::Silent,
+            format!(
+                "{} silent {} after {} reported (window {})",
+                names[1 - spoke],
+                secs(silent_for),
+                names[spoke],
+                secs(within)
+            ),
+        ));
+    } else if let Some((answered, _, took)) = ks.late.filter(|&(_, _, took)| took > within) {
+        out.push(exception(
+            Cause::Silent,
+            format!(
+                "{} silent {} after {} reported, then reported late (window {})",
+                names[answered],
+                secs(took),
+                names[1 - answered],
+                secs(within)
+            ),
+        ));
+    }
+    out
 }

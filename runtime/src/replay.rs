@@ -78,6 +78,10 @@ pub fn replay<R: BufRead, W: Write>(
 #[inline]
 fn decide_line(engine: &mut Engine, cfg: &Compiled, n: u64, line: &[u8], buf: &mut Vec<u8>) {
     let mut text = line;
+    if n == 1 {
+        // A UTF-8 byte order mark, as some editors write, is not part of the first message.
+        text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    }
     while let Some((&last, rest)) = text.split_last() {
         if last == b'\n' || last == b'\r' {
             text = rest;

@@ -168,9 +168,11 @@ async fn post_messages(
             return error(rej.status(), code, &rej.body_text());
         }
     };
-    let text = body.trim_ascii_start();
-    let (items, single): (Vec<&RawValue>, bool) = if text.first() == Some(&b'[') {
-        match serde_json::from_slice::<Vec<&RawValue>>(&body) {
+    // A UTF-8 byte order mark, as some tools write, is not part of the JSON.
+    let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+    let (items, single): (Vec<&RawValue>, bool) = if json.trim_ascii_start().first() == Some(&b'[')
+    {
+        match serde_json::from_slice::<Vec<&RawValue>>(json) {
             Ok(v) => (v, false),
             Err(e) => {
                 return error(
@@ -181,7 +183,7 @@ async fn post_messages(
             }
         }
     } else {
-        match serde_json::from_slice::<&RawValue>(&body) {
+        match serde_json::from_slice::<&RawValue>(json) {
             Ok(v) if v.get().starts_with('{') => (vec![v], true),
             Ok(_) => {
                 return error(
@@ -362,6 +364,14 @@ async fn not_found() -> Response {
     )
 }
 
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "method not allowed here (POST /v1/messages; GET /v1/exceptions, /healthz, /metrics)",
+    )
+}
+
 fn writer_loop(mut file: File, rx: mpsc::Receiver<Batch>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -408,6 +418,7 @@ fn router(app: Arc<App>, max_body: usize) -> Router {
         .route("/v1/exceptions", get(get_exceptions))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(app)

@@ -29,11 +29,14 @@ const hasSystem = (id, name) => {
 let session;
 try {
   await waitDriver();
-  await step("first launch shows the seafood sample", async () => {
+  await step("first launch shows the seafood sample, the canvas bar on one line", async () => {
     session = await Session.start();
     const title = await session.text('[data-testid="model-title"]');
     if (!title || !title.includes("Seafood")) throw new Error(`title is ${title}`);
     await session.screenshot("01-first-launch.png");
+    // The canvas bar fits on one line in the 1280 px window: every control sits on the same row.
+    const tops = await session.exec(() => [...document.querySelectorAll('[data-testid="canvas-bar"] > *')].map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2)));
+    if (Math.max(...tops) - Math.min(...tops) > 6) throw new Error(`the canvas bar wraps: control centres at ${tops.join(", ")}`);
   });
   await step("add a system and rename it", async () => {
     await session.type('[data-testid="add-system-name"]', "E2E Gateway");

@@ -242,12 +242,15 @@ test("exports the diagram as SVG and PNG and the model as Mermaid; user text sta
   await page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="system-name"]')].some((e) => e.textContent === t), evil);
   expect(!(await page.$(".react-flow img")), "no img element from user text");
   await mock(page, () => (window.__charterMock.nextPath.value = "/tmp/d.svg"));
+  await page.click('[data-testid="export-menu"]');
+  await page.screenshot({ path: join(shots, "10-export-menu.png") });
   await page.click('[data-testid="export-svg"]');
   await page.waitForFunction(() => window.__charterMock.files.has("/tmp/d.svg"), null, { timeout: 20000 });
   const svg = await mock(page, () => window.__charterMock.files.get("/tmp/d.svg"));
   expect(svg.startsWith("<svg") && svg.includes("Warehouse"), "svg has the diagram");
   expect(svg.includes("&lt;img src=x") && !svg.includes("<img src=x"), "user text escaped in the SVG");
   await mock(page, () => (window.__charterMock.nextPath.value = "/tmp/d.png"));
+  await page.click('[data-testid="export-menu"]');
   await page.click('[data-testid="export-png"]');
   await page.waitForFunction(() => window.__charterMock.files.has("/tmp/d.png"), null, { timeout: 20000 });
   const png = await mock(page, () => window.__charterMock.files.get("/tmp/d.png"));
@@ -255,9 +258,11 @@ test("exports the diagram as SVG and PNG and the model as Mermaid; user text sta
   const { writeFile } = await import("node:fs/promises");
   await writeFile(join(shots, "10-export.png"), Buffer.from(png, "base64"));
   await mock(page, () => (window.__charterMock.nextPath.value = "/tmp/m.mmd"));
+  await page.click('[data-testid="export-menu"]');
   await page.click('[data-testid="export-mermaid"]');
   await page.waitForFunction(() => window.__charterMock.files.has("/tmp/m.mmd"));
   expect((await mock(page, () => window.__charterMock.files.get("/tmp/m.mmd"))).startsWith("flowchart"), "mermaid");
+  expect(!(await page.isVisible('[data-testid="export-svg"]')), "the export menu closes after a pick");
   expect(!(await page.evaluate(() => window.__pwned)), "no script ran");
   await page.close();
 });

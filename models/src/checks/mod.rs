@@ -541,6 +541,17 @@ impl<'m> Context<'m> {
     // -- model and systems ------------------------------------------------
 
     fn check_model_extra(&mut self) {
+        let model = self.model;
+        self.text_secrets(
+            Section::Model,
+            0,
+            MODEL_SUBJECT,
+            &"the model",
+            &[
+                ("name", Some(&model.name)),
+                ("description", model.description.as_deref()),
+            ],
+        );
         for path in secrets::secrets_in(&self.model.extra) {
             self.push(
                 FindingCode::LiteralSecret,
@@ -550,6 +561,34 @@ impl<'m> Context<'m> {
                 format!("the model holds a literal secret in `{path}`"),
                 format!("remove `{path}` from the model; put the secret in a secret store and refer to it with an endpoint's `credentialRef`"),
             );
+        }
+    }
+
+    /// Free text (a name, a team, a note) that carries a URL with a
+    /// password or a secret query parameter: `texts` are (key, text) pairs.
+    fn text_secrets(
+        &mut self,
+        sec: Section,
+        i: usize,
+        subject: &str,
+        holder: &dyn std::fmt::Display,
+        texts: &[(&str, Option<&str>)],
+    ) {
+        for (key, text) in texts {
+            let Some(text) = text else { continue };
+            if !text.contains("://") {
+                continue;
+            }
+            if let Some(what) = secrets::url_secret_anywhere(text) {
+                self.push(
+                    FindingCode::LiteralSecret,
+                    sec,
+                    i,
+                    subject,
+                    format!("the `{key}` of {holder} holds a URL that carries {what}"),
+                    Self::secret_fix(&format!("the `{key}` of {holder}")),
+                );
+            }
         }
     }
 
@@ -567,6 +606,13 @@ impl<'m> Context<'m> {
 
     fn check_system(&mut self, i: usize, s: &'m System, envs: &[&str]) {
         let sec = Section::System;
+        self.text_secrets(
+            sec,
+            i,
+            &s.id,
+            &format_args!("system `{}`", s.id),
+            &[("name", Some(&s.name)), ("team", s.team.as_deref())],
+        );
         for path in secrets::secrets_in(&s.extra) {
             self.push(
                 FindingCode::LiteralSecret,
@@ -692,6 +738,17 @@ impl<'m> Context<'m> {
         reconciled: &HashSet<&str, BuildHasherDefault<FxHasher>>,
     ) {
         let sec = Section::Entity;
+        self.text_secrets(
+            sec,
+            i,
+            &e.id,
+            &format_args!("entity `{}`", e.id),
+            &[
+                ("name", Some(&e.name)),
+                ("steward", e.steward.as_deref()),
+                ("rationale", e.rationale.as_deref()),
+            ],
+        );
         match e.owner.as_deref().map(str::trim) {
             None | Some("") => self.push(
                 FindingCode::NoOwner,
@@ -887,7 +944,14 @@ impl<'m> Context<'m> {
                 }
             }
         }
-        for path in secrets::secrets_in(&f.extra) {
+        let retry_extra = f.retry.as_ref().map(|r| &r.extra);
+        let found = secrets::secrets_in(&f.extra).into_iter().chain(
+            retry_extra
+                .into_iter()
+                .flat_map(secrets::secrets_in)
+                .map(|p| format!("retry.{p}")),
+        );
+        for path in found.collect::<Vec<_>>() {
             self.push(
                 FindingCode::LiteralSecret,
                 sec,
@@ -897,6 +961,7 @@ impl<'m> Context<'m> {
                 Self::secret_fix(&what.to_string()),
             );
         }
+        self.text_secrets(sec, i, &f.id, &what, &[("schedule", f.schedule.as_deref())]);
         if let (Some(e), Some(ent)) = (entity, ent) {
             if let Some(owner) = self.owners[e] {
                 let owner_id = &model.systems[owner].id;
@@ -1243,6 +1308,19 @@ impl<'m> Context<'m> {
                 None => None,
             };
             let ent = entity.map(|e| &model.entities[e]);
+            for path in secrets::secrets_in(r.extra()) {
+                self.push(
+                    FindingCode::LiteralSecret,
+                    sec,
+                    i,
+                    id,
+                    format!("{what} holds a literal secret in `{path}`"),
+                    Self::secret_fix(&what.to_string()),
+                );
+            }
+            if let Rule::Validate(v) = r {
+                self.text_secrets(sec, i, id, &what, &[("message", v.message.as_deref())]);
+            }
             match r {
                 Rule::Route(route) => {
                     for t in &route.to {

@@ -5,46 +5,62 @@
 
 use serde_json::{Map, Value};
 
-/// Words that make a key name a secret (compared on the lowercased key with
-/// `_` and `-` removed).
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "apikey",
-    "privatekey",
+/// Words that make a key name a secret when the name ends with them
+/// (`dbPassword`, `client_secret`, `accessToken`, `x-api-key`), but not
+/// when they only start it (`tokenizer`, `tokenExpiry`, `secretRef`).
+const SECRET_ENDINGS: &[&[&str]] = &[
+    &["password"],
+    &["passwords"],
+    &["passwd"],
+    &["pwd"],
+    &["secret"],
+    &["secrets"],
+    &["token"],
+    &["tokens"],
+    &["apikey"],
+    &["api", "key"],
+    &["privatekey"],
+    &["private", "key"],
 ];
 
-/// Key endings that name where a secret is, not the secret itself.
-const REFERENCE_SUFFIXES: &[&str] = &[
-    "ref",
-    "reference",
-    "url",
-    "uri",
-    "endpoint",
-    "path",
-    "store",
-];
+/// Does a key name a secret (password, token, apiKey...)? The name is split
+/// into words at `_`, `-`, `.`, spaces, digits and lower-to-upper case
+/// changes, and judged by its last words.
+pub(crate) fn is_secret_key(key: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_ascii_alphabetic() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_ascii_lowercase();
+        word.push(c.to_ascii_lowercase());
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    SECRET_ENDINGS.iter().any(|ending| {
+        words.len() >= ending.len()
+            && words[words.len() - ending.len()..]
+                .iter()
+                .zip(ending.iter())
+                .all(|(w, e)| w == e)
+    })
+}
 
 /// Secret stores whose references may appear under a secret-like key.
 const KNOWN_STORES: &[&str] = &[
     "vault", "env", "aws-sm", "aws-ssm", "gcp-sm", "azure-kv", "k8s", "file", "op", "doppler",
     "sops", "keychain",
 ];
-
-/// Does a key name a secret (password, token, apiKey...)?
-pub(crate) fn is_secret_key(key: &str) -> bool {
-    let norm: String = key
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if REFERENCE_SUFFIXES.iter().any(|s| norm.ends_with(s)) {
-        return false;
-    }
-    SECRET_WORDS.iter().any(|w| norm.contains(w))
-}
 
 /// Is `s` a credential reference, `store:path` (e.g. `vault:erp/prod`,
 /// `env:ERP_TOKEN`)?
@@ -97,25 +113,47 @@ pub(crate) fn url_secret(url: &str) -> Option<&'static str> {
     None
 }
 
+/// Where a literal secret sits in a URL found anywhere in free text
+/// (`see ftp://root:toor@host`), if anywhere.
+pub(crate) fn url_secret_anywhere(text: &str) -> Option<&'static str> {
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        // The URL starts after the last separator before its `://`.
+        let start = rest[..at]
+            .rfind(|c: char| c.is_whitespace() || "(<\"'[{,;".contains(c))
+            .map_or(0, |p| p + 1);
+        let end = rest[at..]
+            .find(|c: char| c.is_whitespace() || ")>\"']},;".contains(c))
+            .map_or(rest.len(), |p| at + p);
+        if let Some(what) = url_secret(&rest[start..end]) {
+            return Some(what);
+        }
+        rest = &rest[end..];
+    }
+    None
+}
+
 /// Paths (like `auth.password`) of literal secrets in an extra map.
 pub(crate) fn secrets_in(extra: &Map<String, Value>) -> Vec<String> {
     let mut found = Vec::new();
     for (k, v) in extra {
-        walk(k, v, k, &mut found, 0);
+        walk(k, v, k, &mut found, 0, false);
     }
     found
 }
 
 const MAX_DEPTH: usize = 64;
 
-fn walk(key: &str, value: &Value, path: &str, found: &mut Vec<String>, depth: usize) {
+/// `secret` is true under a key named like a secret: every string below it
+/// (`"secret": {"value": "…"}`) is then a secret too.
+fn walk(key: &str, value: &Value, path: &str, found: &mut Vec<String>, depth: usize, secret: bool) {
     if depth > MAX_DEPTH {
         return;
     }
+    let secret = secret || is_secret_key(key);
     match value {
         Value::String(s) => {
-            let secret_key =
-                !s.trim().is_empty() && is_secret_key(key) && !is_known_store_reference(s);
+            let secret_key = !s.trim().is_empty() && secret && !is_known_store_reference(s);
             let secret_url = s.contains("://") && url_secret(s).is_some();
             if secret_key || secret_url {
                 found.push(path.to_string());
@@ -123,13 +161,13 @@ fn walk(key: &str, value: &Value, path: &str, found: &mut Vec<String>, depth: us
         }
         Value::Object(map) => {
             for (k, v) in map {
-                walk(k, v, &format!("{path}.{k}"), found, depth + 1);
+                walk(k, v, &format!("{path}.{k}"), found, depth + 1, secret);
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
                 // Items of a list named like a secret are secrets too.
-                walk(key, v, &format!("{path}[{i}]"), found, depth + 1);
+                walk(key, v, &format!("{path}[{i}]"), found, depth + 1, secret);
             }
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
@@ -153,6 +191,10 @@ mod tests {
             "API-KEY",
             "privateKey",
             "private_key",
+            "x-api-key",
+            "DB_PASSWORD",
+            "auth.token",
+            "clientSecrets",
         ] {
             assert!(is_secret_key(k), "{k}");
         }
@@ -163,6 +205,11 @@ mod tests {
             "secretRef",
             "passwordPolicyRef",
             "keyField",
+            "tokenizer",
+            "tokenExpiry",
+            "secretName",
+            "apiKeyRef",
+            "keyPassword2Ref",
         ] {
             assert!(!is_secret_key(k), "{k}");
         }
@@ -206,7 +253,8 @@ mod tests {
             "headers": [{"name": "X-Api-Key"}, {"token": "abc"}],
             "clientSecret": "vault:shop/client",
             "mirror": "sftp://u:p@files.example.com/in",
-            "empty": {"password": ""}
+            "empty": {"password": ""},
+            "secret": {"value": "abc", "store": "vault:x/y"}
         });
         let Value::Object(map) = v else {
             unreachable!()
@@ -214,7 +262,12 @@ mod tests {
         let found = secrets_in(&map);
         assert_eq!(
             found,
-            vec!["auth.basic.password", "headers[1].token", "mirror"]
+            vec![
+                "auth.basic.password",
+                "headers[1].token",
+                "mirror",
+                "secret.value"
+            ]
         );
     }
 }

@@ -167,6 +167,7 @@ pub fn generated_model(seed: u64) -> Model {
                 ack: Some(true),
                 idempotency_key: Some("ref".into()),
                 retry: Some(Retry {
+                    extra: Default::default(),
                     attempts: 5,
                     backoff_seconds: 30,
                 }),
@@ -189,12 +190,14 @@ pub fn generated_model(seed: u64) -> Model {
                 extra: Extra::new(),
             });
             rules.push(Rule::Route(RouteRule {
+                extra: Default::default(),
                 id: format!("{id}-big"),
                 entity: id.clone(),
                 condition: "quantity > 100".into(),
                 to: vec![format!("sys-{c}")],
             }));
             rules.push(Rule::Alert(AlertRule {
+                extra: Default::default(),
                 id: format!("{id}-ack-drop"),
                 flow: format!("{id}-to-sys-{c}"),
                 metric: AlertMetric::AckRate,
@@ -203,6 +206,7 @@ pub fn generated_model(seed: u64) -> Model {
             }));
         }
         rules.push(Rule::Validate(ValidateRule {
+            extra: Default::default(),
             id: format!("{id}-quantity"),
             entity: id.clone(),
             condition: "quantity >= 0 && status != \"held\"".into(),
@@ -215,6 +219,7 @@ pub fn generated_model(seed: u64) -> Model {
         }));
         if rng.chance(50) {
             rules.push(Rule::Conflict(ConflictRule {
+                extra: Default::default(),
                 id: format!("{id}-conflicts"),
                 entity: id.clone(),
                 policy: [

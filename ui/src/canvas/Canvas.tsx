@@ -654,15 +654,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         <button type="button" data-testid="fit-view" onClick={fit}>
           Fit
         </button>
-        <button type="button" data-testid="export-svg" onClick={() => void exportImage("svg")}>
-          SVG
-        </button>
-        <button type="button" data-testid="export-png" onClick={() => void exportImage("png")}>
-          PNG
-        </button>
-        <button type="button" data-testid="export-mermaid" onClick={() => void exportMermaid()}>
-          Mermaid
-        </button>
+        <ExportMenu onSvg={() => void exportImage("svg")} onPng={() => void exportImage("png")} onMermaid={() => void exportMermaid()} />
         <button type="button" data-testid="help-toggle" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
           ?
         </button>
@@ -740,5 +732,49 @@ export function Canvas(props: CanvasProps) {
     <ReactFlowProvider>
       <CanvasInner {...props} />
     </ReactFlowProvider>
+  );
+}
+
+/** The canvas's picture exports in one menu, so the bar stays on one line at 1280 px. */
+function ExportMenu({ onSvg, onPng, onMermaid }: { onSvg: () => void; onPng: () => void; onMermaid: () => void }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const close = () => {
+      if (menu.current) menu.current.open = false;
+    };
+    const onDown = (e: MouseEvent) => {
+      if (!menu.current?.contains(e.target as Node)) close();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") close();
+    };
+    document.addEventListener("mousedown", onDown);
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("mousedown", onDown);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+  const pick = (run: () => void) => () => {
+    if (menu.current) menu.current.open = false;
+    run();
+  };
+  return (
+    <details className="bar-menu" ref={menu} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary data-testid="export-menu" title="Export the diagram: SVG or PNG picture, Mermaid flowchart">Export ▾</summary>
+      <div className="bar-menu-items" role="menu">
+        <button type="button" role="menuitem" data-testid="export-svg" onClick={pick(onSvg)}>
+          Picture (SVG)
+        </button>
+        <button type="button" role="menuitem" data-testid="export-png" onClick={pick(onPng)}>
+          Picture (PNG)
+        </button>
+        <button type="button" role="menuitem" data-testid="export-mermaid" onClick={pick(onMermaid)}>
+          Mermaid flowchart
+        </button>
+      </div>
+    </details>
   );
 }
