@@ -174,6 +174,15 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
         serde_json::from_str::<Value>(&body).unwrap()["code"],
         "not-found"
     );
+    let (status, body) = server.request("GET", "/v1/messages", b"");
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["code"],
+        "method-not-allowed"
+    );
+    // A byte order mark before the JSON is skipped (here: no messages).
+    let (status, body) = server.request("POST", "/v1/messages", b"\xEF\xBB\xBF[]");
+    assert_eq!((status, body.as_str()), (200, "[]"));
 
     let (_, body) = server.request("GET", "/v1/exceptions", b"");
     let x: Value = serde_json::from_str(&body).unwrap();

@@ -353,4 +353,22 @@ mod tests {
             Some("m-9")
         );
     }
+
+    #[test]
+    fn a_message_is_an_object_and_errors_use_the_format_words() {
+        // serde would read these fields in order; a message is an object.
+        let array = br#"["m","2026-03-01T10:00:00Z","s","event","e","k","upsert",{}]"#;
+        let e = parse_message(array).unwrap_err();
+        assert!(e.0.contains("array"), "{e}");
+        for scalar in [&b"42"[..], br#""text""#, b"null", b"  true"] {
+            let e = parse_message(scalar).unwrap_err();
+            assert!(e.0.contains("not an object"), "{e}");
+        }
+        let key = br#"{"id":"m","at":"2026-03-01T10:00:00Z","source":"s","kind":"event","entity":"e","key":{"a":1},"op":"upsert"}"#;
+        let e = parse_message(key).unwrap_err();
+        assert!(
+            e.0.contains("`key` must be a string or a number") && !e.0.contains("KeyWire"),
+            "{e}"
+        );
+    }
 }

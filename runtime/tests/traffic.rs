@@ -327,3 +327,68 @@ fn bad_condition_is_refused_at_load() {
         "{e}"
     );
 }
+
+/// Edge cases of events.md: a byte order mark before the first message, an
+/// array that is not a message, deletes (no record) whose deliveries still
+/// carry the key, and a side that answers, but late.
+#[test]
+fn edge_cases_bom_arrays_deletes_and_late_answers() {
+    let (d, s) = run("edge-cases.jsonl");
+    check(
+        &d[0],
+        "accept",
+        None,
+        None,
+        &[("oms", json!("P-L")), ("accounting", json!("P-L"))],
+    );
+    check(&d[1], "invalid", None, None, &[]);
+    assert!(
+        d[1]["reason"].as_str().unwrap().contains("array"),
+        "{}",
+        d[1]
+    );
+    // The flow's idempotency key is the entity's key: a delete carries it in `key`.
+    check(
+        &d[2],
+        "accept",
+        None,
+        None,
+        &[("shop", json!("SKU-9")), ("oms", Value::Null)],
+    );
+    check(
+        &d[3],
+        "accept",
+        None,
+        None,
+        &[("oms", json!("P-D")), ("accounting", json!("P-D"))],
+    );
+    check(&d[6], "observe", None, None, &[]);
+    // A record without its key field: the message's key stands in.
+    check(
+        &d[7],
+        "accept",
+        None,
+        None,
+        &[("oms", json!("P-N")), ("accounting", json!("P-N"))],
+    );
+    let x: Vec<(&str, &str, &str)> = s
+        .reconciliation
+        .iter()
+        .map(|x| (x.rule.as_str(), x.key.as_str(), x.cause.as_str()))
+        .collect();
+    // P-Q was answered within the window and then went quiet: no exception.
+    // P-N was reported one second before the end: still within its window.
+    assert_eq!(
+        x,
+        [
+            ("settlement", "P-D", "silent"),
+            ("settlement", "P-L", "silent"),
+            ("stock-sync", "SKU-9", "silent")
+        ]
+    );
+    let late = &s.reconciliation[1].detail;
+    assert_eq!(
+        late, "oms silent 172800s after psp reported, then reported late (window 86400s)",
+        "{late}"
+    );
+}
