@@ -72,7 +72,7 @@ pub fn check_condition(condition: &str, entity: &Entity) -> Vec<ConditionProblem
                 show(&expr),
                 ty.describe()
             ),
-            format!("compare it, e.g. `{} > 0`", show(&expr)),
+            compare_fix(ty, &show(&expr)),
         );
     }
     checker.problems
@@ -186,6 +186,10 @@ enum Ty {
     List,
     Map,
     Type,
+    /// `timestamp(...)`: a point in time.
+    Timestamp,
+    /// `duration(...)`: a length of time.
+    Duration,
     /// Not known: anything goes.
     Dyn,
 }
@@ -203,6 +207,8 @@ impl Ty {
             Ty::List => "a list",
             Ty::Map => "a map",
             Ty::Type => "a type",
+            Ty::Timestamp => "a time",
+            Ty::Duration => "a duration",
             Ty::Dyn => "a value",
         }
     }
@@ -233,7 +239,12 @@ fn ord_compatible(a: Ty, b: Ty) -> bool {
         return !matches!(a, Ty::Null | Ty::List | Ty::Map | Ty::Type)
             && !matches!(b, Ty::Null | Ty::List | Ty::Map | Ty::Type);
     }
-    (a.is_numeric() && b.is_numeric()) || (a == b && matches!(a, Ty::Str | Ty::Bytes | Ty::Bool))
+    (a.is_numeric() && b.is_numeric())
+        || (a == b
+            && matches!(
+                a,
+                Ty::Str | Ty::Bytes | Ty::Bool | Ty::Timestamp | Ty::Duration
+            ))
 }
 
 /// Known global functions and their result types (`None`: dynamic).
@@ -247,8 +258,8 @@ const GLOBAL_FUNCTIONS: &[(&str, Option<Ty>)] = &[
     ("bytes", Some(Ty::Bytes)),
     ("dyn", None),
     ("type", Some(Ty::Type)),
-    ("timestamp", None),
-    ("duration", None),
+    ("timestamp", Some(Ty::Timestamp)),
+    ("duration", Some(Ty::Duration)),
     ("matches", Some(Ty::Bool)),
     ("max", None),
     ("min", None),
@@ -554,6 +565,17 @@ impl Checker<'_> {
         match name {
             "_==_" | "_!=_" => {
                 if !eq_compatible(t(0), t(1)) {
+                    let fix = match (args.first(), args.get(1), t(0), t(1)) {
+                        (Some(a), _, Ty::Str, Ty::Timestamp)
+                        | (_, Some(a), Ty::Timestamp, Ty::Str) => {
+                            format!("make the text a time: `timestamp({})`", show(a))
+                        }
+                        _ => format!(
+                            "compare `{}` with {}",
+                            args.first().map(show).unwrap_or_default(),
+                            t(0).describe()
+                        ),
+                    };
                     self.mismatch(
                         format!(
                             "`{}` compares {} with {}",
@@ -561,11 +583,7 @@ impl Checker<'_> {
                             t(0).describe(),
                             t(1).describe()
                         ),
-                        format!(
-                            "compare `{}` with {}",
-                            args.first().map(show).unwrap_or_default(),
-                            t(0).describe()
-                        ),
+                        fix,
                     );
                 } else if let (Some(a), Some(b)) = (args.first(), args.get(1)) {
                     self.enum_check(a, b);
@@ -575,6 +593,13 @@ impl Checker<'_> {
             }
             "_<_" | "_<=_" | "_>_" | "_>=_" => {
                 if !ord_compatible(t(0), t(1)) {
+                    let fix = match (args.first(), args.get(1), t(0), t(1)) {
+                        // A date or datetime field is text: make it a time.
+                        (Some(a), _, Ty::Str, Ty::Timestamp) | (_, Some(a), Ty::Timestamp, Ty::Str) => {
+                            format!("make the text a time: `timestamp({})`", show(a))
+                        }
+                        _ => "order numbers against numbers, text against text, or times against times".into(),
+                    };
                     self.mismatch(
                         format!(
                             "`{}` orders {} against {}",
@@ -582,7 +607,7 @@ impl Checker<'_> {
                             t(0).describe(),
                             t(1).describe()
                         ),
-                        "order numbers against numbers, or text against text".into(),
+                        fix,
                     );
                 }
                 Ty::Bool
@@ -597,7 +622,7 @@ impl Checker<'_> {
                                 show(a),
                                 ty.describe()
                             ),
-                            format!("compare it, e.g. `{} > 0`", show(a)),
+                            compare_fix(*ty, &show(a)),
                         );
                     }
                 }
@@ -715,6 +740,24 @@ impl Checker<'_> {
                 }
                 Ty::Bool
             }
+            "timestamp" => {
+                if !matches!(t(0), Ty::Str | Ty::Int | Ty::Timestamp | Ty::Dyn) {
+                    self.mismatch(
+                        format!("`{}` makes a time of {}", src(), t(0).describe()),
+                        "make a time of text, e.g. `timestamp(\"2026-01-01T00:00:00Z\")`, or of a date or datetime field".into(),
+                    );
+                }
+                Ty::Timestamp
+            }
+            "duration" => {
+                if !matches!(t(0), Ty::Str | Ty::Duration | Ty::Dyn) {
+                    self.mismatch(
+                        format!("`{}` makes a duration of {}", src(), t(0).describe()),
+                        "make a duration of text, e.g. `duration(\"1h30m\")`".into(),
+                    );
+                }
+                Ty::Duration
+            }
             _ => match GLOBAL_FUNCTIONS.iter().find(|(n, _)| *n == name) {
                 Some((_, ty)) => ty.unwrap_or(Ty::Dyn),
                 None => {
@@ -775,6 +818,33 @@ impl Checker<'_> {
             }
             return Ty::Int;
         }
+        if name.starts_with("get") && MEMBER_FUNCTIONS.iter().any(|(n, _)| *n == name) {
+            let on_duration = matches!(
+                name,
+                "getHours" | "getMinutes" | "getSeconds" | "getMilliseconds"
+            );
+            let fits = matches!(target_ty, Ty::Timestamp | Ty::Dyn)
+                || (on_duration && target_ty == Ty::Duration);
+            if !fits {
+                let fix = if target_ty == Ty::Str {
+                    format!(
+                        "make the text a time first: `timestamp({}).{name}()`",
+                        show(target)
+                    )
+                } else {
+                    format!("call `{name}` on a time, e.g. `timestamp(...).{name}()`")
+                };
+                self.mismatch(
+                    format!(
+                        "`{}` calls `{name}` on {}, which needs a time",
+                        show(whole),
+                        target_ty.describe()
+                    ),
+                    fix,
+                );
+            }
+            return Ty::Int;
+        }
         match MEMBER_FUNCTIONS.iter().find(|(n, _)| *n == name) {
             Some((_, ty)) => ty.unwrap_or(Ty::Dyn),
             None => {
@@ -785,6 +855,29 @@ impl Checker<'_> {
     }
 
     fn arithmetic(&mut self, whole: &IdedExpr, name: &str, a: Ty, b: Ty) -> Ty {
+        // Time arithmetic: time - time, time ± duration, duration ± duration.
+        if matches!(a, Ty::Timestamp | Ty::Duration) || matches!(b, Ty::Timestamp | Ty::Duration) {
+            let result = match (name, a, b) {
+                ("_-_", Ty::Timestamp, Ty::Timestamp) => Some(Ty::Duration),
+                ("_+_" | "_-_", Ty::Timestamp, Ty::Duration) => Some(Ty::Timestamp),
+                ("_+_", Ty::Duration, Ty::Timestamp) => Some(Ty::Timestamp),
+                ("_+_" | "_-_", Ty::Duration, Ty::Duration) => Some(Ty::Duration),
+                (_, Ty::Dyn, _) | (_, _, Ty::Dyn) => Some(Ty::Dyn),
+                _ => None,
+            };
+            return result.unwrap_or_else(|| {
+                self.mismatch(
+                    format!(
+                        "`{}` combines {} with {}",
+                        show(whole),
+                        a.describe(),
+                        b.describe()
+                    ),
+                    "subtract two times for a duration, or add a duration to a time".into(),
+                );
+                Ty::Dyn
+            });
+        }
         let op = match name {
             "_+_" => "+",
             "_-_" => "-",
@@ -834,6 +927,21 @@ impl Checker<'_> {
             return Ty::Dyn;
         }
         a
+    }
+}
+
+/// How to make true/false of a value of type `ty` (shown as `shown`), with
+/// a comparison that fits its type.
+fn compare_fix(ty: Ty, shown: &str) -> String {
+    match ty {
+        Ty::Str => format!("compare it, e.g. `{shown} != \"\"`"),
+        t if t.is_numeric() => format!("compare it, e.g. `{shown} > 0`"),
+        Ty::List | Ty::Map => format!("compare its size, e.g. `size({shown}) > 0`"),
+        Ty::Timestamp => {
+            format!("compare it, e.g. `{shown} > timestamp(\"2026-01-01T00:00:00Z\")`")
+        }
+        Ty::Duration => format!("compare it, e.g. `{shown} < duration(\"1h\")`"),
+        _ => format!("compare `{shown}` with a value of its kind"),
     }
 }
 

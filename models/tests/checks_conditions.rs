@@ -15,6 +15,7 @@ fn stock() -> Entity {
             {"name": "price", "type": "number"},
             {"name": "active", "type": "boolean"},
             {"name": "received", "type": "date"},
+            {"name": "shipped", "type": "datetime"},
             {"name": "status", "type": "enum", "values": ["open", "held"]}
         ]
     }))
@@ -59,6 +60,11 @@ const GOOD: &[&str] = &[
     "{\"a\": 1}.a == 1",
     "dyn(sku) == 1",
     "type(quantity) == int",
+    "timestamp(shipped) > timestamp(\"2024-01-01T00:00:00Z\")",
+    "timestamp(shipped) - timestamp(received) < duration(\"72h\")",
+    "timestamp(shipped) + duration(\"1h\") >= timestamp(\"2024-01-01T00:00:00Z\")",
+    "timestamp(shipped).getFullYear() >= 2024",
+    "duration(\"90m\").getMinutes() == 90",
 ];
 
 #[test]
@@ -203,6 +209,13 @@ fn type_mismatches() {
         "sku.length > 3",
         "quantity[0] == 1",
         "null > 1",
+        "shipped > timestamp(\"2024-01-01T00:00:00Z\")",
+        "timestamp(shipped) > 5",
+        "timestamp(shipped) == duration(\"1h\")",
+        "timestamp(active) > timestamp(shipped)",
+        "duration(quantity) > duration(\"1h\")",
+        "shipped.getFullYear() > 2020",
+        "timestamp(shipped) + timestamp(shipped) > timestamp(shipped)",
     ] {
         let p = problems(c);
         assert!(
@@ -214,6 +227,19 @@ fn type_mismatches() {
             .iter()
             .all(|p| p.fix.is_some() && !p.message.contains('\n')));
     }
+}
+
+#[test]
+fn fixes_fit_the_type_and_datetime_text_is_made_a_time() {
+    let fix = |c: &str| problems(c)[0].fix.clone().unwrap();
+    assert_eq!(fix("sku"), "compare it, e.g. `sku != \"\"`");
+    assert_eq!(fix("quantity"), "compare it, e.g. `quantity > 0`");
+    assert!(
+        fix("shipped > timestamp(\"2024-01-01T00:00:00Z\")").contains("`timestamp(shipped)`"),
+        "{}",
+        fix("shipped > timestamp(\"2024-01-01T00:00:00Z\")")
+    );
+    assert!(fix("shipped.getFullYear() > 2020").contains("`timestamp(shipped).getFullYear()`"));
 }
 
 #[test]

@@ -45,3 +45,53 @@ fn exported_sample_loads_and_decides() {
     assert_eq!(engine.counts().reasons["not-owner"], 200);
     assert!(engine.counts().reasons["rule"] > 0);
 }
+
+/// Conditions on times and patterns (CEL `timestamp`, `duration`,
+/// `matches`), which the checker accepts, are evaluated by the runtime: a
+/// condition the runtime cannot evaluate would fail every message.
+#[test]
+fn time_and_pattern_conditions_are_evaluated() {
+    let model = charter_model::file::parse_model(
+        &serde_json::json!({
+            "format": "charter-model/1", "name": "Times",
+            "systems": [
+                {"id": "erp", "name": "ERP", "kind": "erp",
+                 "endpoints": {"prod": {"protocol": "rest", "url": "https://erp.example.com"}}},
+                {"id": "shop", "name": "Shop", "kind": "ecommerce",
+                 "endpoints": {"prod": {"protocol": "rest", "url": "https://shop.example.com"}}}],
+            "entities": [{"id": "stock", "name": "Stock", "owner": "erp", "key": "sku",
+                "steward": "W", "consistencyWindowSeconds": 5, "copies": ["shop"],
+                "fields": [{"name": "sku", "type": "string"}, {"name": "updatedAt", "type": "datetime"}]}],
+            "flows": [{"id": "f", "entity": "stock", "from": "erp", "to": "shop",
+                "pattern": "event", "trigger": "system", "ack": true}],
+            "rules": [
+                {"id": "recent", "kind": "validate", "entity": "stock", "action": "reject",
+                 "condition": "timestamp(updatedAt) > timestamp(\"2024-01-01T00:00:00Z\")"},
+                {"id": "within-a-year", "kind": "validate", "entity": "stock", "action": "quarantine",
+                 "condition": "timestamp(updatedAt) - timestamp(\"2024-01-01T00:00:00Z\") < duration(\"8760h\")"},
+                {"id": "sku-pattern", "kind": "validate", "entity": "stock", "action": "flag",
+                 "condition": "sku.matches(\"^[A-Z]-[0-9]+$\")"}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    assert!(charter_model::check(&model)
+        .iter()
+        .all(|f| f.severity != charter_model::Severity::Error));
+    let exported = charter_model::export::export(&model, "prod").unwrap();
+    let cfg = Arc::new(Compiled::from_slice(exported.text.as_bytes(), "times.json").unwrap());
+    let mut engine = Engine::new(cfg);
+    let mut decide = |sku: &str, at: &str| {
+        let m = serde_json::json!({"id": format!("{sku}{at}"), "at": "2026-03-01T10:00:00Z",
+            "source": "erp", "kind": "event", "entity": "stock", "key": sku, "op": "upsert",
+            "data": {"sku": sku, "updatedAt": at}})
+        .to_string();
+        let msg = charter_runtime::parse_message(m.as_bytes()).unwrap();
+        let verdict = engine.decide(&msg).verdict;
+        verdict
+    };
+    assert_eq!(decide("A-1", "2024-06-01T00:00:00Z"), Verdict::Accept);
+    assert_eq!(decide("A-2", "2023-06-01T00:00:00Z"), Verdict::Reject);
+    assert_eq!(decide("A-3", "2026-06-01T00:00:00Z"), Verdict::Quarantine);
+    assert_eq!(decide("a1", "2024-06-01T00:00:00Z"), Verdict::Flag);
+}
