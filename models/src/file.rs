@@ -690,6 +690,13 @@ fn validate_document(doc: Root<'_>, problems: &mut Vec<ReadProblem>) {
     }
     w.key(root, "$", "description", Ty::Str, false);
     if let Some(envs) = w.array(root, "$", "environments", false) {
+        if envs.is_empty() {
+            w.push(
+                "$.environments".into(),
+                "must name at least one environment (leave it out for the default [\"prod\"])"
+                    .into(),
+            );
+        }
         let mut seen = HashMap::new();
         for (i, e) in envs.iter().enumerate() {
             let p = || format!("$.environments[{i}]");

@@ -776,6 +776,23 @@ fn missing_endpoint_for_used_systems_only() {
     none(&fs, FindingCode::MissingEndpoint);
     expect(&fs, FindingCode::UnusedSystem, "crm");
     none(&findings(&base()), FindingCode::UnusedSystem);
+    // A route rule's target receives deliveries: it needs its endpoints.
+    let fs = with(|v| {
+        push(
+            v,
+            "systems",
+            json!({"id": "crm", "name": "CRM", "kind": "crm"}),
+        );
+        push(
+            v,
+            "rules",
+            json!({"id": "held-to-crm", "kind": "route", "entity": "stock",
+                   "condition": "status == \"held\"", "to": ["crm"]}),
+        );
+    });
+    let f = expect(&fs, FindingCode::MissingEndpoint, "crm");
+    assert!(f.message.contains("routes"), "{f:?}");
+    none(&fs, FindingCode::UnusedSystem);
 }
 
 #[test]

@@ -337,6 +337,10 @@ impl<'m> Context<'m> {
             for id in ids {
                 if let Some(&s) = systems.get(id.as_str()) {
                     mentioned[s] = true;
+                    // A route target receives deliveries: it needs endpoints.
+                    if matches!(r, Rule::Route(_)) {
+                        used[s] = true;
+                    }
                 }
             }
         }
@@ -690,7 +694,7 @@ impl<'m> Context<'m> {
                     i,
                     &s.id,
                     format!(
-                        "system `{}` takes part in flows but has no endpoint for {}",
+                        "system `{}` takes part in flows or routes but has no endpoint for {}",
                         s.id,
                         quoted_list(&missing)
                     ),
