@@ -273,10 +273,21 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Like [`write_atomically`], with the content written by `write` into the
 /// temporary file (which it may also seek in); nothing is renamed into place
 /// unless `write` succeeds.
+///
+/// A symbolic link is written through (its target is replaced, the link
+/// stays). A path that is not a regular file, such as `/dev/stdout` or a
+/// named pipe, is written to in place: the content is made in a temporary
+/// file first, then copied.
 pub fn write_atomically_with<E: From<std::io::Error>>(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> Result<(), E>,
 ) -> Result<(), E> {
+    // `metadata` follows links, even the kernel's own (`/dev/stdout`).
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return write_in_place(path, write);
+    }
+    let target = through_links(path);
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -300,6 +311,66 @@ pub fn write_atomically_with<E: From<std::io::Error>>(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The file a path names once symbolic links are followed (even to a file
+/// that does not exist yet); the path itself when it is no link.
+fn through_links(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    // As many hops as the kernel follows, then give up (a loop).
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&p) {
+                Ok(next) if next.is_absolute() => p = next,
+                Ok(next) => {
+                    p = p
+                        .parent()
+                        .map_or_else(|| next.clone(), |dir| dir.join(&next));
+                }
+                Err(_) => return p,
+            },
+            _ => return p,
+        }
+    }
+    path.to_path_buf()
+}
+
+/// Writes to a device or pipe: the content is made in a temporary file
+/// (where `write` may seek), then copied to `path`.
+fn write_in_place<E: From<std::io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::io::Seek;
+    let mut tmp = tempfile_in_temp_dir()?;
+    write(&mut tmp)?;
+    tmp.seek(std::io::SeekFrom::Start(0))?;
+    let mut out = std::fs::OpenOptions::new().write(true).open(path)?;
+    std::io::copy(&mut tmp, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// An anonymous temporary file (removed as soon as it is created).
+fn tempfile_in_temp_dir() -> std::io::Result<std::fs::File> {
+    let dir = std::env::temp_dir();
+    for n in 0..100u32 {
+        let p = dir.join(format!(".charter.{}.{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
+            Ok(f) => {
+                let _ = std::fs::remove_file(&p);
+                return Ok(f);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no temporary file could be created"))
 }
 
 // ---------------------------------------------------------------------------

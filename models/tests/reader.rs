@@ -244,6 +244,43 @@ fn file_errors_name_the_file_and_writes_are_atomic() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn writes_go_through_links_and_into_pipes() {
+    use charter_model::file::write_atomically;
+    use std::os::unix::fs::{symlink, FileTypeExt};
+    let dir = tempfile::tempdir().unwrap();
+    // A link (relative, and to a file that does not exist yet) stays a link;
+    // its target gets the content.
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    let link = dir.path().join("out.json");
+    symlink("real/target.json", &link).unwrap();
+    write_atomically(&link, b"one").unwrap();
+    write_atomically(&link, b"two").unwrap();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("real/target.json")).unwrap(),
+        "two"
+    );
+    // A named pipe stays a pipe; the reader gets the content.
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    write_atomically(&fifo, b"through the pipe").unwrap();
+    assert_eq!(reader.join().unwrap(), "through the pipe");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
 #[test]
 fn never_panics_on_odd_input() {
     for text in [
