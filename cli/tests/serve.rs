@@ -274,3 +274,26 @@ fn serve_decides_logs_and_survives_sigkill_and_sigterm() {
     );
     assert!(answered > 0);
 }
+
+#[test]
+fn serve_on_an_address_in_use_exits_2_and_leaves_no_log() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("decisions.log");
+    let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+        .arg("serve")
+        .arg(config())
+        .args(["--listen", &addr, "--log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&addr), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        !log.exists(),
+        "the log is not created when the address is in use"
+    );
+}

@@ -433,20 +433,21 @@ pub fn serve_blocking(
 ) -> Result<(), ServeError> {
     let cfg = Arc::new(Compiled::load_file(&opts.config)?);
     let mut engine = Engine::with_limits(Arc::clone(&cfg), opts.limits);
-    let log_name = opts.log.display().to_string();
-    let (file, recovered) =
-        open_and_recover(&opts.log, &mut engine).map_err(|source| ServeError::Log {
-            file: log_name,
-            source,
-        })?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
+        // Bind first: an address in use is refused before the log is touched.
         let listener = tokio::net::TcpListener::bind(&opts.listen)
             .await
             .map_err(|source| ServeError::Bind {
                 addr: opts.listen.clone(),
+                source,
+            })?;
+        let log_name = opts.log.display().to_string();
+        let (file, recovered) =
+            open_and_recover(&opts.log, &mut engine).map_err(|source| ServeError::Log {
+                file: log_name,
                 source,
             })?;
         let addr = listener.local_addr()?;
