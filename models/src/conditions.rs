@@ -565,17 +565,13 @@ impl Checker<'_> {
         match name {
             "_==_" | "_!=_" => {
                 if !eq_compatible(t(0), t(1)) {
-                    let fix = match (args.first(), args.get(1), t(0), t(1)) {
-                        (Some(a), _, Ty::Str, Ty::Timestamp)
-                        | (_, Some(a), Ty::Timestamp, Ty::Str) => {
-                            format!("make the text a time: `timestamp({})`", show(a))
-                        }
-                        _ => format!(
+                    let fix = text_as_time_fix(args, t(0), t(1)).unwrap_or_else(|| {
+                        format!(
                             "compare `{}` with {}",
                             args.first().map(show).unwrap_or_default(),
                             t(0).describe()
-                        ),
-                    };
+                        )
+                    });
                     self.mismatch(
                         format!(
                             "`{}` compares {} with {}",
@@ -593,13 +589,10 @@ impl Checker<'_> {
             }
             "_<_" | "_<=_" | "_>_" | "_>=_" => {
                 if !ord_compatible(t(0), t(1)) {
-                    let fix = match (args.first(), args.get(1), t(0), t(1)) {
-                        // A date or datetime field is text: make it a time.
-                        (Some(a), _, Ty::Str, Ty::Timestamp) | (_, Some(a), Ty::Timestamp, Ty::Str) => {
-                            format!("make the text a time: `timestamp({})`", show(a))
-                        }
-                        _ => "order numbers against numbers, text against text, or times against times".into(),
-                    };
+                    let fix = text_as_time_fix(args, t(0), t(1)).unwrap_or_else(|| {
+                        "order numbers against numbers, text against text, or times against times"
+                            .into()
+                    });
                     self.mismatch(
                         format!(
                             "`{}` orders {} against {}",
@@ -866,16 +859,12 @@ impl Checker<'_> {
                 _ => None,
             };
             return result.unwrap_or_else(|| {
-                self.mismatch(
-                    format!(
-                        "`{}` combines {} with {}",
-                        show(whole),
-                        a.describe(),
-                        b.describe()
-                    ),
+                self.combines(
+                    whole,
+                    a,
+                    b,
                     "subtract two times for a duration, or add a duration to a time".into(),
-                );
-                Ty::Dyn
+                )
             });
         }
         let op = match name {
@@ -915,19 +904,35 @@ impl Checker<'_> {
             } else {
                 format!("use `{op}` on two values of the same kind")
             };
-            self.mismatch(
-                format!(
-                    "`{}` combines {} with {}",
-                    show(whole),
-                    a.describe(),
-                    b.describe()
-                ),
-                fix,
-            );
-            return Ty::Dyn;
+            return self.combines(whole, a, b, fix);
         }
         a
     }
+
+    /// Reports `whole` combining `a` with `b`, which do not go together.
+    fn combines(&mut self, whole: &IdedExpr, a: Ty, b: Ty, fix: String) -> Ty {
+        self.mismatch(
+            format!(
+                "`{}` combines {} with {}",
+                show(whole),
+                a.describe(),
+                b.describe()
+            ),
+            fix,
+        );
+        Ty::Dyn
+    }
+}
+
+/// When text meets a time (a `date` or `datetime` field is text): make the
+/// text side a time.
+fn text_as_time_fix(args: &[IdedExpr], a: Ty, b: Ty) -> Option<String> {
+    let text = match (a, b) {
+        (Ty::Str, Ty::Timestamp) => args.first(),
+        (Ty::Timestamp, Ty::Str) => args.get(1),
+        _ => None,
+    }?;
+    Some(format!("make the text a time: `timestamp({})`", show(text)))
 }
 
 /// How to make true/false of a value of type `ty` (shown as `shown`), with
