@@ -388,8 +388,10 @@ pub struct Retry {
     pub extra: Extra,
 }
 
+// Serde goes through `TaggedRule`, plus the rule's unknown keys (kept in the
+// variant's `extra`); the serde attribute below is for schemars and specta.
 /// A governance rule, tagged by `kind`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Rule {
@@ -398,6 +400,74 @@ pub enum Rule {
     Conflict(ConflictRule),
     Reconcile(ReconcileRule),
     Alert(AlertRule),
+}
+
+/// [`Rule`] as serde derives it, owned (to read) or borrowed (to write).
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum TaggedRule<V, R, C, N, A> {
+    Validate(V),
+    Route(R),
+    Conflict(C),
+    Reconcile(N),
+    Alert(A),
+}
+
+type OwnedRule = TaggedRule<ValidateRule, RouteRule, ConflictRule, ReconcileRule, AlertRule>;
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        let tagged: TaggedRule<_, _, _, _, _> = match self {
+            Rule::Validate(r) => TaggedRule::Validate(r),
+            Rule::Route(r) => TaggedRule::Route(r),
+            Rule::Conflict(r) => TaggedRule::Conflict(r),
+            Rule::Reconcile(r) => TaggedRule::Reconcile(r),
+            Rule::Alert(r) => TaggedRule::Alert(r),
+        };
+        let extra = self.extra();
+        if extra.is_empty() {
+            return tagged.serialize(s);
+        }
+        // The known keys in their order, then the unknown ones.
+        let Value::Object(mut map) = serde_json::to_value(&tagged).map_err(S::Error::custom)?
+        else {
+            return Err(S::Error::custom("a rule serializes as an object"));
+        };
+        for (k, v) in extra {
+            if !map.contains_key(k) {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        map.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let map = Map::<String, Value>::deserialize(d)?;
+        let tagged: OwnedRule =
+            serde_json::from_value(Value::Object(map.clone())).map_err(D::Error::custom)?;
+        let mut rule = match tagged {
+            TaggedRule::Validate(r) => Rule::Validate(r),
+            TaggedRule::Route(r) => Rule::Route(r),
+            TaggedRule::Conflict(r) => Rule::Conflict(r),
+            TaggedRule::Reconcile(r) => Rule::Reconcile(r),
+            TaggedRule::Alert(r) => Rule::Alert(r),
+        };
+        // Unknown keys: those the typed rule does not write back. (A known
+        // optional key given as null is kept too, so it is written back.)
+        let Value::Object(known) = serde_json::to_value(&rule).map_err(D::Error::custom)? else {
+            return Ok(rule);
+        };
+        let extra: Extra = map
+            .into_iter()
+            .filter(|(k, _)| k != "kind" && !known.contains_key(k))
+            .collect();
+        *rule.extra_mut() = extra;
+        Ok(rule)
+    }
 }
 
 impl Rule {
@@ -443,6 +513,16 @@ impl Rule {
         }
     }
 
+    fn extra_mut(&mut self) -> &mut Extra {
+        match self {
+            Rule::Validate(r) => &mut r.extra,
+            Rule::Route(r) => &mut r.extra,
+            Rule::Conflict(r) => &mut r.extra,
+            Rule::Reconcile(r) => &mut r.extra,
+            Rule::Alert(r) => &mut r.extra,
+        }
+    }
+
     /// The CEL condition, for rules that have one.
     pub fn condition(&self) -> Option<&str> {
         match self {
@@ -484,7 +564,10 @@ pub struct ValidateRule {
     pub action: ValidateAction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
+    /// impls (specta cannot merge a flattened map hidden from it into the
+    /// internally tagged `Rule`).
+    #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
     pub extra: Extra,
@@ -499,7 +582,10 @@ pub struct RouteRule {
     pub entity: String,
     pub condition: String,
     pub to: Vec<String>,
-    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
+    /// impls (specta cannot merge a flattened map hidden from it into the
+    /// internally tagged `Rule`).
+    #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
     pub extra: Extra,
@@ -533,7 +619,10 @@ pub struct ConflictRule {
     pub id: String,
     pub entity: String,
     pub policy: ConflictPolicy,
-    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
+    /// impls (specta cannot merge a flattened map hidden from it into the
+    /// internally tagged `Rule`).
+    #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
     pub extra: Extra,
@@ -552,7 +641,10 @@ pub struct ReconcileRule {
     pub tolerance: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within_seconds: Option<u32>,
-    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
+    /// impls (specta cannot merge a flattened map hidden from it into the
+    /// internally tagged `Rule`).
+    #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
     pub extra: Extra,
@@ -577,7 +669,10 @@ pub struct AlertRule {
     pub metric: AlertMetric,
     pub threshold: f64,
     pub window_seconds: u32,
-    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
+    /// impls (specta cannot merge a flattened map hidden from it into the
+    /// internally tagged `Rule`).
+    #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
     pub extra: Extra,
