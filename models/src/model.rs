@@ -413,8 +413,6 @@ enum TaggedRule<V, R, C, N, A> {
     Alert(A),
 }
 
-type OwnedRule = TaggedRule<ValidateRule, RouteRule, ConflictRule, ReconcileRule, AlertRule>;
-
 impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::Error;
@@ -445,30 +443,38 @@ impl Serialize for Rule {
 
 impl<'de> Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let map = Map::<String, Value>::deserialize(d)?;
-        let tagged: OwnedRule =
-            serde_json::from_value(Value::Object(map.clone())).map_err(D::Error::custom)?;
-        let mut rule = match tagged {
-            TaggedRule::Validate(r) => Rule::Validate(r),
-            TaggedRule::Route(r) => Rule::Route(r),
-            TaggedRule::Conflict(r) => Rule::Conflict(r),
-            TaggedRule::Reconcile(r) => Rule::Reconcile(r),
-            TaggedRule::Alert(r) => Rule::Alert(r),
-        };
-        // Unknown keys: those the typed rule does not write back. (A known
-        // optional key given as null is kept too, so it is written back.)
-        let Value::Object(known) = serde_json::to_value(&rule).map_err(D::Error::custom)? else {
-            return Ok(rule);
-        };
-        let extra: Extra = map
-            .into_iter()
-            .filter(|(k, _)| k != "kind" && !known.contains_key(k))
-            .collect();
-        *rule.extra_mut() = extra;
-        Ok(rule)
+        fn with<T>(w: WithExtra<T>, set: impl FnOnce(&mut T, Extra)) -> T {
+            let mut rule = w.rule;
+            set(&mut rule, w.extra);
+            rule
+        }
+        Ok(match ReadRule::deserialize(d)? {
+            TaggedRule::Validate(w) => Rule::Validate(with(w, |r, x| r.extra = x)),
+            TaggedRule::Route(w) => Rule::Route(with(w, |r, x| r.extra = x)),
+            TaggedRule::Conflict(w) => Rule::Conflict(with(w, |r, x| r.extra = x)),
+            TaggedRule::Reconcile(w) => Rule::Reconcile(with(w, |r, x| r.extra = x)),
+            TaggedRule::Alert(w) => Rule::Alert(with(w, |r, x| r.extra = x)),
+        })
     }
 }
+
+/// A rule variant as read: its own keys (a known key given as `null` is
+/// its `None`), then every other key, unknown, kept verbatim.
+#[derive(Deserialize)]
+struct WithExtra<T> {
+    #[serde(flatten)]
+    rule: T,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+type ReadRule = TaggedRule<
+    WithExtra<ValidateRule>,
+    WithExtra<RouteRule>,
+    WithExtra<ConflictRule>,
+    WithExtra<ReconcileRule>,
+    WithExtra<AlertRule>,
+>;
 
 impl Rule {
     pub fn id(&self) -> &str {
@@ -510,16 +516,6 @@ impl Rule {
             Rule::Conflict(r) => &r.extra,
             Rule::Reconcile(r) => &r.extra,
             Rule::Alert(r) => &r.extra,
-        }
-    }
-
-    fn extra_mut(&mut self) -> &mut Extra {
-        match self {
-            Rule::Validate(r) => &mut r.extra,
-            Rule::Route(r) => &mut r.extra,
-            Rule::Conflict(r) => &mut r.extra,
-            Rule::Reconcile(r) => &mut r.extra,
-            Rule::Alert(r) => &mut r.extra,
         }
     }
 

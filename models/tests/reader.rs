@@ -113,6 +113,21 @@ fn unknown_keys_in_rules_and_retries_are_kept_byte_for_byte() {
     );
     assert!(!model.rules()[0].extra().contains_key("kind"));
     assert_eq!(model_to_string(&model), text);
+    // A known optional key given as null is its absence, not an unknown key.
+    let with_null = text.replace(
+        r#""action": "reject","#,
+        r#""action": "reject",
+      "message": null,"#,
+    );
+    assert_ne!(with_null, text);
+    let model = parse_model(&with_null).unwrap();
+    assert_eq!(
+        model.rules()[1].extra().len(),
+        1,
+        "{:?}",
+        model.rules()[1].extra()
+    );
+    assert_eq!(model_to_string(&model), text);
 }
 
 #[test]
