@@ -342,35 +342,13 @@ fn write_in_place<E: From<std::io::Error>>(
     write: impl FnOnce(&mut std::fs::File) -> Result<(), E>,
 ) -> Result<(), E> {
     use std::io::Seek;
-    let mut tmp = tempfile_in_temp_dir()?;
+    let mut tmp = tempfile::tempfile()?;
     write(&mut tmp)?;
     tmp.seek(std::io::SeekFrom::Start(0))?;
     let mut out = std::fs::OpenOptions::new().write(true).open(path)?;
     std::io::copy(&mut tmp, &mut out)?;
     out.flush()?;
     Ok(())
-}
-
-/// An anonymous temporary file (removed as soon as it is created).
-fn tempfile_in_temp_dir() -> std::io::Result<std::fs::File> {
-    let dir = std::env::temp_dir();
-    for n in 0..100u32 {
-        let p = dir.join(format!(".charter.{}.{n}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&p)
-        {
-            Ok(f) => {
-                let _ = std::fs::remove_file(&p);
-                return Ok(f);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no temporary file could be created"))
 }
 
 // ---------------------------------------------------------------------------

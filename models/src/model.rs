@@ -388,8 +388,8 @@ pub struct Retry {
     pub extra: Extra,
 }
 
-// Serde goes through `TaggedRule`, plus the rule's unknown keys (kept in the
-// variant's `extra`); the serde attribute below is for schemars and specta.
+// Serde goes through `TaggedRule` of `WithExtra` variants (the rule and its
+// unknown keys); the serde attribute below is for schemars and specta.
 /// A governance rule, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -402,7 +402,7 @@ pub enum Rule {
     Alert(AlertRule),
 }
 
-/// [`Rule`] as serde derives it, owned (to read) or borrowed (to write).
+/// [`Rule`] as serde derives it, around [`WithExtra`] variants.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum TaggedRule<V, R, C, N, A> {
@@ -415,65 +415,49 @@ enum TaggedRule<V, R, C, N, A> {
 
 impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::Error;
-        let tagged: TaggedRule<_, _, _, _, _> = match self {
-            Rule::Validate(r) => TaggedRule::Validate(r),
-            Rule::Route(r) => TaggedRule::Route(r),
-            Rule::Conflict(r) => TaggedRule::Conflict(r),
-            Rule::Reconcile(r) => TaggedRule::Reconcile(r),
-            Rule::Alert(r) => TaggedRule::Alert(r),
-        };
         let extra = self.extra();
-        if extra.is_empty() {
-            return tagged.serialize(s);
+        match self {
+            Rule::Validate(rule) => TaggedRule::Validate(WithExtra { rule, extra }),
+            Rule::Route(rule) => TaggedRule::Route(WithExtra { rule, extra }),
+            Rule::Conflict(rule) => TaggedRule::Conflict(WithExtra { rule, extra }),
+            Rule::Reconcile(rule) => TaggedRule::Reconcile(WithExtra { rule, extra }),
+            Rule::Alert(rule) => TaggedRule::Alert(WithExtra { rule, extra }),
         }
-        // The known keys in their order, then the unknown ones.
-        let Value::Object(mut map) = serde_json::to_value(&tagged).map_err(S::Error::custom)?
-        else {
-            return Err(S::Error::custom("a rule serializes as an object"));
-        };
-        for (k, v) in extra {
-            if !map.contains_key(k) {
-                map.insert(k.clone(), v.clone());
-            }
-        }
-        map.serialize(s)
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        fn with<T>(w: WithExtra<T>, set: impl FnOnce(&mut T, Extra)) -> T {
-            let mut rule = w.rule;
-            set(&mut rule, w.extra);
-            rule
-        }
-        Ok(match ReadRule::deserialize(d)? {
-            TaggedRule::Validate(w) => Rule::Validate(with(w, |r, x| r.extra = x)),
-            TaggedRule::Route(w) => Rule::Route(with(w, |r, x| r.extra = x)),
-            TaggedRule::Conflict(w) => Rule::Conflict(with(w, |r, x| r.extra = x)),
-            TaggedRule::Reconcile(w) => Rule::Reconcile(with(w, |r, x| r.extra = x)),
-            TaggedRule::Alert(w) => Rule::Alert(with(w, |r, x| r.extra = x)),
-        })
+        let (mut rule, extra) = match ReadRule::deserialize(d)? {
+            TaggedRule::Validate(w) => (Rule::Validate(w.rule), w.extra),
+            TaggedRule::Route(w) => (Rule::Route(w.rule), w.extra),
+            TaggedRule::Conflict(w) => (Rule::Conflict(w.rule), w.extra),
+            TaggedRule::Reconcile(w) => (Rule::Reconcile(w.rule), w.extra),
+            TaggedRule::Alert(w) => (Rule::Alert(w.rule), w.extra),
+        };
+        *rule.extra_mut() = extra;
+        Ok(rule)
     }
 }
 
-/// A rule variant as read: its own keys (a known key given as `null` is
-/// its `None`), then every other key, unknown, kept verbatim.
-#[derive(Deserialize)]
-struct WithExtra<T> {
+/// A rule variant with its unknown keys, flattened into one object: its
+/// own keys first (a known key given as `null` is its `None`), then every
+/// other key, kept verbatim. Owned to read, borrowed to write.
+#[derive(Serialize, Deserialize)]
+struct WithExtra<T, X> {
     #[serde(flatten)]
     rule: T,
     #[serde(flatten)]
-    extra: Extra,
+    extra: X,
 }
 
 type ReadRule = TaggedRule<
-    WithExtra<ValidateRule>,
-    WithExtra<RouteRule>,
-    WithExtra<ConflictRule>,
-    WithExtra<ReconcileRule>,
-    WithExtra<AlertRule>,
+    WithExtra<ValidateRule, Extra>,
+    WithExtra<RouteRule, Extra>,
+    WithExtra<ConflictRule, Extra>,
+    WithExtra<ReconcileRule, Extra>,
+    WithExtra<AlertRule, Extra>,
 >;
 
 impl Rule {
@@ -519,6 +503,16 @@ impl Rule {
         }
     }
 
+    fn extra_mut(&mut self) -> &mut Extra {
+        match self {
+            Rule::Validate(r) => &mut r.extra,
+            Rule::Route(r) => &mut r.extra,
+            Rule::Conflict(r) => &mut r.extra,
+            Rule::Reconcile(r) => &mut r.extra,
+            Rule::Alert(r) => &mut r.extra,
+        }
+    }
+
     /// The CEL condition, for rules that have one.
     pub fn condition(&self) -> Option<&str> {
         match self {
@@ -560,9 +554,7 @@ pub struct ValidateRule {
     pub action: ValidateAction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
-    /// impls (specta cannot merge a flattened map hidden from it into the
-    /// internally tagged `Rule`).
+    /// Unknown keys, kept verbatim (read and written by `Rule`'s serde impls).
     #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
@@ -578,9 +570,7 @@ pub struct RouteRule {
     pub entity: String,
     pub condition: String,
     pub to: Vec<String>,
-    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
-    /// impls (specta cannot merge a flattened map hidden from it into the
-    /// internally tagged `Rule`).
+    /// Unknown keys, kept verbatim (read and written by `Rule`'s serde impls).
     #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
@@ -615,9 +605,7 @@ pub struct ConflictRule {
     pub id: String,
     pub entity: String,
     pub policy: ConflictPolicy,
-    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
-    /// impls (specta cannot merge a flattened map hidden from it into the
-    /// internally tagged `Rule`).
+    /// Unknown keys, kept verbatim (read and written by `Rule`'s serde impls).
     #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
@@ -637,9 +625,7 @@ pub struct ReconcileRule {
     pub tolerance: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within_seconds: Option<u32>,
-    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
-    /// impls (specta cannot merge a flattened map hidden from it into the
-    /// internally tagged `Rule`).
+    /// Unknown keys, kept verbatim (read and written by `Rule`'s serde impls).
     #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
@@ -665,9 +651,7 @@ pub struct AlertRule {
     pub metric: AlertMetric,
     pub threshold: f64,
     pub window_seconds: u32,
-    /// Unknown keys, kept verbatim: read and written by `Rule`'s own serde
-    /// impls (specta cannot merge a flattened map hidden from it into the
-    /// internally tagged `Rule`).
+    /// Unknown keys, kept verbatim (read and written by `Rule`'s serde impls).
     #[serde(skip)]
     #[schemars(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]

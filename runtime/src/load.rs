@@ -2,7 +2,7 @@
 //! condition compiled once and every name resolved to an index.
 
 use crate::expr::{Condition, SlotTable};
-use charter_model::config::{Config, ConfigRule, CONFIG_FORMAT};
+use charter_model::config::{Config, ConfigFlow, ConfigRule, CONFIG_FORMAT};
 use charter_model::export::digest_of;
 use charter_model::model::{Pattern, ValidateAction};
 use rustc_hash::FxHashMap;
@@ -57,6 +57,19 @@ pub struct Target {
     /// The key field is the entity's own `key`: when the record lacks it (a
     /// delete carries no record), the message's `key` is its value.
     pub key_is_entity_key: bool,
+}
+
+impl Target {
+    /// The delivery of flow `f` to `to`, with the flow's idempotency key
+    /// (`entity_key`: the key field of the flow's entity).
+    fn new(to: u32, f: &ConfigFlow, entity_key: &str, slots: &mut SlotTable) -> Target {
+        let key = f.idempotency_key.as_ref();
+        Target {
+            to,
+            key_field: key.map(|k| (k.clone(), slots.slot(k))),
+            key_is_entity_key: key.is_some_and(|k| k == entity_key),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -228,28 +241,14 @@ impl Compiled {
             match f.pattern {
                 Pattern::Event => {
                     if !rt.event_targets[from].iter().any(|t| t.to == to) {
-                        let key_field = f
-                            .idempotency_key
-                            .as_ref()
-                            .map(|k| (k.clone(), rt.slots.slot(k)));
-                        rt.event_targets[from].push(Target {
-                            to,
-                            key_field,
-                            key_is_entity_key: f.idempotency_key.as_deref()
-                                == Some(config.entities[e].key.as_str()),
-                        });
+                        let target = Target::new(to, f, &config.entities[e].key, &mut rt.slots);
+                        rt.event_targets[from].push(target);
                     }
                 }
                 Pattern::Request => {
                     if to == rt.owner && rt.request_target[from].key_field.is_none() {
-                        let key_field = f
-                            .idempotency_key
-                            .as_ref()
-                            .map(|k| (k.clone(), rt.slots.slot(k)));
-                        let target = &mut rt.request_target[from];
-                        target.key_field = key_field;
-                        target.key_is_entity_key =
-                            f.idempotency_key.as_deref() == Some(config.entities[e].key.as_str());
+                        let target = Target::new(to, f, &config.entities[e].key, &mut rt.slots);
+                        rt.request_target[from] = target;
                     }
                 }
             }

@@ -66,9 +66,9 @@ struct KeyState {
     /// The earliest report not yet followed by the other side: the side
     /// that reported, and when.
     waiting: Option<(usize, i64)>,
-    /// The longest late answer: the side that answered late, the time of
-    /// the report it answered, and how long it took.
-    late: Option<(usize, i64, i64)>,
+    /// The longest late answer: the side that answered late, and how long
+    /// it took.
+    late: Option<(usize, i64)>,
 }
 
 impl KeyState {
@@ -77,8 +77,8 @@ impl KeyState {
         match self.waiting {
             Some((waiter, since)) if waiter != side && at_ms >= since => {
                 let took = at_ms - since;
-                if self.late.is_none_or(|(_, _, worst)| took > worst) {
-                    self.late = Some((side, since, took));
+                if self.late.is_none_or(|(_, worst)| took > worst) {
+                    self.late = Some((side, took));
                 }
                 self.waiting = None;
             }
@@ -283,7 +283,7 @@ fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Vec<Excep
                 secs(within)
             ),
         ));
-    } else if let Some((answered, _, took)) = ks.late.filter(|&(_, _, took)| took > within) {
+    } else if let Some((answered, took)) = ks.late.filter(|&(_, took)| took > within) {
         out.push(exception(
             Cause::Silent,
             format!(

@@ -579,11 +579,7 @@ impl<'m> Context<'m> {
         texts: &[(&str, Option<&str>)],
     ) {
         for (key, text) in texts {
-            let Some(text) = text else { continue };
-            if !text.contains("://") {
-                continue;
-            }
-            if let Some(what) = secrets::url_secret_anywhere(text) {
+            if let Some(what) = text.and_then(secrets::url_secret_anywhere) {
                 self.push(
                     FindingCode::LiteralSecret,
                     sec,
@@ -948,14 +944,11 @@ impl<'m> Context<'m> {
                 }
             }
         }
-        let retry_extra = f.retry.as_ref().map(|r| &r.extra);
-        let found = secrets::secrets_in(&f.extra).into_iter().chain(
-            retry_extra
-                .into_iter()
-                .flat_map(secrets::secrets_in)
-                .map(|p| format!("retry.{p}")),
-        );
-        for path in found.collect::<Vec<_>>() {
+        let retry_paths = f.retry.iter().flat_map(|r| secrets::secrets_in(&r.extra));
+        let found = secrets::secrets_in(&f.extra)
+            .into_iter()
+            .chain(retry_paths.map(|p| format!("retry.{p}")));
+        for path in found {
             self.push(
                 FindingCode::LiteralSecret,
                 sec,

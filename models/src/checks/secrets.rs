@@ -115,6 +115,7 @@ pub(crate) fn url_secret(url: &str) -> Option<&'static str> {
 
 /// Where a literal secret sits in a URL found anywhere in free text
 /// (`see ftp://root:toor@host`), if anywhere.
+/// Text without `://` costs one search.
 pub(crate) fn url_secret_anywhere(text: &str) -> Option<&'static str> {
     let mut rest = text;
     while let Some(at) = rest.find("://") {
@@ -154,7 +155,7 @@ fn walk(key: &str, value: &Value, path: &str, found: &mut Vec<String>, depth: us
     match value {
         Value::String(s) => {
             let secret_key = !s.trim().is_empty() && secret && !is_known_store_reference(s);
-            let secret_url = s.contains("://") && url_secret(s).is_some();
+            let secret_url = url_secret_anywhere(s).is_some();
             if secret_key || secret_url {
                 found.push(path.to_string());
             }
