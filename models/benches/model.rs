@@ -130,6 +130,7 @@ pub fn generate(scale: usize) -> Model {
                 },
                 ack: Some(true),
                 idempotency_key: Some("ref".to_string()),
+                ack_within_seconds: None,
                 retry: Some(Retry {
                     extra: Default::default(),
                     attempts: 5,
@@ -148,6 +149,7 @@ pub fn generate(scale: usize) -> Model {
             trigger: Trigger::User,
             ack: Some(true),
             idempotency_key: Some("ref".to_string()),
+            ack_within_seconds: None,
             retry: Some(Retry {
                 extra: Default::default(),
                 attempts: 3,

@@ -90,6 +90,11 @@ pub struct ConfigFlow {
     pub ack: bool,
     /// Field whose value is the idempotency key of each delivery.
     pub idempotency_key: Option<String>,
+    /// The flow's ack deadline in seconds (`ackWithinSeconds`); absent when the
+    /// model gives none (the runtime then uses the entity's consistency
+    /// window, else 300 s). Only on flows with `ack`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_within_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -370,6 +370,7 @@ fn to_config(model: &Model, env: &str) -> Config {
                 trigger: f.trigger,
                 ack: f.is_acknowledged(),
                 idempotency_key: f.idempotency_key.clone(),
+                ack_within_seconds: f.ack_within_seconds,
                 retry: f.retry.clone(),
                 schedule: f.schedule.clone(),
             })

@@ -937,6 +937,7 @@ fn flow_item(w: &mut Walker<'_>, obj: &Members<'_>, path: &str) {
     w.one_of(obj, path, "trigger", &["system", "user", "schedule"], true);
     w.key(obj, path, "ack", Ty::Bool, false);
     w.key(obj, path, "idempotencyKey", Ty::Str, false);
+    w.key(obj, path, "ackWithinSeconds", Ty::UInt, false);
     w.key(obj, path, "schedule", Ty::Str, false);
     match get(obj, "retry") {
         None | Some(Node::Null) => {}

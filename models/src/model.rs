@@ -360,6 +360,10 @@ pub struct Flow {
     /// Field that makes delivery idempotent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// Deadline for the receiver's ack, seconds after the message; absent:
+    /// the entity's consistency window, else 300 s. Only with `ack`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_within_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -166,6 +166,7 @@ pub fn generated_model(seed: u64) -> Model {
                 trigger: Trigger::System,
                 ack: Some(true),
                 idempotency_key: Some("ref".into()),
+                ack_within_seconds: None,
                 retry: Some(Retry {
                     extra: Default::default(),
                     attempts: 5,
@@ -185,6 +186,7 @@ pub fn generated_model(seed: u64) -> Model {
                 trigger: Trigger::User,
                 ack: Some(true),
                 idempotency_key: Some("ref".into()),
+                ack_within_seconds: None,
                 retry: None,
                 schedule: None,
                 extra: Extra::new(),
