@@ -17,6 +17,7 @@ pub mod edit;
 pub mod export;
 pub mod file;
 pub mod fixes;
+pub mod import;
 pub mod model;
 pub mod schema;
 pub mod text;
