@@ -92,8 +92,9 @@ pub struct ConfigFlow {
     pub idempotency_key: Option<String>,
     /// The flow's ack deadline in seconds (`ackWithinSeconds`); absent when the
     /// model gives none (the runtime then uses the entity's consistency
-    /// window, else 300 s). Only on flows with `ack`.
+    /// window, else 300 s). Only on flows with `ack`. At least 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub ack_within_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
@@ -150,6 +151,9 @@ pub struct ConfigRoute {
 pub struct ConfigReconcile {
     pub id: String,
     pub entity: String,
+    /// Two or more systems, in the model's order: each is compared with the
+    /// first.
+    #[schemars(length(min = 2))]
     pub systems: Vec<String>,
     pub fields: Vec<String>,
     /// Numeric tolerance; 0 when the model gives none.

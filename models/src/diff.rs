@@ -7,6 +7,7 @@
 //! order), then additions (in the new order), then changes (in the new order).
 
 use crate::config::{Config, ConfigEndpoint, ConfigEntity, ConfigFlow, ConfigRule, ConfigSystem};
+use crate::model::DEFAULT_ACK_WITHIN_SECONDS;
 use crate::text::one_line;
 use serde::Serialize;
 use serde_json::Value;
@@ -47,6 +48,7 @@ pub enum ChangeKind {
     FlowPatternChanged,
     FlowTriggerChanged,
     FlowAckChanged,
+    FlowAckDeadlineChanged,
     FlowIdempotencyChanged,
     FlowRetryChanged,
     FlowScheduleChanged,
@@ -92,6 +94,7 @@ impl ChangeKind {
             FlowPatternChanged => "flow-pattern-changed",
             FlowTriggerChanged => "flow-trigger-changed",
             FlowAckChanged => "flow-ack-changed",
+            FlowAckDeadlineChanged => "flow-ack-deadline-changed",
             FlowIdempotencyChanged => "flow-idempotency-changed",
             FlowRetryChanged => "flow-retry-changed",
             FlowScheduleChanged => "flow-schedule-changed",
@@ -187,7 +190,10 @@ pub fn diff(old: &Config, new: &Config) -> Vec<Change> {
         |f| &f.id,
         flow_removed,
         flow_added,
-        flow_changed,
+        |out, o, n| {
+            flow_changed(out, o, n);
+            ack_deadline_changed(out, (old, o), (new, n));
+        },
     );
     lists(
         &mut out,
@@ -735,6 +741,53 @@ fn flow_changed(out: &mut Changes, o: &ConfigFlow, n: &ConfigFlow) {
             ),
         );
     }
+}
+
+/// A flow's acknowledgement deadline (`ackWithinSeconds`), said with the
+/// default it falls back to: the entity's consistency window, else 300 s.
+fn ack_deadline_changed(
+    out: &mut Changes,
+    old: (&Config, &ConfigFlow),
+    new: (&Config, &ConfigFlow),
+) {
+    let ((oc, o), (nc, n)) = (old, new);
+    if o.ack_within_seconds == n.ack_within_seconds {
+        return;
+    }
+    let id = &n.id;
+    let default = |c: &Config, f: &ConfigFlow| {
+        let window = c
+            .entities
+            .iter()
+            .find(|e| e.id == f.entity)
+            .and_then(|e| e.consistency_window_seconds);
+        match window {
+            Some(w) => format!("the default, {w} s: the consistency window of {}", f.entity),
+            None => format!("the default, {DEFAULT_ACK_WITHIN_SECONDS} s"),
+        }
+    };
+    let mut msg = match (o.ack_within_seconds, n.ack_within_seconds) {
+        (None, Some(s)) => format!(
+            "flow {id} must now be acknowledged within {s} s (was {})",
+            default(oc, o)
+        ),
+        (Some(s), None) => format!(
+            "flow {id} must now be acknowledged within {} (was {s} s)",
+            default(nc, n)
+        ),
+        (a, b) => {
+            let show = |s: Option<u32>| s.map_or("none".to_string(), |s| format!("{s} s"));
+            format!(
+                "flow {id} must now be acknowledged within {} instead of {}",
+                show(b),
+                show(a)
+            )
+        }
+    };
+    if !n.ack {
+        msg.push_str(" (not enforced: the flow requires no acknowledgement)");
+    }
+    out.push(ChangeKind::FlowAckDeadlineChanged, id, msg);
 }
 
 // --- rules ------------------------------------------------------------------

@@ -9,14 +9,28 @@
 //! - `unacknowledged-flow`: the flow requires acknowledgement;
 //! - `missing-idempotency-key`: the entity's key becomes the flow's
 //!   idempotency key;
-//! - `owner-listed-as-copy`: the owner is taken off the copy holders.
+//! - `owner-listed-as-copy`: the owner is taken off the copy holders;
+//! - `zero-ack-deadline`: the flow's deadline goes back to the default;
+//! - `ack-deadline-without-ack`: the flow requires acknowledgement (a
+//!   deadline says the architect wants one);
+//! - `unmeasurable-alert`: the watched flow requires acknowledgement;
+//! - `reconcile-too-few-systems`: the entity's holders join the rule;
+//! - `reconcile-non-holder`: a system that a flow of the entity already
+//!   reaches from the owner is declared as a copy holder (its copy is kept up
+//!   to date); any other is taken off the rule, when two or more systems stay;
+//! - `unreconciled-money`: the holders no rule names join the entity's first
+//!   reconcile rule, or, with no rule yet, a rule over every holder on the
+//!   entity's `number` fields is added.
 //!
-//! Everything else needs a decision by the architect (which system should
-//! own it, add a flow or drop a copy, ...), so it has no one-click fix.
+//! A fix never leaves a finding of its own making. Everything else needs a
+//! decision by the architect (which system should own it, add a flow or drop
+//! a copy, ...), so it has no one-click fix.
 
-use crate::checks::{Finding, FindingCode};
+use crate::checks::{holders, Finding, FindingCode};
 use crate::edit::Edit;
-use crate::model::{Flow, Model, Pattern};
+use crate::model::{
+    Entity, FieldType, Flow, Model, Pattern, ReconcileRule, Rule, DEFAULT_ACK_WITHIN_SECONDS,
+};
 use serde::{Deserialize, Serialize};
 
 /// A fix the user can apply in one click.
@@ -115,6 +129,198 @@ pub fn quick_fix(model: &Model, code: &str, subject: &str) -> Option<QuickFix> {
                 },
             })
         }
+        FindingCode::ZeroAckDeadline => {
+            let flow = model.flow(subject)?;
+            if flow.ack_within_seconds != Some(0) {
+                return None;
+            }
+            let default = match model.entity(&flow.entity) {
+                Some(Entity {
+                    name,
+                    consistency_window_seconds: Some(w),
+                    ..
+                }) => format!("the consistency window of {name}, {w} s"),
+                _ => format!("{DEFAULT_ACK_WITHIN_SECONDS} s"),
+            };
+            Some(update_flow(
+                flow,
+                format!("Use the default deadline ({default})"),
+                |f| f.ack_within_seconds = None,
+            ))
+        }
+        FindingCode::AckDeadlineWithoutAck => {
+            let flow = model.flow(subject)?;
+            let within = flow.ack_within_seconds?;
+            if flow.is_acknowledged() {
+                return None;
+            }
+            Some(update_flow(
+                flow,
+                format!("Require acknowledgement within {within} s"),
+                |f| f.ack = Some(true),
+            ))
+        }
+        FindingCode::UnmeasurableAlert => {
+            let Some(Rule::Alert(alert)) = rule(model, subject) else {
+                return None;
+            };
+            let flow = model.flow(&alert.flow)?;
+            if flow.is_acknowledged() {
+                return None;
+            }
+            Some(update_flow(
+                flow,
+                format!("Require acknowledgement on flow \"{}\"", flow.id),
+                |f| f.ack = Some(true),
+            ))
+        }
+        FindingCode::ReconcileTooFewSystems => {
+            let (rec, entity) = reconcile_rule(model, subject)?;
+            let mut systems = distinct(&rec.systems);
+            if systems.len() >= 2 {
+                return None;
+            }
+            let joining: Vec<String> = known_holders(model, entity)
+                .into_iter()
+                .filter(|h| !systems.contains(h))
+                .collect();
+            systems.extend(joining.iter().cloned());
+            if systems.len() < 2 {
+                return None;
+            }
+            Some(update_reconcile(
+                rec,
+                format!("Reconcile {} over {}", entity.name, quoted_names(&systems)),
+                systems,
+            ))
+        }
+        FindingCode::ReconcileNonHolder => {
+            let (rec, entity) = reconcile_rule(model, subject)?;
+            let owner = entity.owner.as_deref();
+            let strangers: Vec<String> = distinct(&rec.systems)
+                .into_iter()
+                .filter(|s| {
+                    model.system(s).is_some()
+                        && Some(s.as_str()) != owner
+                        && !entity.copies.contains(s)
+                })
+                .collect();
+            if strangers.is_empty() {
+                return None;
+            }
+            let reached = reached_from_owner(model, entity);
+            let (declare, drop): (Vec<String>, Vec<String>) =
+                strangers.into_iter().partition(|s| reached.contains(s));
+            let mut edits = Vec::new();
+            let mut said = Vec::new();
+            if !declare.is_empty() {
+                let mut copies = entity.copies.clone();
+                copies.extend(declare.iter().cloned());
+                edits.push(Edit::SetCopies {
+                    entity: entity.id.clone(),
+                    copies,
+                });
+                said.push(format!(
+                    "Declare {} as holding a copy of {}",
+                    quoted_names(&declare),
+                    entity.name
+                ));
+            }
+            if !drop.is_empty() {
+                let kept: Vec<String> = distinct(&rec.systems)
+                    .into_iter()
+                    .filter(|s| !drop.contains(s))
+                    .collect();
+                if kept.len() < 2 {
+                    return None;
+                }
+                said.push(format!(
+                    "{} {} off rule \"{}\"",
+                    if said.is_empty() { "Take" } else { "take" },
+                    quoted_names(&drop),
+                    rec.id
+                ));
+                edits.push(update_reconcile(rec, String::new(), kept).edit);
+            }
+            let label = said.join(" and ");
+            let edit = match edits.len() {
+                1 => edits.pop()?,
+                _ => Edit::Batch {
+                    summary: label.clone(),
+                    edits,
+                },
+            };
+            Some(QuickFix { label, edit })
+        }
+        FindingCode::UnreconciledMoney => {
+            let entity = model.entity(subject)?;
+            let holders = known_holders(model, entity);
+            if holders.len() < 2 {
+                return None;
+            }
+            let rules: Vec<&ReconcileRule> = model
+                .rules()
+                .iter()
+                .filter_map(|r| match r {
+                    Rule::Reconcile(r) if r.entity == entity.id => Some(r),
+                    _ => None,
+                })
+                .collect();
+            match rules.first() {
+                Some(first) => {
+                    let missing: Vec<String> = holders
+                        .into_iter()
+                        .filter(|h| !rules.iter().any(|r| r.systems.contains(h)))
+                        .collect();
+                    if missing.is_empty() {
+                        return None;
+                    }
+                    let mut systems = first.systems.clone();
+                    systems.extend(missing.iter().cloned());
+                    Some(update_reconcile(
+                        first,
+                        format!(
+                            "Add {} to reconcile rule \"{}\"",
+                            quoted_names(&missing),
+                            first.id
+                        ),
+                        systems,
+                    ))
+                }
+                None => {
+                    let fields: Vec<String> = entity
+                        .fields
+                        .iter()
+                        .filter(|f| f.field_type == FieldType::Number)
+                        .map(|f| f.name.clone())
+                        .collect();
+                    if fields.is_empty() {
+                        return None;
+                    }
+                    let id = free_rule_id(model, &format!("{}-reconcile", entity.id))?;
+                    let label = format!(
+                        "Reconcile {} over {} on {}",
+                        entity.name,
+                        quoted_names(&holders),
+                        quoted_names(&fields)
+                    );
+                    Some(QuickFix {
+                        label,
+                        edit: Edit::AddRule {
+                            rule: Rule::Reconcile(ReconcileRule {
+                                id,
+                                entity: entity.id.clone(),
+                                systems: holders,
+                                fields,
+                                tolerance: Some(0.01),
+                                within_seconds: None,
+                                extra: Default::default(),
+                            }),
+                        },
+                    })
+                }
+            }
+        }
         _ => None,
     }
 }
@@ -151,4 +357,101 @@ fn update_flow(flow: &Flow, label: String, change: impl FnOnce(&mut Flow)) -> Qu
             flow: next,
         },
     }
+}
+
+fn rule<'m>(model: &'m Model, id: &str) -> Option<&'m Rule> {
+    model.rules().iter().find(|r| r.id() == id)
+}
+
+/// The reconcile rule `id` and its entity (an entity of the model).
+fn reconcile_rule<'m>(model: &'m Model, id: &str) -> Option<(&'m ReconcileRule, &'m Entity)> {
+    match rule(model, id)? {
+        Rule::Reconcile(r) => Some((r, model.entity(&r.entity)?)),
+        _ => None,
+    }
+}
+
+fn update_reconcile(rec: &ReconcileRule, label: String, systems: Vec<String>) -> QuickFix {
+    let mut next = rec.clone();
+    next.systems = systems;
+    QuickFix {
+        label,
+        edit: Edit::UpdateRule {
+            id: rec.id.clone(),
+            rule: Rule::Reconcile(next),
+        },
+    }
+}
+
+/// The items once each, in order.
+fn distinct(items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for i in items {
+        if !out.contains(i) {
+            out.push(i.clone());
+        }
+    }
+    out
+}
+
+/// The owner and copy holders of `entity` that are systems of the model.
+fn known_holders(model: &Model, entity: &Entity) -> Vec<String> {
+    holders(entity)
+        .into_iter()
+        .filter(|h| model.system(h).is_some())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The systems the entity's flows (and route rules) bring it to from its
+/// owner, directly or through other systems.
+fn reached_from_owner(model: &Model, entity: &Entity) -> Vec<String> {
+    let Some(owner) = entity.owner.as_deref() else {
+        return Vec::new();
+    };
+    let mut edges: Vec<(&str, &str)> = model
+        .flows
+        .iter()
+        .filter(|f| f.entity == entity.id)
+        .map(|f| (f.from.as_str(), f.to.as_str()))
+        .collect();
+    for r in model.rules() {
+        if let Rule::Route(route) = r {
+            if route.entity == entity.id {
+                edges.extend(route.to.iter().map(|t| (owner, t.as_str())));
+            }
+        }
+    }
+    let mut reached: Vec<&str> = vec![owner];
+    let mut todo = vec![owner];
+    while let Some(s) = todo.pop() {
+        for &(a, b) in &edges {
+            if a == s && !reached.contains(&b) {
+                reached.push(b);
+                todo.push(b);
+            }
+        }
+    }
+    reached.into_iter().skip(1).map(str::to_string).collect()
+}
+
+/// `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
+fn quoted_names(items: &[String]) -> String {
+    let q: Vec<String> = items.iter().map(|s| format!("\"{s}\"")).collect();
+    match q.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// `base`, else `base-2`, `base-3`...: a rule id the model does not use yet.
+fn free_rule_id(model: &Model, base: &str) -> Option<String> {
+    let taken = |id: &str| model.rules().iter().any(|r| r.id() == id);
+    if crate::file::is_valid_id(base) && !taken(base) {
+        return Some(base.to_string());
+    }
+    (2..1000)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| crate::file::is_valid_id(id) && !taken(id))
 }

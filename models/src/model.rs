@@ -81,7 +81,23 @@ impl Model {
     pub fn flow(&self, id: &str) -> Option<&Flow> {
         self.flows.iter().find(|f| f.id == id)
     }
+
+    /// The acknowledgement deadline of a delivery on `flow`, in seconds: its
+    /// `ackWithinSeconds`, else its entity's consistency window, else
+    /// [`DEFAULT_ACK_WITHIN_SECONDS`] (events.md).
+    pub fn ack_deadline_seconds(&self, flow: &Flow) -> u32 {
+        flow.ack_within_seconds
+            .or_else(|| {
+                self.entity(&flow.entity)
+                    .and_then(|e| e.consistency_window_seconds)
+            })
+            .unwrap_or(DEFAULT_ACK_WITHIN_SECONDS)
+    }
 }
+
+/// The acknowledgement deadline, in seconds, of a flow that sets none when
+/// its entity has no consistency window either.
+pub const DEFAULT_ACK_WITHIN_SECONDS: u32 = 300;
 
 /// The kind of a system, for icons and for readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -360,8 +376,9 @@ pub struct Flow {
     /// Field that makes delivery idempotent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
-    /// Deadline for the receiver's ack, seconds after the message; absent:
-    /// the entity's consistency window, else 300 s. Only with `ack`.
+    /// Deadline for the receiver's ack, seconds after the message (a
+    /// positive whole number); absent: the entity's consistency window, else
+    /// 300 s. Only with `ack`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ack_within_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -616,13 +633,16 @@ pub struct ConflictRule {
     pub extra: Extra,
 }
 
-/// Two systems' views of an entity must agree within a tolerance and a window.
+/// Two or more systems' views of an entity must agree within a tolerance and
+/// a window; with more than two, each is compared with the first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct ReconcileRule {
     pub id: String,
     pub entity: String,
+    /// Two or more systems that own or hold the entity; each is compared
+    /// with the first.
     pub systems: Vec<String>,
     pub fields: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -100,6 +100,8 @@ fn severities_of_codes() {
         DuplicateId,
         RequestNotToOwner,
         LiteralSecret,
+        ZeroAckDeadline,
+        ReconcileTooFewSystems,
     ] {
         assert_eq!(c.severity(), Severity::Error, "{}", c.as_str());
     }
@@ -122,6 +124,9 @@ fn severities_of_codes() {
         SystemTriggeredRequest,
         MissingEndpoint,
         UnknownEnvironment,
+        AckDeadlineWithoutAck,
+        UnmeasurableAlert,
+        ReconcileNonHolder,
     ] {
         assert_eq!(c.severity(), Severity::Warning, "{}", c.as_str());
     }
@@ -662,6 +667,225 @@ fn unreconciled_money() {
     );
     let fs = with_payment(true);
     assert!(fs.is_empty(), "{fs:#?}");
+}
+
+/// Payment owned by `psp`, copied to `erp` and `acct` (each fed by a flow
+/// from the owner), with the given reconcile rules.
+fn with_three_holders(rules: Vec<Value>) -> Vec<Finding> {
+    with(|v| {
+        for (id, name, kind) in [
+            ("psp", "Payment gateway", "payments"),
+            ("acct", "Accounting", "finance"),
+        ] {
+            push(
+                v,
+                "systems",
+                json!({"id": id, "name": name, "kind": kind, "endpoints": {
+                "test": {"protocol": "rest", "url": format!("https://{id}/t")},
+                "prod": {"protocol": "rest", "url": format!("https://{id}/p")}}}),
+            );
+        }
+        push(
+            v,
+            "entities",
+            json!({"id": "payment", "name": "Payment", "owner": "psp", "steward": "Finance",
+            "key": "id", "monetary": true, "consistencyWindowSeconds": 60,
+            "fields": [{"name": "id", "type": "string"}, {"name": "amount", "type": "number"}],
+            "copies": ["erp", "acct"]}),
+        );
+        for to in ["erp", "acct"] {
+            push(
+                v,
+                "flows",
+                json!({"id": format!("payment-to-{to}"), "entity": "payment", "from": "psp", "to": to,
+                "pattern": "event", "trigger": "system", "ack": true, "idempotencyKey": "id"}),
+            );
+        }
+        for r in rules {
+            push(v, "rules", r);
+        }
+    })
+}
+
+fn reconcile(id: &str, systems: &[&str]) -> Value {
+    json!({"id": id, "kind": "reconcile", "entity": "payment", "systems": systems,
+           "fields": ["amount"], "tolerance": 0.01, "withinSeconds": 86400})
+}
+
+#[test]
+fn a_reconcile_rule_over_three_holders_is_clean() {
+    let fs = with_three_holders(vec![reconcile("settlement", &["psp", "erp", "acct"])]);
+    assert!(fs.is_empty(), "{fs:#?}");
+}
+
+#[test]
+fn money_coverage_is_judged_per_holder() {
+    // psp and erp agree, but nothing checks the accounting copy.
+    let fs = with_three_holders(vec![reconcile("settlement", &["psp", "erp"])]);
+    let f = expect(&fs, FindingCode::UnreconciledMoney, "payment");
+    assert!(
+        f.message.contains("`acct` is in no reconcile rule"),
+        "{f:?}"
+    );
+    assert!(
+        !f.message.contains("`erp` is") && f.fix.as_deref().unwrap().contains("`settlement`"),
+        "{f:?}"
+    );
+    // Two rules that together cover every holder.
+    let fs = with_three_holders(vec![
+        reconcile("settlement", &["psp", "erp"]),
+        reconcile("ledger", &["psp", "acct"]),
+    ]);
+    assert!(fs.is_empty(), "{fs:#?}");
+    // No rule at all: every holder is named.
+    let fs = with_three_holders(vec![]);
+    let f = expect(&fs, FindingCode::UnreconciledMoney, "payment");
+    assert!(
+        f.message.contains("`psp`, `erp` and `acct`") && f.message.contains("no reconcile rule"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn reconcile_too_few_systems() {
+    for (systems, says) in [
+        (vec![], "names no system"),
+        (vec!["psp"], "names only `psp`"),
+        (vec!["psp", "psp"], "names only `psp`"),
+    ] {
+        let fs = with_three_holders(vec![
+            reconcile("settlement", &systems),
+            reconcile("ledger", &["psp", "erp", "acct"]),
+        ]);
+        let f = expect(&fs, FindingCode::ReconcileTooFewSystems, "settlement");
+        assert!(f.message.contains(says), "{systems:?}: {f:?}");
+        none(
+            &fs.iter()
+                .filter(|f| f.subject == "ledger")
+                .cloned()
+                .collect::<Vec<_>>(),
+            FindingCode::ReconcileTooFewSystems,
+        );
+    }
+    // Two systems are enough.
+    let fs = with_three_holders(vec![
+        reconcile("settlement", &["psp", "erp"]),
+        reconcile("ledger", &["psp", "acct"]),
+    ]);
+    none(&fs, FindingCode::ReconcileTooFewSystems);
+}
+
+#[test]
+fn reconcile_non_holder() {
+    // `shop` neither owns nor holds a copy of Payment.
+    let fs = with_three_holders(vec![reconcile(
+        "settlement",
+        &["psp", "erp", "acct", "shop"],
+    )]);
+    let f = expect(&fs, FindingCode::ReconcileNonHolder, "settlement");
+    assert!(
+        f.message.contains("`shop`") && !f.message.contains("`erp`"),
+        "{f:?}"
+    );
+    assert_eq!(
+        fs.iter()
+            .filter(|f| f.code == "reconcile-non-holder")
+            .count(),
+        1
+    );
+    // An unknown system is an unknown reference, not a non-holder.
+    let fs = with_three_holders(vec![reconcile(
+        "settlement",
+        &["psp", "erp", "acct", "nope"],
+    )]);
+    expect(&fs, FindingCode::UnknownReference, "settlement");
+    none(&fs, FindingCode::ReconcileNonHolder);
+    // The owner and the copy holders are fine.
+    let fs = with_three_holders(vec![reconcile("settlement", &["acct", "psp", "erp"])]);
+    none(&fs, FindingCode::ReconcileNonHolder);
+}
+
+// -- acknowledgements -----------------------------------------------------
+
+#[test]
+fn zero_ack_deadline() {
+    let fs = with(|v| v["flows"][0]["ackWithinSeconds"] = json!(0));
+    let f = expect(&fs, FindingCode::ZeroAckDeadline, "stock-to-shop");
+    assert!(f.message.contains("within 0 seconds"), "{f:?}");
+    assert!(
+        f.fix
+            .as_deref()
+            .unwrap()
+            .contains("the consistency window of Stock, 5 s"),
+        "{f:?}"
+    );
+    // Without a consistency window the default is 300 s.
+    let fs = with(|v| {
+        v["flows"][0]["ackWithinSeconds"] = json!(0);
+        v["entities"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("consistencyWindowSeconds");
+    });
+    let f = expect(&fs, FindingCode::ZeroAckDeadline, "stock-to-shop");
+    assert!(f.fix.as_deref().unwrap().contains("300 s"), "{f:?}");
+    // A positive deadline on an acknowledged flow is clean.
+    let fs = with(|v| v["flows"][0]["ackWithinSeconds"] = json!(60));
+    assert!(fs.is_empty(), "{fs:#?}");
+}
+
+#[test]
+fn ack_deadline_without_ack() {
+    for ack in [json!(false), Value::Null] {
+        let fs = with(|v| {
+            v["flows"][0]["ackWithinSeconds"] = json!(60);
+            if ack.is_null() {
+                v["flows"][0].as_object_mut().unwrap().remove("ack");
+            } else {
+                v["flows"][0]["ack"] = ack.clone();
+            }
+        });
+        let f = expect(&fs, FindingCode::AckDeadlineWithoutAck, "stock-to-shop");
+        assert!(
+            f.message.contains("60 s") && f.message.contains("never enforced"),
+            "{f:?}"
+        );
+        expect(&fs, FindingCode::UnacknowledgedFlow, "stock-to-shop");
+    }
+    // No deadline, no ack: only the unacknowledged flow.
+    let fs = with(|v| v["flows"][0]["ack"] = json!(false));
+    none(&fs, FindingCode::AckDeadlineWithoutAck);
+    expect(&fs, FindingCode::UnacknowledgedFlow, "stock-to-shop");
+}
+
+#[test]
+fn unmeasurable_alert() {
+    let alert = |metric: &str| {
+        json!({"id": "watch", "kind": "alert", "flow": "stock-to-shop", "metric": metric,
+               "threshold": 0.9, "windowSeconds": 300})
+    };
+    for metric in ["ack-rate", "latency-seconds"] {
+        let fs = with(|v| {
+            v["flows"][0]["ack"] = json!(false);
+            push(v, "rules", alert(metric));
+        });
+        let f = expect(&fs, FindingCode::UnmeasurableAlert, "watch");
+        assert!(
+            f.message.contains("`stock-to-shop`") && f.message.contains("never fires"),
+            "{f:?}"
+        );
+        // On an acknowledged flow it can be measured: the model is clean.
+        let fs = with(|v| push(v, "rules", alert(metric)));
+        assert!(fs.is_empty(), "{metric}: {fs:#?}");
+    }
+    // Error rate and stalls need no acknowledgement.
+    for metric in ["error-rate", "stall-seconds"] {
+        let fs = with(|v| {
+            v["flows"][0]["ack"] = json!(false);
+            push(v, "rules", alert(metric));
+        });
+        none(&fs, FindingCode::UnmeasurableAlert);
+    }
 }
 
 // -- secrets --------------------------------------------------------------

@@ -59,7 +59,8 @@ fn generate() -> String {
                 rules.push(',');
             }
             match (e / 2) % 5 {
-                _ if e % 20 == 0 => write!(rules, r#"{{"id": "r{e}", "kind": "reconcile", "entity": "e{e:06}", "systems": ["{}", "{}"], "fields": ["amount"]}}"#, sys(owner), copies[0]).unwrap(),
+                // Money is reconciled over every holder: the owner and its 4 copies.
+                _ if e % 20 == 0 => write!(rules, r#"{{"id": "r{e}", "kind": "reconcile", "entity": "e{e:06}", "systems": ["{}", {cl}], "fields": ["amount"]}}"#, sys(owner)).unwrap(),
                 0 | 1 => write!(rules, r#"{{"id": "r{e}", "kind": "validate", "entity": "e{e:06}", "condition": "quantity >= 0 && amount <= {}.0 && status != \"held\"", "action": "reject"}}"#, 1000 + e % 9000).unwrap(),
                 2 | 3 => write!(rules, r#"{{"id": "r{e}", "kind": "route", "entity": "e{e:06}", "condition": "status == \"priority\" || (amount > {}.0 && quantity > 10)", "to": ["{}"]}}"#, 500 + e % 5000, copies[1]).unwrap(),
                 _ => write!(rules, r#"{{"id": "r{e}", "kind": "alert", "flow": "e{e:06}-to-{}", "metric": "ack-rate", "threshold": 0.98, "windowSeconds": 300}}"#, copies[0]).unwrap(),

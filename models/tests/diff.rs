@@ -448,3 +448,59 @@ fn diff_tolerates_duplicate_ids_in_hand_edited_configs() {
     assert!(diff(&old, &new).is_empty());
     assert!(diff(&new, &old).is_empty());
 }
+
+#[test]
+fn an_ack_deadline_change_is_said_with_its_default() {
+    // Set: the default it replaces is the entity's consistency window.
+    let mut new = base();
+    new["flows"][0]["ackWithinSeconds"] = json!(60);
+    let c = changes(&base(), &new);
+    assert_eq!(kinds(&c), [ChangeKind::FlowAckDeadlineChanged]);
+    assert_eq!(c[0].subject, "stock-to-shop");
+    assert_eq!(
+        c[0].message,
+        "flow stock-to-shop must now be acknowledged within 60 s (was the default, 5 s: the consistency window of stock)"
+    );
+    // Changed.
+    let mut newer = new.clone();
+    newer["flows"][0]["ackWithinSeconds"] = json!(120);
+    let c = changes(&new, &newer);
+    assert_eq!(
+        c[0].message,
+        "flow stock-to-shop must now be acknowledged within 120 s instead of 60 s"
+    );
+    // Removed, on an entity without a window: back to 300 s.
+    let mut old = new.clone();
+    old["entities"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("consistencyWindowSeconds");
+    let mut back = old.clone();
+    back["flows"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("ackWithinSeconds");
+    let c = changes(&old, &back);
+    assert_eq!(kinds(&c), [ChangeKind::FlowAckDeadlineChanged]);
+    assert_eq!(
+        c[0].message,
+        "flow stock-to-shop must now be acknowledged within the default, 300 s (was 60 s)"
+    );
+    // On a flow that requires no acknowledgement, the diff says so.
+    let mut unacked = base();
+    unacked["flows"][1]["ack"] = json!(false);
+    let mut timed = unacked.clone();
+    timed["flows"][1]["ackWithinSeconds"] = json!(30);
+    let c = changes(&unacked, &timed);
+    assert!(
+        c[0].message
+            .ends_with("(not enforced: the flow requires no acknowledgement)"),
+        "{c:?}"
+    );
+    // No change, no line.
+    assert!(changes(&new, &new).is_empty());
+    assert_eq!(
+        ChangeKind::FlowAckDeadlineChanged.as_str(),
+        "flow-ack-deadline-changed"
+    );
+}

@@ -632,3 +632,57 @@ fn export_to_file_writes_the_same_bytes_without_holding_the_text() {
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn export_keeps_every_system_of_a_reconcile_rule_in_order_and_the_ack_deadline() {
+    let mut v = base();
+    v["systems"].as_array_mut().unwrap().push(json!(
+        { "id": "acct", "name": "Accounting", "kind": "finance" }
+    ));
+    v["entities"][1]["copies"] = json!(["erp", "acct"]);
+    v["flows"].as_array_mut().unwrap().push(json!(
+        { "id": "orders-to-acct", "entity": "order", "from": "shop", "to": "acct",
+          "pattern": "event", "trigger": "system", "ack": true }
+    ));
+    v["rules"][3]["systems"] = json!(["shop", "erp", "acct"]);
+    v["flows"][0]["ackWithinSeconds"] = json!(45);
+    let m = model(&v);
+    assert!(!has_errors(&m), "{:?}", check(&m));
+    let out = exported(&v, "prod");
+    let doc: Value = serde_json::from_str(&out.text).unwrap();
+    let rec = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "settlement")
+        .unwrap();
+    assert_eq!(rec["systems"], json!(["shop", "erp", "acct"]));
+    assert_eq!(doc["flows"][0]["ackWithinSeconds"], json!(45));
+    assert!(
+        doc["flows"][1].get("ackWithinSeconds").is_none(),
+        "no deadline written when the model gives none"
+    );
+    // And it reads back as a configuration.
+    let c = config_from_str(&out.text).unwrap();
+    match c.rules.iter().find(|r| r.id() == "settlement").unwrap() {
+        ConfigRule::Reconcile(r) => assert_eq!(r.systems, ["shop", "erp", "acct"]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(c.flows[0].ack_within_seconds, Some(45));
+}
+
+#[test]
+fn export_refuses_a_reconcile_rule_over_one_system_and_a_zero_ack_deadline() {
+    let mut v = base();
+    v["rules"][3]["systems"] = json!(["shop"]);
+    assert!(matches!(
+        export(&model(&v), "prod"),
+        Err(ExportError::HasErrors(_))
+    ));
+    let mut v = base();
+    v["flows"][0]["ackWithinSeconds"] = json!(0);
+    assert!(matches!(
+        export(&model(&v), "prod"),
+        Err(ExportError::HasErrors(_))
+    ));
+}

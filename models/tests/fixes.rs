@@ -208,3 +208,234 @@ fn a_batch_is_all_or_nothing() {
     let next = apply(&m, &good).unwrap();
     assert_eq!(next.flows.len(), 1);
 }
+
+// -- acknowledgements, alerts and reconciliation ----------------------------
+
+/// Applies the fix for (code, subject): the finding goes away and no
+/// finding appears that the model did not have before (a fix leaves no
+/// finding of its own making). Returns the fixed model and the label.
+fn fixes_cleanly(m: &Model, code: &str, subject: &str) -> (Model, String) {
+    let before: Vec<(String, String)> = check(m).into_iter().map(|f| (f.code, f.subject)).collect();
+    assert!(
+        before.iter().any(|(c, s)| c == code && s == subject),
+        "the model should have {code} on {subject}: {before:?}"
+    );
+    let fix =
+        quick_fix(m, code, subject).unwrap_or_else(|| panic!("no fix for {code} on {subject}"));
+    let next = apply(m, &fix.edit).unwrap();
+    let after: Vec<(String, String)> = check(&next)
+        .into_iter()
+        .map(|f| (f.code, f.subject))
+        .collect();
+    assert!(
+        !after.iter().any(|(c, s)| c == code && s == subject),
+        "{code} on {subject} is still there after \"{}\"",
+        fix.label
+    );
+    let new: Vec<_> = after.iter().filter(|f| !before.contains(f)).collect();
+    assert!(new.is_empty(), "\"{}\" added {new:?}", fix.label);
+    (next, fix.label)
+}
+
+/// Payment owned by `psp`, copied to `erp` and `acct` (each fed from the
+/// owner); `shop` receives Payment from `erp` but is not declared as a holder;
+/// `bi` owns reports and has nothing to do with payments.
+fn money() -> Value {
+    json!({
+        "format": "charter-model/1", "name": "Money", "environments": ["prod"],
+        "systems": [
+            {"id": "psp", "name": "Payment gateway", "kind": "payments"},
+            {"id": "erp", "name": "ERP", "kind": "erp"},
+            {"id": "acct", "name": "Accounting", "kind": "finance"},
+            {"id": "shop", "name": "Storefront", "kind": "ecommerce"},
+            {"id": "bi", "name": "BI", "kind": "analytics"}
+        ],
+        "entities": [
+            {"id": "payment", "name": "Payment", "owner": "psp", "key": "id", "monetary": true,
+             "steward": "Finance", "consistencyWindowSeconds": 60,
+             "fields": [{"name": "id", "type": "string"}, {"name": "amount", "type": "number"},
+                        {"name": "currency", "type": "string"}],
+             "copies": ["erp", "acct"]},
+            {"id": "report", "name": "Report", "owner": "bi", "key": "id", "steward": "Controlling",
+             "consistencyWindowSeconds": 3600, "fields": [{"name": "id", "type": "string"}]}
+        ],
+        "flows": [
+            {"id": "payment-to-erp", "entity": "payment", "from": "psp", "to": "erp",
+             "pattern": "event", "trigger": "system", "ack": true},
+            {"id": "payment-to-acct", "entity": "payment", "from": "psp", "to": "acct",
+             "pattern": "event", "trigger": "system", "ack": true},
+            {"id": "payment-to-shop", "entity": "payment", "from": "erp", "to": "shop",
+             "pattern": "request", "trigger": "user", "ack": true}
+        ],
+        "rules": []
+    })
+}
+
+fn with_rules(rules: Value) -> Model {
+    let mut v = money();
+    v["rules"] = rules;
+    model(v)
+}
+
+#[test]
+fn zero_ack_deadline_goes_back_to_the_default() {
+    let mut v = money();
+    v["flows"][0]["ackWithinSeconds"] = json!(0);
+    let (next, label) = fixes_cleanly(&model(v), "zero-ack-deadline", "payment-to-erp");
+    assert_eq!(
+        next.flow("payment-to-erp").unwrap().ack_within_seconds,
+        None
+    );
+    assert!(
+        label.contains("consistency window of Payment, 60 s"),
+        "{label}"
+    );
+    assert_eq!(
+        next.ack_deadline_seconds(next.flow("payment-to-erp").unwrap()),
+        60
+    );
+    // A positive deadline has nothing to fix.
+    let mut v = money();
+    v["flows"][0]["ackWithinSeconds"] = json!(30);
+    assert!(quick_fix(&model(v), "zero-ack-deadline", "payment-to-erp").is_none());
+}
+
+#[test]
+fn a_deadline_without_ack_requires_acknowledgement() {
+    let mut v = money();
+    v["flows"][0]["ack"] = json!(false);
+    v["flows"][0]["ackWithinSeconds"] = json!(45);
+    let m = model(v);
+    assert!(has(&m, "unacknowledged-flow", "payment-to-erp"));
+    let (next, label) = fixes_cleanly(&m, "ack-deadline-without-ack", "payment-to-erp");
+    let f = next.flow("payment-to-erp").unwrap();
+    assert!(f.is_acknowledged() && f.ack_within_seconds == Some(45));
+    assert_eq!(label, "Require acknowledgement within 45 s");
+    // It settles the unacknowledged flow too.
+    assert!(!has(&next, "unacknowledged-flow", "payment-to-erp"));
+    assert!(quick_fix(&next, "ack-deadline-without-ack", "payment-to-erp").is_none());
+}
+
+#[test]
+fn an_unmeasurable_alert_makes_its_flow_acknowledged() {
+    for metric in ["ack-rate", "latency-seconds"] {
+        let mut v = money();
+        v["flows"][1].as_object_mut().unwrap().remove("ack");
+        v["rules"] = json!([{"id": "acks", "kind": "alert", "flow": "payment-to-acct",
+            "metric": metric, "threshold": 0.9, "windowSeconds": 300}]);
+        let (next, label) = fixes_cleanly(&model(v), "unmeasurable-alert", "acks");
+        assert!(next.flow("payment-to-acct").unwrap().is_acknowledged());
+        assert!(label.contains("payment-to-acct"), "{label}");
+    }
+}
+
+#[test]
+fn a_reconcile_rule_with_one_system_gets_the_holders() {
+    let m = with_rules(
+        json!([{"id": "settle", "kind": "reconcile", "entity": "payment",
+        "systems": ["erp"], "fields": ["amount"]}]),
+    );
+    let (next, label) = fixes_cleanly(&m, "reconcile-too-few-systems", "settle");
+    match next.rules().iter().find(|r| r.id() == "settle").unwrap() {
+        charter_model::model::Rule::Reconcile(r) => assert_eq!(r.systems, ["erp", "psp", "acct"]),
+        other => panic!("{other:?}"),
+    }
+    assert!(label.contains("\"erp\", \"psp\" and \"acct\""), "{label}");
+    // An entity held by one system only: nothing to add.
+    let mut v = money();
+    v["entities"][0]["copies"] = json!([]);
+    v["flows"] = json!([]);
+    v["rules"] = json!([{"id": "settle", "kind": "reconcile", "entity": "payment",
+        "systems": ["psp"], "fields": ["amount"]}]);
+    let m = model(v);
+    assert!(has(&m, "reconcile-too-few-systems", "settle"));
+    assert!(quick_fix(&m, "reconcile-too-few-systems", "settle").is_none());
+}
+
+#[test]
+fn a_reconcile_non_holder_is_declared_when_a_flow_feeds_it_else_taken_off() {
+    // `shop` is reached from the owner through erp: it is declared a copy holder.
+    let m = with_rules(
+        json!([{"id": "settle", "kind": "reconcile", "entity": "payment",
+        "systems": ["psp", "erp", "acct", "shop"], "fields": ["amount"]}]),
+    );
+    let (next, label) = fixes_cleanly(&m, "reconcile-non-holder", "settle");
+    assert_eq!(
+        next.entity("payment").unwrap().copies,
+        ["erp", "acct", "shop"]
+    );
+    assert!(label.starts_with("Declare \"shop\""), "{label}");
+    // `bi` is fed by nothing: it is taken off the rule, the others stay in order.
+    let m = with_rules(
+        json!([{"id": "settle", "kind": "reconcile", "entity": "payment",
+        "systems": ["psp", "bi", "erp", "acct"], "fields": ["amount"]}]),
+    );
+    let (next, label) = fixes_cleanly(&m, "reconcile-non-holder", "settle");
+    match next.rules().iter().find(|r| r.id() == "settle").unwrap() {
+        charter_model::model::Rule::Reconcile(r) => assert_eq!(r.systems, ["psp", "erp", "acct"]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(label, "Take \"bi\" off rule \"settle\"");
+    assert_eq!(next.entity("payment").unwrap().copies, ["erp", "acct"]);
+    // Both at once: one step.
+    let m = with_rules(
+        json!([{"id": "settle", "kind": "reconcile", "entity": "payment",
+        "systems": ["psp", "erp", "acct", "shop", "bi"], "fields": ["amount"]}]),
+    );
+    let (next, label) = fixes_cleanly(&m, "reconcile-non-holder", "settle");
+    assert!(
+        label.contains("Declare \"shop\"") && label.contains("take \"bi\" off"),
+        "{label}"
+    );
+    assert!(next
+        .entity("payment")
+        .unwrap()
+        .copies
+        .contains(&"shop".to_string()));
+    // Taking it off would leave one system: no one-click fix.
+    let m = with_rules(json!([
+        {"id": "settle", "kind": "reconcile", "entity": "payment",
+         "systems": ["psp", "bi"], "fields": ["amount"]},
+        {"id": "ledger", "kind": "reconcile", "entity": "payment",
+         "systems": ["psp", "erp", "acct"], "fields": ["amount"]}]));
+    assert!(has(&m, "reconcile-non-holder", "settle"));
+    assert!(quick_fix(&m, "reconcile-non-holder", "settle").is_none());
+}
+
+#[test]
+fn unreconciled_money_adds_the_uncovered_holders_to_the_rule() {
+    let m = with_rules(
+        json!([{"id": "settle", "kind": "reconcile", "entity": "payment",
+        "systems": ["psp", "erp"], "fields": ["amount"], "tolerance": 0.01}]),
+    );
+    let (next, label) = fixes_cleanly(&m, "unreconciled-money", "payment");
+    match next.rules().first().unwrap() {
+        charter_model::model::Rule::Reconcile(r) => {
+            assert_eq!(r.systems, ["psp", "erp", "acct"]);
+            assert_eq!(r.tolerance, Some(0.01), "the rest of the rule is kept");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(label, "Add \"acct\" to reconcile rule \"settle\"");
+}
+
+#[test]
+fn unreconciled_money_without_a_rule_gets_one_over_every_holder() {
+    let m = with_rules(json!([]));
+    let (next, label) = fixes_cleanly(&m, "unreconciled-money", "payment");
+    match next.rules() {
+        [charter_model::model::Rule::Reconcile(r)] => {
+            assert_eq!(r.id, "payment-reconcile");
+            assert_eq!(r.systems, ["psp", "erp", "acct"]);
+            assert_eq!(r.fields, ["amount"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(label.contains("on \"amount\""), "{label}");
+    // Without a number field there is no amount to compare: no one-click fix.
+    let mut v = money();
+    v["entities"][0]["fields"][1]["type"] = json!("string");
+    let m = model(v);
+    assert!(has(&m, "unreconciled-money", "payment"));
+    assert!(quick_fix(&m, "unreconciled-money", "payment").is_none());
+}

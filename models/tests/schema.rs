@@ -232,3 +232,27 @@ fn schema_config_rejects_a_tampered_shape() {
         "endpoints carry no other keys (no secret values)"
     );
 }
+
+#[test]
+fn schema_config_takes_two_or_more_reconciled_systems_and_a_positive_ack_deadline() {
+    let v = jsonschema::validator_for(&config_schema()).unwrap();
+    let doc = json!({
+        "format": "charter-config/1", "name": "M", "environment": "prod",
+        "generator": "charter 0.1.0",
+        "digest": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        "systems": [], "entities": [],
+        "flows": [{"id": "f", "entity": "e", "from": "a", "to": "b", "pattern": "event",
+                   "trigger": "system", "ack": true, "idempotencyKey": null,
+                   "ackWithinSeconds": 60}],
+        "rules": [{"kind": "reconcile", "id": "r", "entity": "e", "systems": ["a", "b", "c"],
+                   "fields": ["amount"], "tolerance": 0.01, "withinSeconds": null}]
+    });
+    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut one = doc.clone();
+    one["rules"][0]["systems"] = json!(["a"]);
+    assert!(!v.is_valid(&one), "a reconcile rule over one system");
+    let mut zero = doc;
+    zero["flows"][0]["ackWithinSeconds"] = json!(0);
+    assert!(!v.is_valid(&zero), "an ack deadline of 0");
+}

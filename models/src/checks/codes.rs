@@ -63,6 +63,10 @@ finding_codes! {
         "a rule's condition compares or combines values of incompatible types, or is not true/false";
     LiteralSecret = "literal-secret", Error,
         "the model holds a literal secret (password, token, key, user:pass@ URL) instead of a credential reference";
+    ZeroAckDeadline = "zero-ack-deadline", Error,
+        "a flow's ackWithinSeconds is 0: every delivery would be overdue the moment it is made";
+    ReconcileTooFewSystems = "reconcile-too-few-systems", Error,
+        "a reconcile rule names fewer than two distinct systems: there is nothing to compare";
     UnacknowledgedFlow = "unacknowledged-flow", Warning,
         "a flow does not require the receiver's acknowledgement: failures stay silent";
     StaleCopy = "stale-copy", Warning,
@@ -76,7 +80,13 @@ finding_codes! {
     MissingIdempotencyKey = "missing-idempotency-key", Warning,
         "a flow into a system with side effects has no idempotency key: a replay repeats the effect";
     UnreconciledMoney = "unreconciled-money", Warning,
-        "a monetary entity is held by two or more systems and no reconcile rule checks they agree";
+        "a monetary entity is held by two or more systems and some holders are in no reconcile rule that checks they agree";
+    AckDeadlineWithoutAck = "ack-deadline-without-ack", Warning,
+        "a flow sets ackWithinSeconds but does not require an acknowledgement: the deadline is never enforced";
+    UnmeasurableAlert = "unmeasurable-alert", Warning,
+        "an ack-rate or latency-seconds alert watches a flow without ack: it can never be measured, so it never fires";
+    ReconcileNonHolder = "reconcile-non-holder", Warning,
+        "a reconcile rule names a system that neither owns nor holds a copy of the entity: it never reports it";
     UserTriggeredEvent = "user-triggered-event", Warning,
         "an event (an announcement by the owner) is triggered by a user: that is a request";
     SystemTriggeredRequest = "system-triggered-request", Warning,

@@ -15,7 +15,10 @@ pub use codes::FindingCode;
 
 use crate::conditions::{check_condition, ConditionProblem};
 use crate::file::did_you_mean;
-use crate::model::{Entity, Flow, Model, Pattern, Rule, System, Trigger};
+use crate::model::{
+    AlertMetric, Entity, Flow, Model, Pattern, ReconcileRule, Rule, System, Trigger,
+    DEFAULT_ACK_WITHIN_SECONDS,
+};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -223,6 +226,26 @@ impl Hasher for FxHasher {
 }
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The systems that hold an entity: its owner, then its copy holders, once
+/// each, in model order.
+pub(crate) fn holders(e: &Entity) -> Vec<&str> {
+    let mut holders: Vec<&str> = Vec::new();
+    for h in e.owner.iter().chain(e.copies.iter()) {
+        if !h.trim().is_empty() && !holders.contains(&h.as_str()) {
+            holders.push(h);
+        }
+    }
+    holders
+}
+
+/// The deadline of acks on a flow of `entity` that sets none, in words.
+fn default_ack_deadline(entity: Option<&Entity>) -> String {
+    match entity.and_then(|e| e.consistency_window_seconds.map(|w| (e, w))) {
+        Some((e, w)) => format!("the consistency window of {}, {w} s", e.name),
+        None => format!("{DEFAULT_ACK_WITHIN_SECONDS} s"),
+    }
+}
 
 /// `a`, `b` and `c` (ids quoted).
 fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
@@ -718,14 +741,17 @@ impl<'m> Context<'m> {
 
     fn check_entities(&mut self) {
         let model = self.model;
-        let reconciled: HashSet<&str, BuildHasherDefault<FxHasher>> = model
-            .rules()
-            .iter()
-            .filter_map(|r| match r {
-                Rule::Reconcile(r) => Some(r.entity.as_str()),
-                _ => None,
-            })
-            .collect();
+        // The systems each monetary entity's reconcile rules name, and the
+        // first such rule.
+        let mut reconciled: FastMap<&str, (&str, Vec<&str>)> = FastMap::default();
+        for r in model.rules() {
+            if let Rule::Reconcile(r) = r {
+                let slot = reconciled
+                    .entry(r.entity.as_str())
+                    .or_insert_with(|| (r.id.as_str(), Vec::new()));
+                slot.1.extend(r.systems.iter().map(String::as_str));
+            }
+        }
         for (i, e) in model.entities.iter().enumerate() {
             self.check_entity(i, e, &reconciled);
         }
@@ -735,7 +761,7 @@ impl<'m> Context<'m> {
         &mut self,
         i: usize,
         e: &'m Entity,
-        reconciled: &HashSet<&str, BuildHasherDefault<FxHasher>>,
+        reconciled: &FastMap<&str, (&str, Vec<&str>)>,
     ) {
         let sec = Section::Entity;
         self.text_secrets(
@@ -850,31 +876,8 @@ impl<'m> Context<'m> {
                 Self::secret_fix(&format!("entity `{}`", e.id)),
             );
         }
-        if e.is_monetary() && !reconciled.contains(e.id.as_str()) {
-            let mut holders: Vec<&str> = Vec::new();
-            for h in e.owner.iter().chain(e.copies.iter()) {
-                if !h.trim().is_empty() && !holders.contains(&h.as_str()) {
-                    holders.push(h);
-                }
-            }
-            if holders.len() >= 2 {
-                self.push(
-                    FindingCode::UnreconciledMoney,
-                    sec,
-                    i,
-                    &e.id,
-                    format!(
-                        "{} is money held by {}, but no reconcile rule checks that they agree: settlement can drift silently",
-                        e.name,
-                        quoted_list(&holders)
-                    ),
-                    format!(
-                        "add a reconcile rule for `{}` over {} (amount fields, tolerance, time window)",
-                        e.id,
-                        quoted_list(&holders)
-                    ),
-                );
-            }
+        if e.is_monetary() {
+            self.unreconciled_money(i, e, reconciled.get(e.id.as_str()));
         }
         if e.steward.as_deref().is_none_or(|s| s.trim().is_empty()) {
             self.push(
@@ -902,6 +905,68 @@ impl<'m> Context<'m> {
                 ),
             );
         }
+    }
+
+    /// Money held by two or more systems: every holder is in a reconcile
+    /// rule of the entity. `rules` is the first such rule and the systems
+    /// all of them name.
+    fn unreconciled_money(&mut self, i: usize, e: &'m Entity, rules: Option<&(&str, Vec<&str>)>) {
+        let holders = holders(e);
+        if holders.len() < 2 {
+            return;
+        }
+        let (message, fix) = match rules {
+            None => (
+                format!(
+                    "{} is money held by {}, but no reconcile rule checks that they agree: settlement can drift silently",
+                    e.name,
+                    quoted_list(&holders)
+                ),
+                format!(
+                    "add a reconcile rule for `{}` over {} (amount fields, tolerance, time window)",
+                    e.id,
+                    quoted_list(&holders)
+                ),
+            ),
+            Some((first, covered)) => {
+                let missing: Vec<&str> = holders
+                    .iter()
+                    .copied()
+                    .filter(|h| !covered.contains(h))
+                    .collect();
+                if missing.is_empty() {
+                    return;
+                }
+                let (verb, its) = if missing.len() == 1 {
+                    ("is", "its copy")
+                } else {
+                    ("are", "their copies")
+                };
+                (
+                    format!(
+                        "{} is money held by {}, but {} {verb} in no reconcile rule: {its} can drift silently",
+                        e.name,
+                        quoted_list(&holders),
+                        quoted_list(&missing)
+                    ),
+                    format!(
+                        "add {} to reconcile rule `{first}` of {}, or give {} a reconcile rule of {}",
+                        quoted_list(&missing),
+                        e.name,
+                        if missing.len() == 1 { "it" } else { "them" },
+                        if missing.len() == 1 { "its own" } else { "their own" }
+                    ),
+                )
+            }
+        };
+        self.push(
+            FindingCode::UnreconciledMoney,
+            Section::Entity,
+            i,
+            &e.id,
+            message,
+            fix,
+        );
     }
 
     // -- flows ------------------------------------------------------------
@@ -1026,6 +1091,7 @@ impl<'m> Context<'m> {
                 format!("set `\"ack\": true` on `{}` so `{}` must confirm each delivery", f.id, f.to),
             );
         }
+        self.check_ack_deadline(i, f, ent);
         if let Some(t) = to {
             if model.systems[t].has_side_effects() && f.idempotency_key.is_none() {
                 self.push(
@@ -1073,6 +1139,48 @@ impl<'m> Context<'m> {
                 &f.id,
                 format!("{what} runs on a schedule but does not say when"),
                 format!("set `schedule` of `{}`, e.g. `0 */15 * * * *`", f.id),
+            );
+        }
+    }
+
+    /// A flow's `ackWithinSeconds`: positive, and only on a flow with `ack`.
+    fn check_ack_deadline(&mut self, i: usize, f: &'m Flow, ent: Option<&'m Entity>) {
+        let Some(within) = f.ack_within_seconds else {
+            return;
+        };
+        let sec = Section::Flow;
+        let what = Named::new("flow", &f.id);
+        if within == 0 {
+            self.push(
+                FindingCode::ZeroAckDeadline,
+                sec,
+                i,
+                &f.id,
+                format!(
+                    "{what} must be acknowledged within 0 seconds: every delivery to `{}` would be overdue (unacknowledged) the moment it is made",
+                    f.to
+                ),
+                format!(
+                    "set `ackWithinSeconds` of `{}` to a positive number of seconds, or remove it to use the default ({})",
+                    f.id,
+                    default_ack_deadline(ent)
+                ),
+            );
+        }
+        if !f.is_acknowledged() {
+            self.push(
+                FindingCode::AckDeadlineWithoutAck,
+                sec,
+                i,
+                &f.id,
+                format!(
+                    "{what} gives `{}` {within} s to acknowledge, but does not require an acknowledgement: the deadline is never enforced",
+                    f.to
+                ),
+                format!(
+                    "set `\"ack\": true` on `{}` so `{}` must confirm each delivery within the deadline, or remove `ackWithinSeconds`",
+                    f.id, f.to
+                ),
             );
         }
     }
@@ -1325,9 +1433,15 @@ impl<'m> Context<'m> {
                     }
                 }
                 Rule::Reconcile(rec) => {
+                    let mut known: Vec<usize> = Vec::with_capacity(rec.systems.len());
                     for s in &rec.systems {
-                        self.system_ref(sec, i, id, &what.part(" (systems)"), s);
+                        if let Some(k) = self.system_ref(sec, i, id, &what.part(" (systems)"), s) {
+                            if !known.contains(&k) {
+                                known.push(k);
+                            }
+                        }
                     }
+                    self.reconcile_systems(i, rec, entity, &known);
                     if let Some(ent) = ent {
                         for field in &rec.fields {
                             self.field_ref(sec, i, id, &what, ent, field);
@@ -1335,7 +1449,30 @@ impl<'m> Context<'m> {
                     }
                 }
                 Rule::Alert(alert) => {
-                    if !self.flows.contains_key(alert.flow.as_str()) {
+                    if let Some(&fi) = self.flows.get(alert.flow.as_str()) {
+                        let watched = &model.flows[fi];
+                        let metric = match alert.metric {
+                            AlertMetric::AckRate => Some("ack rate"),
+                            AlertMetric::LatencySeconds => Some("acknowledgement latency"),
+                            AlertMetric::ErrorRate | AlertMetric::StallSeconds => None,
+                        };
+                        if let (Some(metric), false) = (metric, watched.is_acknowledged()) {
+                            self.push(
+                                FindingCode::UnmeasurableAlert,
+                                sec,
+                                i,
+                                id,
+                                format!(
+                                    "{what} watches the {metric} of flow `{}`, but `{}` does not require `{}` to acknowledge: there is nothing to measure, so the alert never fires",
+                                    watched.id, watched.id, watched.to
+                                ),
+                                format!(
+                                    "set `\"ack\": true` on flow `{}`, or watch a metric that needs no acknowledgement (`error-rate`, `stall-seconds`)",
+                                    watched.id
+                                ),
+                            );
+                        }
+                    } else {
                         let hint = self.hint(2, &alert.flow);
                         self.push(
                             FindingCode::UnknownReference,
@@ -1391,6 +1528,78 @@ impl<'m> Context<'m> {
                 );
             }
         }
+    }
+
+    /// A reconcile rule compares two or more systems, each of which owns or
+    /// holds a copy of the entity. `known` are the rule's systems that are
+    /// systems of the model, once each, in rule order.
+    fn reconcile_systems(
+        &mut self,
+        i: usize,
+        rec: &'m ReconcileRule,
+        entity: Option<usize>,
+        known: &[usize],
+    ) {
+        let model = self.model;
+        let sec = Section::Rule;
+        let id = rec.id.as_str();
+        let name = entity.map_or(rec.entity.as_str(), |e| model.entities[e].name.as_str());
+        let mut distinct: Vec<&str> = Vec::with_capacity(rec.systems.len());
+        for s in &rec.systems {
+            if !distinct.contains(&s.as_str()) {
+                distinct.push(s);
+            }
+        }
+        if distinct.len() < 2 {
+            let named = match distinct.as_slice() {
+                [] => "names no system".to_string(),
+                [only] => format!("names only `{only}`"),
+                _ => String::new(),
+            };
+            self.push(
+                FindingCode::ReconcileTooFewSystems,
+                sec,
+                i,
+                id,
+                format!(
+                    "rule `{id}` reconciles {name} but {named}: a reconcile rule compares two or more systems, each with the first"
+                ),
+                format!(
+                    "name at least two systems that hold {name} in `{id}`, the owner first, then copy holders"
+                ),
+            );
+        }
+        let Some(e) = entity else { return };
+        let copies = &self.copy_refs[self.copy_start[e]..self.copy_start[e + 1]];
+        let owner = self.owners[e];
+        let strangers: Vec<&str> = known
+            .iter()
+            .filter(|&&s| Some(s) != owner && !copies.contains(&Some(s)))
+            .map(|&s| model.systems[s].id.as_str())
+            .collect();
+        if strangers.is_empty() {
+            return;
+        }
+        let (they, them) = if strangers.len() == 1 {
+            ("it never reports", "its")
+        } else {
+            ("they never report", "their")
+        };
+        self.push(
+            FindingCode::ReconcileNonHolder,
+            sec,
+            i,
+            id,
+            format!(
+                "rule `{id}` reconciles {name} in {}, which neither owns nor holds a copy of it: {they} {name} (the gate refuses {them} states), so the rule can never compare {them} data",
+                quoted_list(&strangers)
+            ),
+            format!(
+                "add {} to the copies of {name} (with a flow from the owner that keeps {them} copy up to date), or take {} off rule `{id}`",
+                quoted_list(&strangers),
+                if strangers.len() == 1 { "it" } else { "them" }
+            ),
+        );
     }
 
     fn run_condition_jobs(&self, jobs: &[(&str, Option<usize>)]) -> Vec<Vec<ConditionProblem>> {
