@@ -311,3 +311,91 @@ fn never_panics_on_odd_input() {
         assert!(parse_model(text).is_err(), "{text}");
     }
 }
+
+#[test]
+fn ack_deadlines_and_reconcile_rules_over_three_systems_read_and_write_the_same_bytes() {
+    let text = r#"{
+  "format": "charter-model/1",
+  "name": "Money",
+  "systems": [
+    {
+      "id": "psp",
+      "name": "PSP",
+      "kind": "payments"
+    },
+    {
+      "id": "oms",
+      "name": "OMS",
+      "kind": "oms"
+    },
+    {
+      "id": "acct",
+      "name": "Accounting",
+      "kind": "finance"
+    }
+  ],
+  "entities": [
+    {
+      "id": "payment",
+      "name": "Payment",
+      "owner": "psp",
+      "key": "id",
+      "monetary": true,
+      "fields": [],
+      "copies": [
+        "oms",
+        "acct"
+      ]
+    }
+  ],
+  "flows": [
+    {
+      "id": "payment-to-oms",
+      "entity": "payment",
+      "from": "psp",
+      "to": "oms",
+      "pattern": "event",
+      "trigger": "system",
+      "ack": true,
+      "ackWithinSeconds": 60
+    }
+  ],
+  "rules": [
+    {
+      "kind": "reconcile",
+      "id": "settlement",
+      "entity": "payment",
+      "systems": [
+        "psp",
+        "oms",
+        "acct"
+      ],
+      "fields": [
+        "amount"
+      ]
+    }
+  ]
+}
+"#;
+    let model = parse_model(text).unwrap();
+    assert_eq!(model.flows[0].ack_within_seconds, Some(60));
+    match &model.rules()[0] {
+        charter_model::model::Rule::Reconcile(r) => assert_eq!(r.systems, ["psp", "oms", "acct"]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(model_to_string(&model), text);
+    // 0 reads (the checks report it as `zero-ack-deadline`); a negative does not.
+    let zero = text.replace("\"ackWithinSeconds\": 60", "\"ackWithinSeconds\": 0");
+    assert_eq!(
+        parse_model(&zero).unwrap().flows[0].ack_within_seconds,
+        Some(0)
+    );
+    let negative = text.replace("\"ackWithinSeconds\": 60", "\"ackWithinSeconds\": -1");
+    let problems = parse_model(&negative).unwrap_err();
+    assert!(
+        problems[0]
+            .to_string()
+            .contains("$.flows[0].ackWithinSeconds"),
+        "{problems:?}"
+    );
+}
