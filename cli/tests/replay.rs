@@ -76,7 +76,11 @@ fn replay_writes_one_decision_per_line_and_the_report() {
             "observe",
             "invalid",
             "reasons",
-            "reconciliation"
+            "reconciliation",
+            "exceptions",
+            "flows",
+            "alerts",
+            "incidents"
         ]
     );
     assert_eq!(r["messages"], 11);

@@ -51,6 +51,8 @@ fn timed(f: impl FnOnce()) -> Duration {
 const LIMITS: Limits = Limits {
     duplicate_ids: 1 << 21,
     reconcile_keys_per_rule: 1 << 18,
+    outstanding_acks: 1 << 20,
+    ordered_keys: 1 << 20,
 };
 
 /// Steady state: one long-lived engine (default memory bounds) and a pool of

@@ -45,7 +45,8 @@ pub fn message(i: u64) -> Value {
                 "stock",
                 format!("SKU-{k}"),
                 "upsert",
-                json!({"sku": format!("SKU-{k}"), "onHand": on_hand, "reserved": reserved}),
+                json!({"sku": format!("SKU-{k}"), "onHand": on_hand, "reserved": reserved,
+                       "location": "DC1", "updatedAt": at(i)}),
             )
         }
         3 => (
@@ -54,7 +55,8 @@ pub fn message(i: u64) -> Value {
             "stock",
             format!("SKU-{k}"),
             "reserve",
-            json!({"sku": format!("SKU-{k}"), "onHand": 10, "reserved": 1}),
+            json!({"sku": format!("SKU-{k}"), "onHand": 10, "reserved": 1,
+                   "location": "DC1", "updatedAt": at(i)}),
         ),
         4 => {
             let total = (i % 7_000) as f64 + 0.5;
@@ -64,7 +66,8 @@ pub fn message(i: u64) -> Value {
                 "order",
                 format!("SO-{k}"),
                 "upsert",
-                json!({"orderNo": format!("SO-{k}"), "total": total, "lines": 1 + i % 4, "currency": "EUR"}),
+                json!({"orderNo": format!("SO-{k}"), "customerId": format!("C-{}", i % 977),
+                       "total": total, "lines": 1 + i % 4, "currency": "EUR", "status": "placed"}),
             )
         }
         5 => {
@@ -80,7 +83,8 @@ pub fn message(i: u64) -> Value {
                 "shipment",
                 format!("SH-{k}"),
                 "upsert",
-                json!({"shipmentId": format!("SH-{k}"), "weightKg": weight, "serviceLevel": level}),
+                json!({"shipmentId": format!("SH-{k}"), "orderNo": format!("SO-{k}"), "weightKg": weight,
+                       "serviceLevel": level, "country": "SE", "status": "planned"}),
             )
         }
         6 => (
@@ -89,7 +93,8 @@ pub fn message(i: u64) -> Value {
             "payment",
             format!("PAY-{k}"),
             "upsert",
-            json!({"paymentId": format!("PAY-{k}"), "amount": 49.9, "status": "captured"}),
+            json!({"paymentId": format!("PAY-{k}"), "orderNo": format!("SO-{k}"), "amount": 49.9,
+                   "currency": "EUR", "status": "captured"}),
         ),
         7 => (
             "oms",
@@ -97,7 +102,8 @@ pub fn message(i: u64) -> Value {
             "payment",
             format!("PAY-{k}"),
             "report",
-            json!({"paymentId": format!("PAY-{k}"), "amount": 49.9, "status": "captured"}),
+            json!({"paymentId": format!("PAY-{k}"), "orderNo": format!("SO-{k}"), "amount": 49.9,
+                   "currency": "EUR", "status": "captured"}),
         ),
         8 => (
             "erp",
@@ -105,7 +111,8 @@ pub fn message(i: u64) -> Value {
             "product",
             format!("SKU-{k}"),
             "upsert",
-            json!({"sku": format!("SKU-{k}"), "name": "Cod loin 400 g"}),
+            json!({"sku": format!("SKU-{k}"), "title": "Cod loin 400 g", "price": 7.5,
+                   "weightKg": 0.4, "active": true}),
         ),
         _ => (
             "shop",
@@ -113,8 +120,41 @@ pub fn message(i: u64) -> Value {
             "stock",
             format!("SKU-{k}"),
             "upsert",
-            json!({"sku": format!("SKU-{k}"), "onHand": 3, "reserved": 0}),
+            json!({"sku": format!("SKU-{k}"), "onHand": 3, "reserved": 0,
+                   "location": "DC1", "updatedAt": at(i)}),
         ),
     };
-    json!({"id": format!("m-{i}"), "at": at(i), "source": source, "kind": kind, "entity": entity, "key": key, "op": op, "data": data})
+    let mut m = json!({"id": format!("m-{i}"), "at": at(i), "source": source, "kind": kind, "entity": entity, "key": key, "op": op, "data": data});
+    if entity == "order" {
+        // The sample orders by version.
+        m["version"] = json!(i);
+    }
+    m
+}
+
+/// The systems that receive message `i` on a flow with `ack` (the sample
+/// model's flows; a test checks them against the engine's deliveries).
+pub fn ack_targets(i: u64) -> &'static [&'static str] {
+    match i % 10 {
+        0..=2 if i % 100 == 12 => &[],
+        0..=2 => &["shop", "oms"],
+        3 => &["erp"],
+        4 => &["shop", "erp", "tpl", "accounting"],
+        5 => &["tpl", "shop"],
+        6 => &["oms", "accounting"],
+        8 => &["shop", "oms"],
+        _ => &[],
+    }
+}
+
+/// The ack of `to` for the delivery of message `i`, at the same time.
+pub fn ack(i: u64, to: &str) -> Value {
+    json!({"id": format!("a-{i}-{to}"), "at": at(i), "source": to, "kind": "ack", "ref": format!("m-{i}")})
+}
+
+/// Message `i` followed by one ack per delivery on a flow with `ack`.
+pub fn with_acks(i: u64) -> Vec<Value> {
+    let mut out = vec![message(i)];
+    out.extend(ack_targets(i).iter().map(|to| ack(i, to)));
+    out
 }

@@ -13,11 +13,17 @@
 //! `fdatasync`ed before the response is sent; concurrent requests share one
 //! sync (group commit).
 //!
-//! Crash recovery: on start the log is read from the beginning; every line
-//! feeds [`Engine::restore`](crate::engine::Engine::restore), rebuilding the
-//! duplicate memory, the reconciliation state and the counts. A last line
-//! without its newline (a write cut by a crash) was never acknowledged to a
-//! client: it is cut off before appending resumes.
+//! Crash recovery: on start the log is read from the beginning and every
+//! logged message is decided again, in order, by the same engine
+//! ([`Engine::decide`](crate::engine::Engine::decide)): decisions depend only
+//! on the configuration and the messages before them (never on the wall
+//! clock), so this rebuilds exactly the state the gate had: the duplicate
+//! memory, ordering, deliveries awaiting acks, reconciliation, alert windows,
+//! incidents and counts. A line whose decision differs from the one logged
+//! (a log written under another configuration) is counted in
+//! [`Recovered::differing`]. A last line without its newline (a write cut by
+//! a crash) was never acknowledged to a client: it is cut off before
+//! appending resumes.
 
 use crate::engine::{Engine, Reason, Verdict};
 use crate::message::parse_message;
@@ -39,6 +45,10 @@ struct Logged<'a> {
 struct LoggedDecision<'a> {
     decision: &'a str,
     reason: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    detail: Option<std::borrow::Cow<'a, str>>,
 }
 
 /// What recovery found.
@@ -50,6 +60,8 @@ pub struct Recovered {
     pub unreadable: u64,
     /// Bytes of a torn last line cut off.
     pub torn_bytes: u64,
+    /// Messages decided differently now than logged.
+    pub differing: u64,
 }
 
 /// Opens (creating) the decision log at `path`, replays it into `engine`,
@@ -76,10 +88,13 @@ pub fn open_and_recover(path: &Path, engine: &mut Engine) -> io::Result<(File, R
                 break;
             }
             good_len += n as u64;
-            if restore_line(&line, engine) {
-                rec.decisions += 1;
-            } else if !line.iter().all(u8::is_ascii_whitespace) {
-                rec.unreadable += 1;
+            match restore_line(&line, engine) {
+                Some(same) => {
+                    rec.decisions += 1;
+                    rec.differing += u64::from(!same);
+                }
+                None if !line.iter().all(u8::is_ascii_whitespace) => rec.unreadable += 1,
+                None => {}
             }
         }
     }
@@ -91,19 +106,23 @@ pub fn open_and_recover(path: &Path, engine: &mut Engine) -> io::Result<(File, R
     Ok((file, rec))
 }
 
-fn restore_line(line: &[u8], engine: &mut Engine) -> bool {
-    let Ok(logged) = serde_json::from_slice::<Logged>(line) else {
-        return false;
-    };
-    let Some(verdict) = Verdict::parse(logged.decision.decision) else {
-        return false;
-    };
+/// Decides a logged message again; `Some(same)`: whether the decision is
+/// the one logged; `None`: not a log line.
+fn restore_line(line: &[u8], engine: &mut Engine) -> Option<bool> {
+    let logged = serde_json::from_slice::<Logged>(line).ok()?;
+    let verdict = Verdict::parse(logged.decision.decision)?;
     let reason = logged.decision.reason.as_deref().and_then(Reason::parse);
     match logged.message.map(|m| parse_message(m.get().as_bytes())) {
-        Some(Ok(msg)) => engine.restore(&msg, verdict, reason),
-        _ => engine.count_invalid(),
+        Some(Ok(msg)) => {
+            let d = engine.decide(&msg);
+            Some(d.verdict == verdict && d.reason == reason)
+        }
+        _ => {
+            let detail = logged.decision.detail.as_deref().unwrap_or("not a message");
+            engine.count_invalid(detail, logged.decision.id.as_deref());
+            Some(verdict == Verdict::Invalid)
+        }
     }
-    true
 }
 
 /// Appends one log line for a decision to `out`.

@@ -1,14 +1,20 @@
 //! The decision engine: one decision per message, in the order of events.md.
 
+use crate::acks::{AckResult, How, Outstanding, Settled, DEFAULT_OUTSTANDING};
+use crate::alerts::{Alert, Alerts};
 use crate::dedupe::{id_hash, DuplicateMemory, DEFAULT_CAPACITY};
 use crate::expr::{get_field, resolve_slots};
+use crate::incidents::{Incident, Incidents, Occurrence};
 use crate::load::{Compiled, EntityRt, Target};
 use crate::message::{Kind, Message};
-use crate::reconcile::{Exception, Reconciler, DEFAULT_KEYS_PER_RULE};
+use crate::ordering::{Ordering, Verdict as OrderVerdict, DEFAULT_ORDERED_KEYS};
+use crate::reconcile::{Cause, Exception, Reconciler, DEFAULT_KEYS_PER_RULE};
+use crate::time::{format_rfc3339_ms, secs};
+use charter_model::config::ConfigRule;
 use charter_model::model::ValidateAction;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 /// The decision on one message.
@@ -67,8 +73,26 @@ pub enum Reason {
     UnknownSystem,
     NotOwner,
     NotHolder,
+    UnexpectedAck,
+    Stale,
+    NoVersion,
+    Conflict,
+    Schema,
     Rule,
 }
+
+const REASONS: [Reason; 10] = [
+    Reason::UnknownEntity,
+    Reason::UnknownSystem,
+    Reason::NotOwner,
+    Reason::NotHolder,
+    Reason::UnexpectedAck,
+    Reason::Stale,
+    Reason::NoVersion,
+    Reason::Conflict,
+    Reason::Schema,
+    Reason::Rule,
+];
 
 impl Reason {
     pub fn as_str(self) -> &'static str {
@@ -77,20 +101,17 @@ impl Reason {
             Reason::UnknownSystem => "unknown-system",
             Reason::NotOwner => "not-owner",
             Reason::NotHolder => "not-holder",
+            Reason::UnexpectedAck => "unexpected-ack",
+            Reason::Stale => "stale",
+            Reason::NoVersion => "no-version",
+            Reason::Conflict => "conflict",
+            Reason::Schema => "schema",
             Reason::Rule => "rule",
         }
     }
 
     pub fn parse(s: &str) -> Option<Reason> {
-        [
-            Reason::UnknownEntity,
-            Reason::UnknownSystem,
-            Reason::NotOwner,
-            Reason::NotHolder,
-            Reason::Rule,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        REASONS.into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -100,6 +121,11 @@ pub struct Delivery<'m> {
     pub to: u32,
     /// `None` when the flow declares no idempotency key.
     pub idempotency_key: Option<KeyValue<'m>>,
+    /// The flow it belongs to (`None` for route-only deliveries and requests
+    /// with no request flow).
+    pub flow: Option<u32>,
+    /// The ack deadline after the message's time, when it awaits an ack.
+    pub ack_within_ms: Option<i64>,
 }
 
 /// The value of a delivery's idempotency key.
@@ -123,6 +149,8 @@ pub struct Decision<'m> {
     pub rule: Option<u32>,
     /// Inline for up to four targets (no allocation in the common case).
     pub deliveries: Deliveries<'m>,
+    /// What was found, for `schema` refusals (the field and the value).
+    pub detail: Option<String>,
 }
 
 /// The deliveries of one decision.
@@ -131,12 +159,7 @@ pub type Deliveries<'m> = smallvec::SmallVec<[Delivery<'m>; 4]>;
 impl Decision<'_> {
     /// The decision on a line that is not a valid message.
     pub fn invalid() -> Decision<'static> {
-        Decision {
-            verdict: Verdict::Invalid,
-            reason: None,
-            rule: None,
-            deliveries: Deliveries::new(),
-        }
+        Decision::simple(Verdict::Invalid, None)
     }
 
     fn simple(verdict: Verdict, reason: Option<Reason>) -> Self {
@@ -145,6 +168,7 @@ impl Decision<'_> {
             reason,
             rule: None,
             deliveries: Deliveries::new(),
+            detail: None,
         }
     }
 }
@@ -165,30 +189,23 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, verdict: Verdict, reason: Option<Reason>) {
-        self.messages += 1;
-        *match verdict {
-            Verdict::Accept => &mut self.accept,
-            Verdict::Reject => &mut self.reject,
-            Verdict::Quarantine => &mut self.quarantine,
-            Verdict::Duplicate => &mut self.duplicate,
-            Verdict::Flag => &mut self.flag,
-            Verdict::Observe => &mut self.observe,
-            Verdict::Invalid => &mut self.invalid,
-        } += 1;
-        if let Some(r) = reason {
-            match self.reasons.get_mut(r.as_str()) {
-                Some(n) => *n += 1,
-                None => {
-                    self.reasons.insert(r.as_str().to_string(), 1);
-                }
-            }
-        }
-    }
-
     pub fn refused(&self) -> u64 {
         self.reject + self.quarantine + self.invalid
     }
+}
+
+/// Per-flow traffic in a report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FlowReport {
+    pub delivered: u64,
+    pub acked: u64,
+    pub nacked: u64,
+    pub unacknowledged: u64,
+    /// Still awaiting an ack, deadline not passed.
+    pub pending: u64,
+    /// Pushed out of the bounded memory while awaiting an ack (see
+    /// [`crate::acks`]).
+    pub evicted: u64,
 }
 
 /// The `--report` summary (events.md).
@@ -197,6 +214,11 @@ pub struct Summary {
     #[serde(flatten)]
     pub counts: Counts,
     pub reconciliation: Vec<Exception>,
+    /// Exceptions by kind.
+    pub exceptions: BTreeMap<String, u64>,
+    pub flows: BTreeMap<String, FlowReport>,
+    pub alerts: Vec<Alert>,
+    pub incidents: Vec<Incident>,
 }
 
 /// Memory bounds of an engine.
@@ -207,6 +229,10 @@ pub struct Limits {
     pub duplicate_ids: usize,
     /// Keys remembered per reconcile rule.
     pub reconcile_keys_per_rule: usize,
+    /// Deliveries kept awaiting (or past) their ack; see [`crate::acks`].
+    pub outstanding_acks: usize,
+    /// Entity keys remembered for ordering; see [`crate::ordering`].
+    pub ordered_keys: usize,
 }
 
 impl Default for Limits {
@@ -214,34 +240,93 @@ impl Default for Limits {
         Limits {
             duplicate_ids: DEFAULT_CAPACITY,
             reconcile_keys_per_rule: DEFAULT_KEYS_PER_RULE,
+            outstanding_acks: DEFAULT_OUTSTANDING,
+            ordered_keys: DEFAULT_ORDERED_KEYS,
         }
     }
 }
+
+/// Exception kinds raised as traffic is decided (reconciliation's
+/// `mismatch` and `silent` are judged on demand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Raised {
+    Unacknowledged,
+    Nack,
+    Conflict,
+    Drift,
+    Alert,
+}
+
+const RAISED: [Raised; 5] = [
+    Raised::Unacknowledged,
+    Raised::Nack,
+    Raised::Conflict,
+    Raised::Drift,
+    Raised::Alert,
+];
+
+impl Raised {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Raised::Unacknowledged => "unacknowledged",
+            Raised::Nack => "nack",
+            Raised::Conflict => "conflict",
+            Raised::Drift => "drift",
+            Raised::Alert => "alert",
+        }
+    }
+}
+
+/// A recent exception, for `GET /v1/exceptions`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recent {
+    pub kind: &'static str,
+    pub subject: String,
+    pub source: String,
+    pub at: String,
+    pub detail: String,
+}
+
+/// Recent exceptions kept for the gate's listing.
+pub const RECENT_EXCEPTIONS: usize = 1000;
 
 /// Most slots resolved on the stack; fields beyond are looked up by name.
 const STACK_SLOTS: usize = 32;
 
 /// Decides messages against one configuration; keeps the duplicate memory,
-/// the reconciliation state and the counts.
+/// the ordering, ack, reconciliation, alert and incident state, and the
+/// counts.
 pub struct Engine {
     cfg: Arc<Compiled>,
     state: State,
 }
 
+#[derive(Debug, Clone, Copy, Default)]
+struct FlowCounts {
+    delivered: u64,
+    acked: u64,
+    nacked: u64,
+    unacknowledged: u64,
+    evicted: u64,
+}
+
 struct State {
     seen: DuplicateMemory,
     reconciler: Reconciler,
+    ordering: Ordering,
+    outstanding: Outstanding,
+    alerts: Alerts,
+    incidents: Incidents,
     verdicts: [u64; 7],
-    reasons: [u64; 5],
+    reasons: [u64; REASONS.len()],
+    raised: [u64; RAISED.len()],
+    flows: Vec<FlowCounts>,
+    /// The latest `at` of any valid message (or wall time given to
+    /// [`Engine::tick`]); `None` before the first.
+    clock_ms: Option<i64>,
+    settled: Vec<Settled>,
+    recent: VecDeque<Recent>,
 }
-
-const REASONS: [Reason; 5] = [
-    Reason::UnknownEntity,
-    Reason::UnknownSystem,
-    Reason::NotOwner,
-    Reason::NotHolder,
-    Reason::Rule,
-];
 
 impl State {
     fn count(&mut self, verdict: Verdict, reason: Option<Reason>) {
@@ -257,6 +342,148 @@ impl State {
                 .record(r, si, &msg.key, msg.at_ms, &msg.data);
         }
     }
+
+    fn raise(&mut self, kind: Raised, o: Occurrence<'_>) {
+        self.raised[kind as usize] += 1;
+        if self.recent.len() >= RECENT_EXCEPTIONS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(Recent {
+            kind: kind.as_str(),
+            subject: o.subject.to_string(),
+            source: o.source.to_string(),
+            at: format_rfc3339_ms(o.at_ms),
+            detail: o.detail.unwrap_or("").to_string(),
+        });
+        self.incidents.add(&o);
+    }
+
+    /// Moves the clock to `to_ms` (never back): deadlines it passes become
+    /// `unacknowledged`, and alerts are judged.
+    fn advance(&mut self, cfg: &Compiled, to_ms: i64) {
+        match self.clock_ms {
+            Some(c) if c >= to_ms => return,
+            None => self.alerts.start(to_ms),
+            _ => {}
+        }
+        self.clock_ms = Some(to_ms);
+        self.reconciler.tick(to_ms);
+        let mut settled = std::mem::take(&mut self.settled);
+        self.outstanding.expire(to_ms, &mut settled);
+        self.settle(cfg, &mut settled);
+        self.settled = settled;
+        self.poll_alerts(cfg);
+    }
+
+    fn poll_alerts(&mut self, cfg: &Compiled) {
+        if self.alerts.is_empty() {
+            return;
+        }
+        let Some(clock) = self.clock_ms else {
+            return;
+        };
+        for a in self.alerts.poll(clock) {
+            let detail = format!(
+                "{} {} against {} from {} to {}",
+                a.metric,
+                round(a.value),
+                a.threshold,
+                a.from,
+                a.to
+            );
+            let _ = cfg;
+            self.raise(
+                Raised::Alert,
+                Occurrence {
+                    kind: "alert",
+                    reason: None,
+                    subject: &a.rule,
+                    source: "",
+                    field: None,
+                    at_ms: a.to_ms,
+                    key: None,
+                    message: None,
+                    detail: Some(&detail),
+                },
+            );
+        }
+    }
+
+    /// Counts settled deliveries (and drains `settled`).
+    fn settle(&mut self, cfg: &Compiled, settled: &mut Vec<Settled>) {
+        for s in settled.drain(..) {
+            let Some(fc) = self.flows.get_mut(s.flow as usize) else {
+                continue;
+            };
+            let watched = self.alerts.watches_flow(s.flow);
+            let flow_id = cfg.flow_id(s.flow);
+            let to = cfg.system_id(s.to);
+            match &s.how {
+                How::Acked { at_ms } => {
+                    fc.acked += 1;
+                    if watched {
+                        self.alerts.settled(s.flow, s.at_ms, Some(*at_ms));
+                    }
+                }
+                How::Nacked { at_ms, reason } => {
+                    fc.nacked += 1;
+                    if watched {
+                        self.alerts.settled(s.flow, s.at_ms, None);
+                    }
+                    let detail = reason.as_deref().unwrap_or("no reason given");
+                    self.raise(
+                        Raised::Nack,
+                        Occurrence {
+                            kind: "nack",
+                            reason: Some(detail),
+                            subject: flow_id,
+                            source: to,
+                            field: None,
+                            at_ms: *at_ms,
+                            key: Some(&s.key),
+                            message: Some(&s.id),
+                            detail: Some(detail),
+                        },
+                    );
+                }
+                How::Unacknowledged => {
+                    fc.unacknowledged += 1;
+                    if watched {
+                        self.alerts.settled(s.flow, s.at_ms, None);
+                    }
+                    let detail = format!(
+                        "no ack from {to} within {}",
+                        secs(s.deadline_ms - s.at_ms)
+                    );
+                    self.raise(
+                        Raised::Unacknowledged,
+                        Occurrence {
+                            kind: "unacknowledged",
+                            reason: None,
+                            subject: flow_id,
+                            source: to,
+                            field: None,
+                            at_ms: s.deadline_ms,
+                            key: Some(&s.key),
+                            message: Some(&s.id),
+                            detail: Some(&detail),
+                        },
+                    );
+                }
+                How::Evicted => {
+                    fc.evicted += 1;
+                    if watched {
+                        self.alerts.settled(s.flow, s.at_ms, None);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn round(v: f64) -> String {
+    let text = format!("{v:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 impl Engine {
@@ -266,14 +493,25 @@ impl Engine {
 
     pub fn with_limits(cfg: Arc<Compiled>, limits: Limits) -> Self {
         let reconciler = Reconciler::new(&cfg.reconciles, limits.reconcile_keys_per_rule);
+        let alerts = Alerts::new(&cfg.alerts, cfg.flows.len());
+        let flows = vec![FlowCounts::default(); cfg.flows.len()];
         Engine {
-            cfg,
             state: State {
                 seen: DuplicateMemory::new(limits.duplicate_ids),
                 reconciler,
+                ordering: Ordering::new(limits.ordered_keys),
+                outstanding: Outstanding::new(limits.outstanding_acks),
+                alerts,
+                incidents: Incidents::default(),
                 verdicts: [0; 7],
-                reasons: [0; 5],
+                reasons: [0; REASONS.len()],
+                raised: [0; RAISED.len()],
+                flows,
+                clock_ms: None,
+                settled: Vec::new(),
+                recent: VecDeque::new(),
             },
+            cfg,
         }
     }
 
@@ -309,43 +547,52 @@ impl Engine {
         self.state.seen.len()
     }
 
-    /// Counts a message that was not a valid message.
-    pub fn count_invalid(&mut self) {
-        self.state.count(Verdict::Invalid, None);
+    /// Deliveries awaiting an ack now.
+    pub fn outstanding_acks(&self) -> usize {
+        self.state.outstanding.open()
     }
 
-    /// Decides one message and updates the state (duplicate memory,
-    /// reconciliation, counts).
-    pub fn decide<'m>(&mut self, msg: &'m Message<'_>) -> Decision<'m> {
-        let d = decide_inner(&self.cfg, &mut self.state, msg);
-        self.state.count(d.verdict, d.reason);
-        d
+    /// The clock (latest message time, or wall time given to [`Engine::tick`]).
+    pub fn clock_ms(&self) -> Option<i64> {
+        self.state.clock_ms
     }
 
-    /// Rebuilds state from a decision taken earlier (decision-log recovery):
-    /// the id is remembered when the decision got past step 2, and accepted
-    /// or flagged events and observed states feed reconciliation.
-    pub fn restore(&mut self, msg: &Message<'_>, verdict: Verdict, reason: Option<Reason>) {
+    /// Counts a line that is not a valid message (`detail`: why; `id`: its
+    /// id when it has one). Its time is the clock's.
+    pub fn count_invalid(&mut self, detail: &str, id: Option<&str>) {
         let state = &mut self.state;
-        state.count(verdict, reason);
-        state.reconciler.tick(msg.at_ms);
-        if verdict == Verdict::Invalid
-            || matches!(reason, Some(Reason::UnknownEntity | Reason::UnknownSystem))
-        {
-            return;
+        state.count(Verdict::Invalid, None);
+        let at_ms = state.clock_ms.unwrap_or(0);
+        state.incidents.add(&Occurrence {
+            kind: "invalid",
+            reason: None,
+            subject: "",
+            source: "",
+            field: None,
+            at_ms,
+            key: None,
+            message: id,
+            detail: Some(detail),
+        });
+    }
+
+    /// Moves the clock to `now_ms` if that is later (the gate's wall clock):
+    /// deadlines and alert windows it passes are judged.
+    pub fn tick(&mut self, now_ms: i64) {
+        self.state.advance(&self.cfg, now_ms);
+    }
+
+    /// Decides one message and updates the state.
+    pub fn decide<'m>(&mut self, msg: &'m Message<'_>) -> Decision<'m> {
+        let cfg = &*self.cfg;
+        let state = &mut self.state;
+        state.advance(cfg, msg.at_ms);
+        let d = decide_inner(cfg, state, msg);
+        state.count(d.verdict, d.reason);
+        if d.verdict.is_refused() {
+            refused_occurrence(cfg, state, msg, &d);
         }
-        state.seen.seen_or_insert(id_hash(&msg.id));
-        let delivered_event =
-            msg.kind == Kind::Event && matches!(verdict, Verdict::Accept | Verdict::Flag);
-        if delivered_event || verdict == Verdict::Observe {
-            let cfg = &self.cfg;
-            if let (Some(&ei), Some(&si)) = (
-                cfg.entity_index.get(msg.entity.as_ref()),
-                cfg.systems.get(msg.source.as_ref()),
-            ) {
-                state.record(cfg, ei, si, msg);
-            }
-        }
+        d
     }
 
     /// Current reconciliation exceptions.
@@ -353,24 +600,176 @@ impl Engine {
         self.state.reconciler.exceptions()
     }
 
+    /// The latest exceptions raised as traffic was decided (at most
+    /// [`RECENT_EXCEPTIONS`], oldest first).
+    pub fn recent_exceptions(&self) -> Vec<Recent> {
+        self.state.recent.iter().cloned().collect()
+    }
+
+    /// Exceptions by kind, reconciliation's included.
+    pub fn exception_counts(&self, reconciliation: &[Exception]) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for k in RAISED {
+            out.insert(k.as_str().to_string(), self.state.raised[k as usize]);
+        }
+        for c in [Cause::Mismatch, Cause::Silent] {
+            let n = reconciliation.iter().filter(|x| x.cause == c).count() as u64;
+            out.insert(c.as_str().to_string(), n);
+        }
+        out
+    }
+
+    /// Per-flow traffic, by flow id.
+    pub fn flows(&self) -> BTreeMap<String, FlowReport> {
+        let open = self.state.outstanding.open_per_flow(self.cfg.flows.len());
+        self.cfg
+            .flows
+            .iter()
+            .zip(&self.state.flows)
+            .zip(open)
+            .map(|((f, c), pending)| {
+                (
+                    f.id.clone(),
+                    FlowReport {
+                        delivered: c.delivered,
+                        acked: c.acked,
+                        nacked: c.nacked,
+                        unacknowledged: c.unacknowledged,
+                        pending,
+                        evicted: c.evicted,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Occurrences of causes past the incident bound (see
+    /// [`crate::incidents`]).
+    pub fn incidents_omitted(&self) -> u64 {
+        self.state.incidents.omitted()
+    }
+
+    /// Alerts raised so far.
+    pub fn alerts(&self) -> &[Alert] {
+        self.state.alerts.raised()
+    }
+
+    /// Incidents so far, reconciliation exceptions included, by count then
+    /// first occurrence, each with its one-line summary.
+    pub fn incidents(&self) -> Vec<Incident> {
+        self.incidents_with(&self.exceptions())
+    }
+
+    fn incidents_with(&self, reconciliation: &[Exception]) -> Vec<Incident> {
+        let cfg = &*self.cfg;
+        let mut all = self.state.incidents.clone();
+        let mut recon: Vec<&Exception> = reconciliation.iter().collect();
+        recon.sort_by_key(|x| x.at_ms);
+        for x in recon {
+            all.add(&Occurrence {
+                kind: x.cause.as_str(),
+                reason: None,
+                subject: &x.rule,
+                source: "",
+                field: None,
+                at_ms: x.at_ms,
+                key: Some(&x.key),
+                message: None,
+                detail: Some(&x.detail),
+            });
+        }
+        all.listed(|i| summarize(cfg, i))
+    }
+
     /// The `--report` summary.
     pub fn summary(&self) -> Summary {
+        let reconciliation = self.exceptions();
         Summary {
             counts: self.counts(),
-            reconciliation: self.exceptions(),
+            exceptions: self.exception_counts(&reconciliation),
+            flows: self.flows(),
+            alerts: self.alerts().to_vec(),
+            incidents: self.incidents_with(&reconciliation),
+            reconciliation,
         }
     }
 }
 
+/// The occurrence of a refused message.
+fn refused_occurrence(cfg: &Compiled, state: &mut State, msg: &Message<'_>, d: &Decision<'_>) {
+    let entity = msg.entity.as_ref();
+    let (subject, field) = match d.reason {
+        Some(Reason::Rule) => (d.rule.map_or("", |r| cfg.rule_id(r)), None),
+        Some(Reason::UnexpectedAck) => ("", None),
+        Some(Reason::Schema) => (entity, d.detail.as_deref().and_then(field_of)),
+        _ => (entity, None),
+    };
+    let rule_message = d.rule.and_then(|r| match cfg.config.rules.get(r as usize) {
+        Some(ConfigRule::Validate(v)) => v.message.as_deref(),
+        _ => None,
+    });
+    let detail = d.detail.as_deref().or(rule_message);
+    let o = Occurrence {
+        kind: if d.reason == Some(Reason::Conflict) {
+            "conflict"
+        } else {
+            d.verdict.as_str()
+        },
+        reason: if d.reason == Some(Reason::Conflict) {
+            None
+        } else {
+            d.reason.map(Reason::as_str)
+        },
+        subject,
+        source: msg.source.as_ref(),
+        field,
+        at_ms: msg.at_ms,
+        key: (!msg.key.is_empty()).then_some(msg.key.as_ref()),
+        message: Some(msg.id.as_ref()),
+        detail,
+    };
+    if d.reason == Some(Reason::Conflict) {
+        // One occurrence: the quarantine and its conflict exception.
+        state.raise(Raised::Conflict, o);
+    } else {
+        state.incidents.add(&o);
+    }
+}
+
+/// The field a schema detail names (between the first backquotes).
+fn field_of(detail: &str) -> Option<&str> {
+    let (_, rest) = detail.split_once('`')?;
+    rest.split_once('`').map(|(f, _)| f)
+}
+
+/// What the ordering, contract and validate steps found, before the
+/// duplicate check: the decision and its side effects to apply if the
+/// message is not a duplicate.
+struct Judged<'m> {
+    decision: Decision<'m>,
+    /// Feeds reconciliation (an observed state, a delivered event).
+    record: bool,
+    /// Undeclared fields (drift).
+    drift: smallvec::SmallVec<[&'m str; 2]>,
+}
+
 fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> Decision<'m> {
-    state.reconciler.tick(msg.at_ms);
     // The duplicate memory's lookup (step 3) is a likely cache miss: it is
-    // started first and checked after steps 4-6 are worked out (they have no
+    // started first and checked after steps 4-7 are worked out (they have no
     // side effects), so that it overlaps them. Same decision as checking in
     // order: a duplicate's work is thrown away.
     let h = id_hash(&msg.id);
     state.seen.prefetch(h);
-    // 2. unknown entity or system
+    // 2. unknown system (acks need no entity) or entity
+    if msg.kind == Kind::Ack {
+        let Some(&si) = cfg.systems.get(msg.source.as_ref()) else {
+            return Decision::simple(Verdict::Reject, Some(Reason::UnknownSystem));
+        };
+        if state.seen.seen_or_insert(h) {
+            return Decision::simple(Verdict::Duplicate, None);
+        }
+        return decide_ack(cfg, state, si, msg);
+    }
     let Some(&ei) = cfg.entity_index.get(msg.entity.as_ref()) else {
         return Decision::simple(Verdict::Reject, Some(Reason::UnknownEntity));
     };
@@ -378,46 +777,175 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
         return Decision::simple(Verdict::Reject, Some(Reason::UnknownSystem));
     };
     let ent = &cfg.entities[ei as usize];
-    let (d, record) = judge(ent, si, msg);
+    let j = judge(ent, ei, si, &state.ordering, msg);
     // 3. duplicate
     if state.seen.seen_or_insert(h) {
         return Decision::simple(Verdict::Duplicate, None);
     }
-    if record {
+    apply(cfg, state, ent, ei, si, msg, j)
+}
+
+/// Step 4 for an ack: settles the delivery of `ref` to its source.
+fn decide_ack<'m>(cfg: &Compiled, state: &mut State, si: u32, msg: &'m Message<'_>) -> Decision<'m> {
+    let Some(ack) = &msg.ack else {
+        return Decision::simple(Verdict::Reject, Some(Reason::UnexpectedAck));
+    };
+    match state
+        .outstanding
+        .ack(si, &ack.reference, ack.ok, ack.reason.as_deref(), msg.at_ms)
+    {
+        AckResult::Unexpected => Decision::simple(Verdict::Reject, Some(Reason::UnexpectedAck)),
+        AckResult::Late => Decision::simple(Verdict::Observe, None),
+        AckResult::Settled(s) => {
+            let mut settled = std::mem::take(&mut state.settled);
+            settled.push(s);
+            state.settle(cfg, &mut settled);
+            state.settled = settled;
+            state.poll_alerts(cfg);
+            Decision::simple(Verdict::Observe, None)
+        }
+    }
+}
+
+/// The side effects of a decided, non-duplicate message.
+fn apply<'m>(
+    cfg: &Compiled,
+    state: &mut State,
+    ent: &EntityRt,
+    ei: u32,
+    si: u32,
+    msg: &'m Message<'_>,
+    j: Judged<'m>,
+) -> Decision<'m> {
+    let d = j.decision;
+    for field in &j.drift {
+        let detail = format!("undeclared field `{field}`");
+        state.raise(
+            Raised::Drift,
+            Occurrence {
+                kind: "drift",
+                reason: None,
+                subject: &ent.id,
+                source: msg.source.as_ref(),
+                field: Some(field),
+                at_ms: msg.at_ms,
+                key: Some(msg.key.as_ref()),
+                message: Some(msg.id.as_ref()),
+                detail: Some(&detail),
+            },
+        );
+    }
+    if j.record {
         state.record(cfg, ei, si, msg);
+    }
+    let delivered = matches!(d.verdict, Verdict::Accept | Verdict::Flag);
+    if delivered && msg.kind == Kind::Event {
+        state
+            .ordering
+            .accept(ent.policy, ei, &msg.key, msg.at_ms, msg.version, &msg.id);
+    }
+    if let Some(watched) = ent.error_watched.get(si as usize) {
+        for &f in watched {
+            state.alerts.message(f, msg.at_ms, d.verdict.is_refused());
+        }
+    }
+    if delivered {
+        let mut evicted = Vec::new();
+        for del in &d.deliveries {
+            let Some(f) = del.flow else {
+                continue;
+            };
+            if let Some(fc) = state.flows.get_mut(f as usize) {
+                fc.delivered += 1;
+            }
+            if state.alerts.watches_flow(f) {
+                state
+                    .alerts
+                    .delivered(f, msg.at_ms, del.ack_within_ms.is_some());
+            }
+            if let Some(within) = del.ack_within_ms {
+                state.outstanding.insert(
+                    f,
+                    del.to,
+                    &msg.id,
+                    &msg.key,
+                    msg.at_ms,
+                    msg.at_ms.saturating_add(within),
+                    &mut evicted,
+                );
+            }
+        }
+        if !evicted.is_empty() {
+            state.settle(cfg, &mut evicted);
+        }
     }
     d
 }
 
-/// Steps 4 to 6 for a message of a known entity and source, without side
-/// effects; also tells whether the message feeds reconciliation (an observed
-/// state, a delivered event).
-fn judge<'m>(ent: &EntityRt, si: u32, msg: &'m Message<'_>) -> (Decision<'m>, bool) {
+/// Steps 4 to 8 for a message of a known entity and source, without side
+/// effects.
+fn judge<'m>(
+    ent: &EntityRt,
+    ei: u32,
+    si: u32,
+    ordering: &Ordering,
+    msg: &'m Message<'_>,
+) -> Judged<'m> {
+    let refused = |verdict, reason| Judged {
+        decision: Decision::simple(verdict, Some(reason)),
+        record: false,
+        drift: smallvec::SmallVec::new(),
+    };
     // 4. ownership
     match msg.kind {
-        Kind::Event if si != ent.owner => {
-            return (
-                Decision::simple(Verdict::Reject, Some(Reason::NotOwner)),
-                false,
-            )
-        }
-        Kind::State => {
-            if !ent.holders[si as usize] {
-                return (
-                    Decision::simple(Verdict::Reject, Some(Reason::NotHolder)),
-                    false,
-                );
-            }
-            return (Decision::simple(Verdict::Observe, None), true);
+        Kind::Event if si != ent.owner => return refused(Verdict::Reject, Reason::NotOwner),
+        Kind::State if !ent.holders[si as usize] => {
+            return refused(Verdict::Reject, Reason::NotHolder)
         }
         _ => {}
     }
-    // 5. validate (events that carry a record, and requests)
+    // 5. ordering (events)
+    if msg.kind == Kind::Event {
+        match ordering.judge(ent.policy, ei, &msg.key, msg.at_ms, msg.version) {
+            OrderVerdict::InOrder => {}
+            OrderVerdict::Stale => return refused(Verdict::Reject, Reason::Stale),
+            OrderVerdict::NoVersion => return refused(Verdict::Reject, Reason::NoVersion),
+            OrderVerdict::Conflict { newer } => {
+                let mut j = refused(Verdict::Quarantine, Reason::Conflict);
+                j.decision.detail = Some(format!(
+                    "{} is older than the accepted {newer}: a person decides",
+                    msg.id
+                ));
+                return j;
+            }
+        }
+    }
+    // 6. contract
     let mut slot_buf: [Option<&Value>; STACK_SLOTS] = [None; STACK_SLOTS];
     let n = ent.slots.len().min(STACK_SLOTS);
     let slots = &mut slot_buf[..n];
     resolve_slots(&ent.slots, &msg.data, slots);
     let slots = &*slots;
+    let upsert = msg.kind == Kind::Event && msg.op == "upsert";
+    let drift = ent
+        .contract
+        .undeclared(slots, &msg.data)
+        .into_iter()
+        .collect();
+    if let Some(breach) = ent.contract.check(slots, &msg.data, upsert) {
+        let mut j = refused(Verdict::Reject, Reason::Schema);
+        j.decision.detail = Some(breach.detail);
+        j.drift = drift;
+        return j;
+    }
+    if msg.kind == Kind::State {
+        return Judged {
+            decision: Decision::simple(Verdict::Observe, None),
+            record: true,
+            drift,
+        };
+    }
+    // 7. validate (events that carry a record, and requests)
     let mut flagged = None;
     if !(msg.kind == Kind::Event && msg.op == "delete") {
         for v in &ent.validates {
@@ -434,18 +962,20 @@ fn judge<'m>(ent: &EntityRt, si: u32, msg: &'m Message<'_>) -> (Decision<'m>, bo
                     continue;
                 }
             };
-            return (
-                Decision {
+            return Judged {
+                decision: Decision {
                     verdict,
                     reason: Some(Reason::Rule),
                     rule: Some(v.rule),
                     deliveries: Deliveries::new(),
+                    detail: None,
                 },
-                false,
-            );
+                record: false,
+                drift,
+            };
         }
     }
-    // 6. deliveries
+    // 8. deliveries
     let key_of = |t: &Target| {
         t.key_field.as_ref().map(|(name, slot)| {
             let field = match slots.get(*slot) {
@@ -459,15 +989,17 @@ fn judge<'m>(ent: &EntityRt, si: u32, msg: &'m Message<'_>) -> (Decision<'m>, bo
             }
         })
     };
+    let target = |t: &Target| Delivery {
+        to: t.to,
+        idempotency_key: key_of(t),
+        flow: t.flow,
+        ack_within_ms: t.ack_within_ms,
+    };
     let mut deliveries = Deliveries::new();
     match msg.kind {
         Kind::Event => {
-            let flows = &ent.event_targets[si as usize];
-            for t in flows {
-                deliveries.push(Delivery {
-                    to: t.to,
-                    idempotency_key: key_of(t),
-                });
+            for t in &ent.event_targets[si as usize] {
+                deliveries.push(target(t));
             }
             for r in &ent.routes {
                 if r.cond.eval_bool(slots, &msg.data) != Ok(true) {
@@ -480,37 +1012,172 @@ fn judge<'m>(ent: &EntityRt, si: u32, msg: &'m Message<'_>) -> (Decision<'m>, bo
                     deliveries.push(Delivery {
                         to,
                         idempotency_key: None,
+                        flow: None,
+                        ack_within_ms: None,
                     });
                 }
             }
         }
-        Kind::Request => {
-            let t = &ent.request_target[si as usize];
-            deliveries.push(Delivery {
-                to: t.to,
-                idempotency_key: key_of(t),
-            });
-        }
-        Kind::State => {}
+        Kind::Request => deliveries.push(target(&ent.request_target[si as usize])),
+        Kind::State | Kind::Ack => {}
     }
     let (verdict, reason) = match flagged {
         Some(_) => (Verdict::Flag, Some(Reason::Rule)),
         None => (Verdict::Accept, None),
     };
-    (
-        Decision {
+    Judged {
+        decision: Decision {
             verdict,
             reason,
             rule: flagged,
             deliveries,
+            detail: None,
         },
-        msg.kind == Kind::Event,
-    )
+        record: msg.kind == Kind::Event,
+        drift,
+    }
+}
+
+/// One incident's summary, in workshop words.
+fn summarize(cfg: &Compiled, i: &Incident) -> String {
+    let n = i.count;
+    let s = |one: &str, many: &str| if n == 1 { one.to_string() } else { many.to_string() };
+    let entity_name = |id: &str| -> String {
+        cfg.entity_index
+            .get(id)
+            .and_then(|&e| cfg.config.entities.get(e as usize))
+            .map_or_else(|| id.to_string(), |e| e.name.to_lowercase())
+    };
+    let flow_entity = |flow: &str| -> String {
+        cfg.flows
+            .iter()
+            .find(|f| f.id == flow)
+            .and_then(|f| cfg.config.entities.get(f.entity as usize))
+            .map_or_else(String::new, |e| e.name.to_lowercase())
+    };
+    let detail = i.detail.as_deref().unwrap_or("");
+    let src = &i.source;
+    match (i.kind.as_str(), i.reason.as_deref()) {
+        ("nack", _) => format!(
+            "{src} refused {n} {} {} on {}: {detail}",
+            flow_entity(&i.subject),
+            s("delivery", "deliveries"),
+            i.subject
+        ),
+        ("unacknowledged", _) => format!(
+            "{src} never acknowledged {n} {} {} on {} ({detail})",
+            flow_entity(&i.subject),
+            s("delivery", "deliveries"),
+            i.subject
+        ),
+        ("conflict", _) => format!(
+            "{n} {} {} from {src} arrived older than an accepted one and wait for a person ({detail})",
+            entity_name(&i.subject),
+            s("event", "events")
+        ),
+        ("drift", _) => format!(
+            "{src} sent {n} {} {} with the undeclared field `{}`: its shape changed without the model",
+            entity_name(&i.subject),
+            s("record", "records"),
+            i.field.as_deref().unwrap_or("")
+        ),
+        ("alert", _) => format!(
+            "alert {} fired {n} {}: {detail}",
+            i.subject,
+            s("time", "times")
+        ),
+        ("mismatch", _) => format!(
+            "{n} {} {} differ on {}: {detail}",
+            i.subject,
+            s("key", "keys"),
+            i.subject
+        ),
+        ("silent", _) => format!(
+            "{n} {} {} on {}: {detail}",
+            s("key", "keys"),
+            s("went silent", "went silent"),
+            i.subject
+        ),
+        ("invalid", _) => format!(
+            "{n} {} not a valid message: {detail}",
+            s("line was", "lines were")
+        ),
+        (decision, Some(reason)) => {
+            let verb = if decision == "quarantine" {
+                "held back"
+            } else {
+                "refused"
+            };
+            let what = entity_name(&i.subject);
+            match reason {
+                "not-owner" => {
+                    let owner = cfg
+                        .entity_index
+                        .get(i.subject.as_str())
+                        .map(|&e| cfg.system_id(cfg.entities[e as usize].owner))
+                        .unwrap_or("");
+                    format!(
+                        "{src} sent {n} {what} {} it does not own (owner: {owner}): {verb}",
+                        s("event", "events")
+                    )
+                }
+                "not-holder" => format!(
+                    "{src} reported {n} {what} {} it holds no copy of: {verb}",
+                    s("state", "states")
+                ),
+                "unknown-system" => format!(
+                    "{n} {} from {src}, a system the model does not know: {verb}",
+                    s("message", "messages")
+                ),
+                "unknown-entity" => format!(
+                    "{src} sent {n} {} about `{}`, an entity the model does not know: {verb}",
+                    s("message", "messages"),
+                    i.subject
+                ),
+                "unexpected-ack" => format!(
+                    "{src} sent {n} {} for no delivery awaiting one: {verb}",
+                    s("ack", "acks")
+                ),
+                "stale" => format!(
+                    "{src} sent {n} stale {what} {} (older than one already accepted): {verb}",
+                    s("event", "events")
+                ),
+                "no-version" => format!(
+                    "{src} sent {n} {what} {} without the `version` its conflict policy needs: {verb}",
+                    s("event", "events")
+                ),
+                "schema" => format!(
+                    "{src} sent {n} {what} {} that break the contract: {detail}",
+                    s("record", "records")
+                ),
+                "rule" => {
+                    let entity = match cfg.config.rules.iter().find(|r| r.id() == i.subject) {
+                        Some(ConfigRule::Validate(v)) => entity_name(&v.entity),
+                        _ => String::new(),
+                    };
+                    let why = if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {detail}")
+                    };
+                    format!(
+                        "{verb} {n} {entity} {} from {src} by rule {}{why}",
+                        s("message", "messages"),
+                        i.subject
+                    )
+                }
+                other => format!("{verb} {n} {} from {src}: {other}", s("message", "messages")),
+            }
+        }
+        (other, None) => format!("{n} {other}: {detail}"),
+    }
 }
 
 /// Writes one decision as a JSON object (the replay output line, without
 /// the newline). `line` is the input line (replay) or the position in the
-/// request (serve); `detail` is the reason of an `invalid` decision.
+/// request (serve); `detail` says why a line is `invalid` (a decision's own
+/// detail, as for `schema`, is written otherwise). `detail` follows `rule`
+/// only when there is one.
 pub fn write_decision(
     out: &mut Vec<u8>,
     cfg: &Compiled,
@@ -526,17 +1193,20 @@ pub fn write_decision(
     out.extend_from_slice(b",\"decision\":\"");
     out.extend_from_slice(d.verdict.as_str().as_bytes());
     out.extend_from_slice(b"\",\"reason\":");
-    match (d.reason, detail) {
-        (Some(r), _) => {
+    match d.reason {
+        Some(r) => {
             out.push(b'"');
             out.extend_from_slice(r.as_str().as_bytes());
             out.push(b'"');
         }
-        (None, Some(text)) => write_str_or_null(out, Some(text)),
-        (None, None) => out.extend_from_slice(b"null"),
+        None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"rule\":");
     write_str_or_null(out, d.rule.map(|r| cfg.rule_id(r)));
+    if let Some(text) = d.detail.as_deref().or(detail) {
+        out.extend_from_slice(b",\"detail\":");
+        write_str_or_null(out, Some(text));
+    }
     out.extend_from_slice(b",\"deliveries\":[");
     for (i, del) in d.deliveries.iter().enumerate() {
         if i > 0 {

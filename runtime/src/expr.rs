@@ -3,21 +3,36 @@
 //! Each condition is parsed with the `cel` crate's parser and compiled from its
 //! AST into a small closure-free tree ([`Node`]) over the message's `data`
 //! fields. Field names are resolved to *slots* at load: every entity has a slot
-//! table (the fields its rules mention), and a decision looks each field up in
-//! the message once, then every rule reads its slots.
+//! table (the fields its rules mention, with the type each is declared with),
+//! and a decision looks each field up in the message once, then every rule
+//! reads its slots.
+//!
+//! **Typed values.** A record's fields become CEL values by the entity's
+//! declared field types (see [`FieldKind`] and `docs/cel.md`): `integer` →
+//! `int` (a JSON number with no fractional part, `3` or `3.0`), `number` →
+//! `double` (also when sent as `3`), `string`, `enum`, `date` and `datetime`
+//! → `string` (make a time with `timestamp(field)`), `boolean` → `bool`,
+//! `null` → `null`. An undeclared field (and everything inside arrays and
+//! objects) follows the JSON rule: a whole number within the `int` range →
+//! `int`, any other number → `double`. The native evaluator and the `cel`
+//! interpreter fallback use this same conversion. A value that does not fit
+//! its declared type is an evaluation error ([`EvalError::FieldType`]); the
+//! contract check refuses such records before rules run.
 //!
 //! Supported natively: literals, list literals, field access (`quantity`,
 //! `data.quantity`, nested `address.city`), `has(data.x)` / `has(a.b)`, `!`,
-//! unary `-`, `&&`, `||` (with CEL's error absorption), `? :`, `==`, `!=`,
-//! `<`, `<=`, `>`, `>=`, `+`, `-`, `*`, `/`, `%`, `in`, `[]`, `size()`,
-//! `contains`, `startsWith`, `endsWith`, `int()`, `double()`, `string()`.
-//! Anything else (macros such as `all`/`exists`, timestamps, ...) falls back
-//! to the `cel` interpreter, with every top-level data field bound as a
-//! variable and the whole record bound as `data`.
+//! unary `-`, `&&`, `||` (with CEL's error absorption), `? :`, `==`, `!=`
+//! (CEL's heterogeneous equality: `1 == 1.0`, `1 == 'a'` is false), `<`,
+//! `<=`, `>`, `>=` (across int, uint and double), `+` (numbers of one type,
+//! strings, lists), `-`, `*`, `/`, `%`, `in`, `[]`, `size()`, `contains`,
+//! `startsWith`, `endsWith`, `int()`, `double()`, `string()`, `dyn()`,
+//! `type()` and the type names (`int`, `string`, ...). Anything else
+//! (macros such as `all`/`exists`, timestamps, `matches`, maps, bytes, ...)
+//! goes to the `cel` interpreter, with every referenced top-level field bound
+//! as a variable and the whole record bound as `data`.
 //!
-//! Numbers compare and are equal across int, uint and double (`quantity >= 0`
-//! holds for `3.0`); int arithmetic is checked (overflow is an error); mixed
-//! int/double arithmetic is done in double.
+//! Int arithmetic is checked (overflow is an error); CEL does not mix numeric
+//! types in arithmetic (`1 + 1.0` is an error), but compares across them.
 //!
 //! Evaluation errors (a missing field, a wrong type, an overflow, a result that
 //! is not a boolean) are reported as [`EvalError`]; the engine treats a
@@ -25,15 +40,22 @@
 //! whose condition errs as **not matching**.
 
 use cel::common::ast::{operators, Expr, IdedExpr, LiteralValue};
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 /// Why a condition could not be evaluated on a record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EvalError {
     MissingField(String),
+    /// A field's value does not fit the type it is declared with.
+    FieldType {
+        field: String,
+        expected: &'static str,
+    },
     Type(&'static str),
     Overflow,
     DivisionByZero,
@@ -45,6 +67,12 @@ impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EvalError::MissingField(n) => write!(f, "no field `{n}`"),
+            EvalError::FieldType { field, expected } => {
+                write!(
+                    f,
+                    "field `{field}` is declared {expected} but its value is not"
+                )
+            }
             EvalError::Type(what) => write!(f, "type error: {what}"),
             EvalError::Overflow => f.write_str("integer overflow"),
             EvalError::DivisionByZero => f.write_str("division by zero"),
@@ -54,18 +82,124 @@ impl fmt::Display for EvalError {
     }
 }
 
-/// Field names of one entity resolved to slot indexes.
+/// The declared type of a record field, from the entity's JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum FieldKind {
+    /// Not declared: typed by the JSON value (whole number in the `int`
+    /// range → `int`, other numbers → `double`).
+    #[default]
+    Undeclared,
+    Integer,
+    Number,
+    String,
+    Boolean,
+    /// `YYYY-MM-DD`, a CEL `string`.
+    Date,
+    /// RFC 3339, a CEL `string`.
+    Datetime,
+    /// One of the declared values, a CEL `string`.
+    Enum,
+}
+
+impl FieldKind {
+    /// The kind of one property of an entity's JSON Schema (`type`,
+    /// `format`, `enum`), as `charter-model`'s export writes it.
+    pub fn from_schema(property: &Value) -> FieldKind {
+        let text = |k: &str| property.get(k).and_then(Value::as_str);
+        match text("type") {
+            Some("integer") => FieldKind::Integer,
+            Some("number") => FieldKind::Number,
+            Some("boolean") => FieldKind::Boolean,
+            Some("string") => {
+                if property.get("enum").is_some() {
+                    FieldKind::Enum
+                } else {
+                    match text("format") {
+                        Some("date") => FieldKind::Date,
+                        Some("date-time") => FieldKind::Datetime,
+                        _ => FieldKind::String,
+                    }
+                }
+            }
+            _ => FieldKind::Undeclared,
+        }
+    }
+
+    /// The CEL type a value of this kind has (`None`: by its JSON value).
+    pub fn cel_type(self) -> Option<&'static str> {
+        match self {
+            FieldKind::Undeclared => None,
+            FieldKind::Integer => Some("int"),
+            FieldKind::Number => Some("double"),
+            FieldKind::Boolean => Some("bool"),
+            FieldKind::String | FieldKind::Date | FieldKind::Datetime | FieldKind::Enum => {
+                Some("string")
+            }
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            FieldKind::Undeclared => "a value",
+            FieldKind::Integer => "an integer",
+            FieldKind::Number => "a number",
+            FieldKind::String => "a string",
+            FieldKind::Boolean => "a boolean",
+            FieldKind::Date => "a date",
+            FieldKind::Datetime => "a datetime",
+            FieldKind::Enum => "an enum value",
+        }
+    }
+}
+
+/// Field names of one entity resolved to slot indexes, and the declared
+/// type of each field.
 #[derive(Debug, Default, Clone)]
 pub struct SlotTable {
     names: Vec<String>,
+    kinds: Vec<FieldKind>,
+    declared: Arc<FxHashMap<String, FieldKind>>,
 }
 
 impl SlotTable {
+    /// A table whose fields are typed by an entity's JSON Schema (its
+    /// `properties`, as in `ConfigEntity.schema`); anything else in the
+    /// schema is ignored, and a schema without properties types nothing.
+    pub fn with_types(schema: &Value) -> SlotTable {
+        let mut declared = FxHashMap::default();
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (name, prop) in props {
+                let kind = FieldKind::from_schema(prop);
+                if kind != FieldKind::Undeclared {
+                    declared.insert(name.clone(), kind);
+                }
+            }
+        }
+        SlotTable {
+            declared: Arc::new(declared),
+            ..SlotTable::default()
+        }
+    }
+
+    /// Declares the type of one field (before conditions are compiled).
+    pub fn declare(&mut self, name: &str, kind: FieldKind) {
+        Arc::make_mut(&mut self.declared).insert(name.to_string(), kind);
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            self.kinds[i] = kind;
+        }
+    }
+
+    /// The declared type of a field.
+    pub fn kind(&self, name: &str) -> FieldKind {
+        self.declared.get(name).copied().unwrap_or_default()
+    }
+
     pub fn slot(&mut self, name: &str) -> usize {
         if let Some(i) = self.names.iter().position(|n| n == name) {
             return i;
         }
         self.names.push(name.to_string());
+        self.kinds.push(self.kind(name));
         self.names.len() - 1
     }
 
@@ -82,6 +216,39 @@ impl SlotTable {
     }
 }
 
+/// A CEL type, as a value (`type(x)`, `int`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CelType {
+    Null,
+    Bool,
+    Int,
+    UInt,
+    Double,
+    String,
+    Bytes,
+    List,
+    Map,
+    Type,
+}
+
+impl CelType {
+    fn named(name: &str) -> Option<CelType> {
+        Some(match name {
+            "null_type" => CelType::Null,
+            "bool" => CelType::Bool,
+            "int" => CelType::Int,
+            "uint" => CelType::UInt,
+            "double" => CelType::Double,
+            "string" => CelType::String,
+            "bytes" => CelType::Bytes,
+            "list" => CelType::List,
+            "map" => CelType::Map,
+            "type" => CelType::Type,
+            _ => return None,
+        })
+    }
+}
+
 /// A value during evaluation: scalars by value, strings and JSON compounds
 /// borrowed from the record or the compiled condition.
 #[derive(Debug, Clone)]
@@ -92,27 +259,58 @@ pub enum Val<'a> {
     UInt(u64),
     Double(f64),
     Str(Cow<'a, str>),
-    /// An array or object from the record.
+    /// An array or object from the record (its members by the JSON rule).
     Json(&'a Value),
     List(Vec<Val<'a>>),
+    Type(CelType),
+}
+
+/// A whole JSON number as an `int`, when it is one.
+#[inline]
+fn whole_int(n: &serde_json::Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    let d = n.as_f64()?;
+    // -2^63 is exact as a double; 2^63 is the first one out of range.
+    (d.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&d))
+        .then_some(d as i64)
 }
 
 impl<'a> Val<'a> {
+    /// The JSON rule (undeclared fields, members of arrays and objects): a
+    /// number written as a whole number within the `int` range is an `int`,
+    /// any other number a `double`.
     pub fn from_json(v: &'a Value) -> Val<'a> {
         match v {
             Value::Null => Val::Null,
             Value::Bool(b) => Val::Bool(*b),
-            Value::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    Val::Int(i)
-                } else if let Some(u) = n.as_u64() {
-                    Val::UInt(u)
-                } else {
-                    Val::Double(n.as_f64().unwrap_or(f64::NAN))
-                }
-            }
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Val::Int(i),
+                None => Val::Double(n.as_f64().unwrap_or(f64::NAN)),
+            },
             Value::String(s) => Val::Str(Cow::Borrowed(s)),
             other => Val::Json(other),
+        }
+    }
+
+    /// A field's value by its declared type.
+    #[inline]
+    pub fn typed(v: &'a Value, kind: FieldKind, name: &str) -> Result<Val<'a>, EvalError> {
+        let bad = || EvalError::FieldType {
+            field: name.to_string(),
+            expected: kind.expected(),
+        };
+        match (kind, v) {
+            (FieldKind::Undeclared, v) | (_, v @ Value::Null) => Ok(Val::from_json(v)),
+            (FieldKind::Integer, Value::Number(n)) => whole_int(n).map(Val::Int).ok_or_else(bad),
+            (FieldKind::Number, Value::Number(n)) => n.as_f64().map(Val::Double).ok_or_else(bad),
+            (FieldKind::Boolean, Value::Bool(b)) => Ok(Val::Bool(*b)),
+            (
+                FieldKind::String | FieldKind::Date | FieldKind::Datetime | FieldKind::Enum,
+                Value::String(s),
+            ) => Ok(Val::Str(Cow::Borrowed(s))),
+            _ => Err(bad()),
         }
     }
 
@@ -125,20 +323,36 @@ impl<'a> Val<'a> {
         }
     }
 
-    fn type_name(&self) -> &'static str {
+    fn cel_type(&self) -> CelType {
         match self {
-            Val::Null => "null",
-            Val::Bool(_) => "bool",
-            Val::Int(_) => "int",
-            Val::UInt(_) => "uint",
-            Val::Double(_) => "double",
-            Val::Str(_) => "string",
-            Val::Json(Value::Array(_)) | Val::List(_) => "list",
-            Val::Json(_) => "map",
+            Val::Null => CelType::Null,
+            Val::Bool(_) => CelType::Bool,
+            Val::Int(_) => CelType::Int,
+            Val::UInt(_) => CelType::UInt,
+            Val::Double(_) => CelType::Double,
+            Val::Str(_) => CelType::String,
+            Val::Json(Value::Array(_)) | Val::List(_) => CelType::List,
+            Val::Json(_) => CelType::Map,
+            Val::Type(_) => CelType::Type,
+        }
+    }
+
+    fn is_list(&self) -> bool {
+        matches!(self, Val::List(_) | Val::Json(Value::Array(_)))
+    }
+
+    /// The items of a list value.
+    fn into_items(self) -> Vec<Val<'a>> {
+        match self {
+            Val::List(v) => v,
+            Val::Json(Value::Array(a)) => a.iter().map(Val::from_json).collect(),
+            _ => Vec::new(),
         }
     }
 }
 
+/// Numeric order across int, uint and double; `None` when not two numbers
+/// or when a NaN is involved.
 fn num_cmp(a: &Val, b: &Val) -> Option<Ordering> {
     match (a, b) {
         (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
@@ -157,29 +371,71 @@ fn num_cmp(a: &Val, b: &Val) -> Option<Ordering> {
     }
 }
 
-/// CEL equality, lenient across numeric types; values of different kinds are
-/// not equal.
+fn is_num(v: &Val) -> bool {
+    matches!(v, Val::Int(_) | Val::UInt(_) | Val::Double(_))
+}
+
+/// CEL equality: heterogeneous across numeric types (`1 == 1.0`), values of
+/// different kinds are not equal, lists and maps member by member.
 pub fn val_eq(a: &Val, b: &Val) -> bool {
     match (a, b) {
         (Val::Null, Val::Null) => true,
         (Val::Bool(x), Val::Bool(y)) => x == y,
         (Val::Str(x), Val::Str(y)) => x == y,
-        (Val::Json(x), Val::Json(y)) => x == y,
-        (Val::List(x), Val::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| val_eq(p, q))
+        (Val::Type(x), Val::Type(y)) => x == y,
+        (Val::Json(Value::Object(x)), Val::Json(Value::Object(y))) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| {
+                    y.get(k)
+                        .is_some_and(|w| val_eq(&Val::from_json(v), &Val::from_json(w)))
+                })
         }
-        (Val::List(x), Val::Json(Value::Array(y))) | (Val::Json(Value::Array(y)), Val::List(x)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| val_eq(p, &Val::from_json(q)))
+        (x, y) if x.is_list() && y.is_list() => {
+            let (x, y) = (list_ref(x), list_ref(y));
+            x.len() == y.len() && (0..x.len()).all(|i| val_eq(&x.get(i), &y.get(i)))
         }
         _ => matches!(num_cmp(a, b), Some(Ordering::Equal)),
     }
 }
 
-fn val_cmp(a: &Val, b: &Val) -> Result<Ordering, EvalError> {
+/// A list seen by index, whichever way it is held.
+enum ListRef<'v, 'a> {
+    Vals(&'v [Val<'a>]),
+    Json(&'a [Value]),
+}
+
+impl<'a> ListRef<'_, 'a> {
+    fn len(&self) -> usize {
+        match self {
+            ListRef::Vals(v) => v.len(),
+            ListRef::Json(v) => v.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Val<'a> {
+        match self {
+            ListRef::Vals(v) => v.get(i).cloned().unwrap_or(Val::Null),
+            ListRef::Json(v) => v.get(i).map(Val::from_json).unwrap_or(Val::Null),
+        }
+    }
+}
+
+fn list_ref<'v, 'a>(v: &'v Val<'a>) -> ListRef<'v, 'a> {
+    match v {
+        Val::List(x) => ListRef::Vals(x),
+        Val::Json(Value::Array(x)) => ListRef::Json(x),
+        _ => ListRef::Vals(&[]),
+    }
+}
+
+/// CEL ordering: `None` for two numbers that are unordered (a NaN: every
+/// comparison is false), an error for values that cannot be ordered.
+fn val_cmp(a: &Val, b: &Val) -> Result<Option<Ordering>, EvalError> {
     match (a, b) {
-        (Val::Str(x), Val::Str(y)) => Ok(x.as_ref().cmp(y.as_ref())),
-        (Val::Bool(x), Val::Bool(y)) => Ok(x.cmp(y)),
-        _ => num_cmp(a, b).ok_or(EvalError::Type("values cannot be ordered")),
+        (Val::Str(x), Val::Str(y)) => Ok(Some(x.as_ref().cmp(y.as_ref()))),
+        (Val::Bool(x), Val::Bool(y)) => Ok(Some(x.cmp(y))),
+        _ if is_num(a) && is_num(b) => Ok(num_cmp(a, b)),
+        _ => Err(EvalError::Type("values cannot be ordered")),
     }
 }
 
@@ -189,6 +445,19 @@ enum CmpOp {
     Le,
     Gt,
     Ge,
+}
+
+impl CmpOp {
+    #[inline]
+    fn holds(self, o: Option<Ordering>) -> bool {
+        match (self, o) {
+            (_, None) => false,
+            (CmpOp::Lt, Some(o)) => o == Ordering::Less,
+            (CmpOp::Le, Some(o)) => o != Ordering::Greater,
+            (CmpOp::Gt, Some(o)) => o == Ordering::Greater,
+            (CmpOp::Ge, Some(o)) => o != Ordering::Less,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -229,10 +498,14 @@ enum Lit {
 enum Node {
     Lit(Lit),
     List(Vec<Node>),
-    /// A top-level data field, by slot.
-    Field(usize, Box<str>),
+    /// A top-level data field, by slot, with its declared type.
+    Field(usize, Box<str>, FieldKind),
     /// The whole record (`data`).
     Data,
+    /// A type name (`int`, `string`, ...).
+    Type(CelType),
+    /// `type(x)`.
+    TypeOf(Box<Node>),
     Select(Box<Node>, Box<str>),
     HasField(usize),
     HasSelect(Box<Node>, Box<str>),
@@ -245,9 +518,9 @@ enum Node {
     Ne(Box<Node>, Box<Node>),
     Cmp(CmpOp, Box<Node>, Box<Node>),
     /// `field op literal` (the common case, no recursion).
-    CmpFieldLit(CmpOp, usize, Box<str>, Lit),
+    CmpFieldLit(CmpOp, usize, Box<str>, FieldKind, Lit),
     /// `field == literal` / `field != literal`.
-    EqFieldLit(bool, usize, Box<str>, Lit),
+    EqFieldLit(bool, usize, Box<str>, FieldKind, Lit),
     Arith(ArOp, Box<Node>, Box<Node>),
     In(Box<Node>, Box<Node>),
     Index(Box<Node>, Box<Node>),
@@ -269,6 +542,11 @@ impl Compiler<'_> {
         Ok(Box::new(self.node(e)?))
     }
 
+    fn field(&mut self, name: &str) -> Node {
+        let slot = self.slots.slot(name);
+        Node::Field(slot, name.into(), self.slots.kinds[slot])
+    }
+
     fn node(&mut self, e: &IdedExpr) -> Result<Node, Unsupported> {
         match &e.expr {
             Expr::Literal(l) => Ok(Node::Lit(match l {
@@ -283,8 +561,12 @@ impl Compiler<'_> {
             Expr::Ident(name) => {
                 if name == "data" {
                     Ok(Node::Data)
+                } else if let (Some(t), FieldKind::Undeclared) =
+                    (CelType::named(name), self.slots.kind(name))
+                {
+                    Ok(Node::Type(t))
                 } else {
-                    Ok(Node::Field(self.slots.slot(name), name.as_str().into()))
+                    Ok(self.field(name))
                 }
             }
             Expr::List(l) => {
@@ -302,7 +584,7 @@ impl Compiler<'_> {
                 let operand = self.node(&sel.operand)?;
                 let field: &str = &sel.field;
                 Ok(match (operand, sel.test) {
-                    (Node::Data, false) => Node::Field(self.slots.slot(field), field.into()),
+                    (Node::Data, false) => self.field(field),
                     (Node::Data, true) => Node::HasField(self.slots.slot(field)),
                     (op, false) => Node::Select(Box::new(op), field.into()),
                     (op, true) => Node::HasSelect(Box::new(op), field.into()),
@@ -322,7 +604,7 @@ impl Compiler<'_> {
         let node = self.call_node(name, target, args)?;
         Ok(match node {
             Node::Cmp(op, a, b) => match (*a, *b) {
-                (Node::Field(s, n), Node::Lit(l)) => Node::CmpFieldLit(op, s, n, l),
+                (Node::Field(s, n, k), Node::Lit(l)) => Node::CmpFieldLit(op, s, n, k, l),
                 (a, b) => Node::Cmp(op, Box::new(a), Box::new(b)),
             },
             other => other,
@@ -353,6 +635,12 @@ impl Compiler<'_> {
                 _ => Err(Unsupported),
             }
         };
+        let global = |c: &mut Self| -> Result<Box<Node>, Unsupported> {
+            match (target, args) {
+                (None, [a]) => c.boxed(a),
+                _ => Err(Unsupported),
+            }
+        };
         if let Some(make) = binary_node(name) {
             let (a, b) = bin(self)?;
             return Ok(make(a, b));
@@ -362,8 +650,8 @@ impl Compiler<'_> {
             return Ok(Node::Str(op, a, b));
         }
         Ok(match name {
-            operators::LOGICAL_NOT => Node::Not(unary(self)?),
-            operators::NEGATE => Node::Neg(unary(self)?),
+            operators::LOGICAL_NOT => Node::Not(global(self)?),
+            operators::NEGATE => Node::Neg(global(self)?),
             operators::CONDITIONAL => match (target, args) {
                 (None, [c, t, f]) => Node::Cond(self.boxed(c)?, self.boxed(t)?, self.boxed(f)?),
                 _ => return Err(Unsupported),
@@ -372,17 +660,19 @@ impl Compiler<'_> {
                 let eq = name == operators::EQUALS;
                 let (a, b) = bin(self)?;
                 match (*a, *b) {
-                    (Node::Field(s, n), Node::Lit(l)) | (Node::Lit(l), Node::Field(s, n)) => {
-                        Node::EqFieldLit(eq, s, n, l)
+                    (Node::Field(s, n, k), Node::Lit(l)) | (Node::Lit(l), Node::Field(s, n, k)) => {
+                        Node::EqFieldLit(eq, s, n, k, l)
                     }
                     (a, b) if eq => Node::Eq(Box::new(a), Box::new(b)),
                     (a, b) => Node::Ne(Box::new(a), Box::new(b)),
                 }
             }
             "size" => Node::Size(unary(self)?),
-            "int" if target.is_none() => Node::Conv(Conv::Int, unary(self)?),
-            "double" if target.is_none() => Node::Conv(Conv::Double, unary(self)?),
-            "string" if target.is_none() => Node::Conv(Conv::String, unary(self)?),
+            "int" => Node::Conv(Conv::Int, global(self)?),
+            "double" => Node::Conv(Conv::Double, global(self)?),
+            "string" => Node::Conv(Conv::String, global(self)?),
+            "type" => Node::TypeOf(global(self)?),
+            "dyn" => *global(self)?,
             _ => return Err(Unsupported),
         })
     }
@@ -439,15 +729,17 @@ fn lit_val(l: &Lit) -> Val<'_> {
 fn field<'a>(
     slot: usize,
     name: &str,
+    kind: FieldKind,
     slots: Slots<'_, 'a>,
     data: &'a Map<String, Value>,
 ) -> Result<Val<'a>, EvalError> {
     match slots.get(slot) {
-        Some(Some(v)) => Ok(Val::from_json(v)),
+        Some(Some(v)) => Val::typed(v, kind, name),
         Some(None) => Err(EvalError::MissingField(name.to_string())),
-        None => get_field(data, name)
-            .map(Val::from_json)
-            .ok_or_else(|| EvalError::MissingField(name.to_string())),
+        None => match get_field(data, name) {
+            Some(v) => Val::typed(v, kind, name),
+            None => Err(EvalError::MissingField(name.to_string())),
+        },
     }
 }
 
@@ -464,8 +756,10 @@ fn eval<'a>(
                 .map(|i| eval(i, slots, data))
                 .collect::<Result<_, _>>()?,
         )),
-        Node::Field(slot, name) => field(*slot, name, slots, data),
+        Node::Field(slot, name, kind) => field(*slot, name, *kind, slots, data),
         Node::Data => Err(EvalError::Type("`data` used as a value")),
+        Node::Type(t) => Ok(Val::Type(*t)),
+        Node::TypeOf(a) => Ok(Val::Type(eval(a, slots, data)?.cel_type())),
         Node::Select(op, field) => match eval(op, slots, data)? {
             Val::Json(Value::Object(m)) => m
                 .get(field.as_ref())
@@ -526,28 +820,17 @@ fn eval<'a>(
             &eval(a, slots, data)?,
             &eval(b, slots, data)?,
         ))),
-        Node::CmpFieldLit(op, slot, name, lit) => {
-            let a = field(*slot, name, slots, data)?;
-            let o = val_cmp(&a, &lit_val(lit))?;
-            Ok(Val::Bool(match op {
-                CmpOp::Lt => o == Ordering::Less,
-                CmpOp::Le => o != Ordering::Greater,
-                CmpOp::Gt => o == Ordering::Greater,
-                CmpOp::Ge => o != Ordering::Less,
-            }))
+        Node::CmpFieldLit(op, slot, name, kind, lit) => {
+            let a = field(*slot, name, *kind, slots, data)?;
+            Ok(Val::Bool(op.holds(val_cmp(&a, &lit_val(lit))?)))
         }
-        Node::EqFieldLit(eq, slot, name, lit) => {
-            let a = field(*slot, name, slots, data)?;
+        Node::EqFieldLit(eq, slot, name, kind, lit) => {
+            let a = field(*slot, name, *kind, slots, data)?;
             Ok(Val::Bool(val_eq(&a, &lit_val(lit)) == *eq))
         }
         Node::Cmp(op, a, b) => {
             let o = val_cmp(&eval(a, slots, data)?, &eval(b, slots, data)?)?;
-            Ok(Val::Bool(match op {
-                CmpOp::Lt => o == Ordering::Less,
-                CmpOp::Le => o != Ordering::Greater,
-                CmpOp::Gt => o == Ordering::Greater,
-                CmpOp::Ge => o != Ordering::Less,
-            }))
+            Ok(Val::Bool(op.holds(o)))
         }
         Node::Arith(op, a, b) => arith(*op, eval(a, slots, data)?, eval(b, slots, data)?),
         Node::In(a, b) => {
@@ -572,13 +855,11 @@ fn eval<'a>(
                     .get(k.as_ref())
                     .map(Val::from_json)
                     .ok_or_else(|| EvalError::MissingField(k.to_string())),
-                (Val::Json(Value::Array(v)), Val::Int(i)) => usize::try_from(i)
-                    .ok()
+                (Val::Json(Value::Array(v)), i) => list_index(&i)
                     .and_then(|i| v.get(i))
                     .map(Val::from_json)
                     .ok_or(EvalError::Type("index out of range")),
-                (Val::List(v), Val::Int(i)) => usize::try_from(i)
-                    .ok()
+                (Val::List(v), i) => list_index(&i)
                     .and_then(|i| v.get(i).cloned())
                     .ok_or(EvalError::Type("index out of range")),
                 _ => Err(EvalError::Type("bad index")),
@@ -599,105 +880,215 @@ fn eval<'a>(
             })),
             _ => Err(EvalError::Type("string function on a non-string")),
         },
-        Node::Conv(c, a) => {
-            let v = eval(a, slots, data)?;
-            match (c, v) {
-                (Conv::Int, Val::Int(i)) => Ok(Val::Int(i)),
-                (Conv::Int, Val::UInt(u)) => i64::try_from(u)
-                    .map(Val::Int)
-                    .map_err(|_| EvalError::Overflow),
-                (Conv::Int, Val::Double(d)) => {
-                    if d.is_finite() && d > -9.2e18 && d < 9.2e18 {
-                        Ok(Val::Int(d.trunc() as i64))
-                    } else {
-                        Err(EvalError::Overflow)
-                    }
-                }
-                (Conv::Int, Val::Str(s)) => s
-                    .parse()
-                    .map(Val::Int)
-                    .map_err(|_| EvalError::Type("int() of a non-number string")),
-                (Conv::Double, v) => match v {
-                    Val::Str(s) => s
-                        .parse()
-                        .map(Val::Double)
-                        .map_err(|_| EvalError::Type("double() of a non-number string")),
-                    other => other
-                        .as_f64()
-                        .map(Val::Double)
-                        .ok_or(EvalError::Type("double() of a non-number")),
-                },
-                (Conv::String, Val::Str(s)) => Ok(Val::Str(s)),
-                (Conv::String, Val::Int(i)) => Ok(Val::Str(Cow::Owned(i.to_string()))),
-                (Conv::String, Val::UInt(u)) => Ok(Val::Str(Cow::Owned(u.to_string()))),
-                (Conv::String, Val::Double(d)) => Ok(Val::Str(Cow::Owned(d.to_string()))),
-                (Conv::String, Val::Bool(b)) => Ok(Val::Str(Cow::Owned(b.to_string()))),
-                (_, v) => Err(EvalError::Type(match v.type_name() {
-                    "null" => "conversion of null",
-                    _ => "unsupported conversion",
-                })),
+        Node::Conv(c, a) => convert(*c, eval(a, slots, data)?),
+    }
+}
+
+/// A list index: an int, a uint or a whole double (CEL's heterogeneous
+/// numbers), in range of a `usize`.
+fn list_index(i: &Val) -> Option<usize> {
+    match i {
+        Val::Int(i) => usize::try_from(*i).ok(),
+        Val::UInt(u) => usize::try_from(*u).ok(),
+        Val::Double(d) if d.fract() == 0.0 && *d >= 0.0 && *d < 4.0e18 => Some(*d as usize),
+        _ => None,
+    }
+}
+
+fn convert(c: Conv, v: Val<'_>) -> Result<Val<'_>, EvalError> {
+    match (c, v) {
+        (Conv::Int, Val::Int(i)) => Ok(Val::Int(i)),
+        (Conv::Int, Val::UInt(u)) => i64::try_from(u)
+            .map(Val::Int)
+            .map_err(|_| EvalError::Overflow),
+        (Conv::Int, Val::Double(d)) => {
+            // CEL: the range is (-2^63, 2^63) exclusive of both ends.
+            if d.is_finite() && d > -9.223_372_036_854_776e18 && d < 9.223_372_036_854_776e18 {
+                Ok(Val::Int(d.trunc() as i64))
+            } else {
+                Err(EvalError::Overflow)
             }
         }
+        (Conv::Int, Val::Str(s)) => s
+            .parse()
+            .map(Val::Int)
+            .map_err(|_| EvalError::Type("int() of a non-number string")),
+        (Conv::Double, Val::Str(s)) => s
+            .parse()
+            .map(Val::Double)
+            .map_err(|_| EvalError::Type("double() of a non-number string")),
+        (Conv::Double, v @ (Val::Int(_) | Val::UInt(_) | Val::Double(_))) => {
+            Ok(Val::Double(v.as_f64().unwrap_or(f64::NAN)))
+        }
+        (Conv::String, Val::Str(s)) => Ok(Val::Str(s)),
+        (Conv::String, Val::Int(i)) => Ok(Val::Str(Cow::Owned(i.to_string()))),
+        (Conv::String, Val::UInt(u)) => Ok(Val::Str(Cow::Owned(u.to_string()))),
+        (Conv::String, Val::Double(d)) => Ok(Val::Str(Cow::Owned(d.to_string()))),
+        (Conv::String, Val::Bool(b)) => Ok(Val::Str(Cow::Owned(b.to_string()))),
+        (_, Val::Null) => Err(EvalError::Type("conversion of null")),
+        _ => Err(EvalError::Type("unsupported conversion")),
     }
+}
+
+macro_rules! checked_arith {
+    ($op:expr, $x:expr, $y:expr, $wrap:path) => {
+        match $op {
+            ArOp::Add => $x.checked_add($y),
+            ArOp::Sub => $x.checked_sub($y),
+            ArOp::Mul => $x.checked_mul($y),
+            ArOp::Div | ArOp::Rem if $y == 0 => return Err(EvalError::DivisionByZero),
+            ArOp::Div => $x.checked_div($y),
+            ArOp::Rem => $x.checked_rem($y),
+        }
+        .map($wrap)
+        .ok_or(EvalError::Overflow)
+    };
 }
 
 fn arith<'a>(op: ArOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, EvalError> {
     match (a, b) {
-        (Val::Int(x), Val::Int(y)) => match op {
-            ArOp::Add => x.checked_add(y),
-            ArOp::Sub => x.checked_sub(y),
-            ArOp::Mul => x.checked_mul(y),
-            ArOp::Div => {
-                if y == 0 {
-                    return Err(EvalError::DivisionByZero);
-                }
-                x.checked_div(y)
-            }
-            ArOp::Rem => {
-                if y == 0 {
-                    return Err(EvalError::DivisionByZero);
-                }
-                x.checked_rem(y)
-            }
-        }
-        .map(Val::Int)
-        .ok_or(EvalError::Overflow),
-        (Val::UInt(x), Val::UInt(y)) => match op {
-            ArOp::Add => x.checked_add(y),
-            ArOp::Sub => x.checked_sub(y),
-            ArOp::Mul => x.checked_mul(y),
-            ArOp::Div => {
-                if y == 0 {
-                    return Err(EvalError::DivisionByZero);
-                }
-                x.checked_div(y)
-            }
-            ArOp::Rem => {
-                if y == 0 {
-                    return Err(EvalError::DivisionByZero);
-                }
-                x.checked_rem(y)
-            }
-        }
-        .map(Val::UInt)
-        .ok_or(EvalError::Overflow),
+        (Val::Int(x), Val::Int(y)) => checked_arith!(op, x, y, Val::Int),
+        (Val::UInt(x), Val::UInt(y)) => checked_arith!(op, x, y, Val::UInt),
+        (Val::Double(x), Val::Double(y)) => Ok(Val::Double(match op {
+            ArOp::Add => x + y,
+            ArOp::Sub => x - y,
+            ArOp::Mul => x * y,
+            ArOp::Div => x / y,
+            ArOp::Rem => return Err(EvalError::Type("% on doubles")),
+        })),
         (Val::Str(x), Val::Str(y)) if matches!(op, ArOp::Add) => {
             let mut s = x.into_owned();
             s.push_str(&y);
             Ok(Val::Str(Cow::Owned(s)))
         }
-        (a, b) => {
-            let (x, y) = match (a.as_f64(), b.as_f64()) {
-                (Some(x), Some(y)) => (x, y),
-                _ => return Err(EvalError::Type("arithmetic on non-numbers")),
-            };
-            Ok(Val::Double(match op {
-                ArOp::Add => x + y,
-                ArOp::Sub => x - y,
-                ArOp::Mul => x * y,
-                ArOp::Div => x / y,
-                ArOp::Rem => return Err(EvalError::Type("% on doubles")),
-            }))
+        (x, y) if matches!(op, ArOp::Add) && x.is_list() && y.is_list() => {
+            let mut items = x.into_items();
+            items.extend(y.into_items());
+            Ok(Val::List(items))
+        }
+        (x, y) if is_num(&x) && is_num(&y) => {
+            Err(EvalError::Type("arithmetic mixes numeric types"))
+        }
+        _ => Err(EvalError::Type("arithmetic on non-numbers")),
+    }
+}
+
+/// A condition the `cel` interpreter evaluates.
+#[derive(Debug)]
+struct Interpreted {
+    program: cel::Program,
+    /// The top-level variables the program reads, with their declared types.
+    vars: Vec<(String, FieldKind)>,
+    /// Whether it reads `data` (the whole record).
+    whole: bool,
+    declared: Arc<FxHashMap<String, FieldKind>>,
+}
+
+/// The interpreter's environment, built once: the standard CEL library and
+/// the `strings` extension (`lowerAscii`, `trim`, `split`, `join`,
+/// `substring`, `replace`, `indexOf`, ...), the functions the model's
+/// condition checker accepts.
+fn cel_env() -> Arc<cel::Env> {
+    static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = cel::Env::stdlib();
+        // Declared once on a fresh environment: it cannot clash; if it ever
+        // did, the standard library alone is still a working environment.
+        if env.add_extension(cel::extensions::strings).is_err() {
+            env = cel::Env::stdlib();
+        }
+        Arc::new(env)
+    })
+    .clone()
+}
+
+/// A JSON value as a `cel` value by the JSON rule (see [`Val::from_json`]).
+fn json_to_cel(v: &Value) -> cel::Value {
+    match v {
+        Value::Null => cel::Value::Null,
+        Value::Bool(b) => cel::Value::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => cel::Value::Int(i),
+            None => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => cel::Value::String(Arc::new(s.clone())),
+        Value::Array(a) => cel::Value::List(Arc::new(a.iter().map(json_to_cel).collect())),
+        Value::Object(m) => object_to_cel(m, |_| FieldKind::Undeclared).unwrap_or(cel::Value::Null),
+    }
+}
+
+fn object_to_cel(
+    m: &Map<String, Value>,
+    kind: impl Fn(&str) -> FieldKind,
+) -> Result<cel::Value, EvalError> {
+    let mut map = std::collections::HashMap::with_capacity(m.len());
+    for (k, v) in m {
+        map.insert(
+            cel::objects::Key::String(Arc::new(k.clone())),
+            typed_to_cel(v, kind(k), k)?,
+        );
+    }
+    Ok(cel::Value::Map(cel::objects::Map { map: Arc::new(map) }))
+}
+
+/// A field's value as a `cel` value by its declared type: the same
+/// conversion as [`Val::typed`].
+pub fn typed_to_cel(v: &Value, kind: FieldKind, name: &str) -> Result<cel::Value, EvalError> {
+    Ok(match Val::typed(v, kind, name)? {
+        Val::Null => cel::Value::Null,
+        Val::Bool(b) => cel::Value::Bool(b),
+        Val::Int(i) => cel::Value::Int(i),
+        Val::UInt(u) => cel::Value::UInt(u),
+        Val::Double(d) => cel::Value::Float(d),
+        Val::Str(s) => cel::Value::String(Arc::new(s.into_owned())),
+        Val::Json(j) => json_to_cel(j),
+        Val::List(_) | Val::Type(_) => return Err(EvalError::Type("unexpected field value")),
+    })
+}
+
+impl Interpreted {
+    fn new(source: &str, slots: &SlotTable) -> Result<Interpreted, String> {
+        let program = cel_env().compile(source).map_err(|e| {
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or("parse error")
+                .to_string()
+        })?;
+        let refs = program.references();
+        let mut vars: Vec<(String, FieldKind)> = refs
+            .variables()
+            .into_iter()
+            .filter(|v| *v != "data")
+            .map(|v| (v.to_string(), slots.kind(v)))
+            // A type name is a type unless a field of that name is declared.
+            .filter(|(v, k)| CelType::named(v).is_none() || *k != FieldKind::Undeclared)
+            .collect();
+        vars.sort_by(|a, b| a.0.cmp(&b.0));
+        let whole = refs.has_variable("data");
+        Ok(Interpreted {
+            program,
+            vars,
+            whole,
+            declared: slots.declared.clone(),
+        })
+    }
+
+    fn eval(&self, data: &Map<String, Value>) -> Result<bool, EvalError> {
+        let mut ctx = cel::Context::with_env(cel_env());
+        for (name, kind) in &self.vars {
+            if let Some(v) = get_field(data, name) {
+                ctx.add_variable_from_value(name.as_str(), typed_to_cel(v, *kind, name)?);
+            }
+        }
+        if self.whole {
+            let whole = object_to_cel(data, |k| self.declared.get(k).copied().unwrap_or_default())?;
+            ctx.add_variable_from_value("data", whole);
+        }
+        match self.program.execute(&ctx) {
+            Ok(cel::Value::Bool(b)) => Ok(b),
+            Ok(_) => Err(EvalError::NotBoolean),
+            Err(e) => Err(EvalError::Interpreter(e.to_string())),
         }
     }
 }
@@ -705,7 +1096,7 @@ fn arith<'a>(op: ArOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, EvalError> {
 #[derive(Debug)]
 enum Imp {
     Native(Node),
-    Interpreter(Box<cel::Program>),
+    Interpreter(Box<Interpreted>),
 }
 
 /// Parses a condition with the `cel` crate's Pratt parser (the same syntax
@@ -750,20 +1141,22 @@ impl Condition {
                 *slots = scratch;
                 Imp::Native(node)
             }
-            Err(Unsupported) => {
-                let program = cel::Program::compile(source).map_err(|e| {
-                    e.to_string()
-                        .lines()
-                        .next()
-                        .unwrap_or("parse error")
-                        .to_string()
-                })?;
-                Imp::Interpreter(Box::new(program))
-            }
+            Err(Unsupported) => Imp::Interpreter(Box::new(Interpreted::new(source, slots)?)),
         };
         Ok(Condition {
             source: source.to_string(),
             imp,
+        })
+    }
+
+    /// Compiles `source` for the `cel` interpreter even when the native
+    /// evaluator could take it (for tests that compare the two).
+    #[doc(hidden)]
+    pub fn compile_interpreted(source: &str, slots: &SlotTable) -> Result<Condition, String> {
+        parse(source)?;
+        Ok(Condition {
+            source: source.to_string(),
+            imp: Imp::Interpreter(Box::new(Interpreted::new(source, slots)?)),
         })
     }
 
@@ -789,22 +1182,7 @@ impl Condition {
                 Val::Bool(b) => Ok(b),
                 _ => Err(EvalError::NotBoolean),
             },
-            Imp::Interpreter(program) => {
-                let mut ctx = cel::Context::default();
-                for (k, v) in data {
-                    let value =
-                        cel::to_value(v).map_err(|e| EvalError::Interpreter(e.to_string()))?;
-                    ctx.add_variable_from_value(k.as_str(), value);
-                }
-                let whole =
-                    cel::to_value(data).map_err(|e| EvalError::Interpreter(e.to_string()))?;
-                ctx.add_variable_from_value("data", whole);
-                match program.execute(&ctx) {
-                    Ok(cel::Value::Bool(b)) => Ok(b),
-                    Ok(_) => Err(EvalError::NotBoolean),
-                    Err(e) => Err(EvalError::Interpreter(e.to_string())),
-                }
-            }
+            Imp::Interpreter(i) => i.eval(data),
         }
     }
 }
@@ -868,7 +1246,13 @@ mod tests {
             ("status == 'held' || quantity > 5", false),
             ("total > 10000", true),
             ("quantity + 2 == 5", true),
-            ("quantity * 2.0 == 6.0", true),
+            ("double(quantity) * 2.0 == 6.0", true),
+            ("[quantity] + [2] == [3, 2]", true),
+            (
+                "int == int && type(quantity) == int && type(total) == double",
+                true,
+            ),
+            ("'open' in [1, 'open', 2] && quantity == 3.0", true),
             ("status in ['open', 'closed']", true),
             ("'a' in tags", true),
             ("size(tags) == 2 && tags.size() == 2", true),

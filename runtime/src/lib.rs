@@ -42,18 +42,27 @@
 //! See [`server`] (HTTP gate) and [`declog`] (decision log format, fsync
 //! before response, crash recovery).
 
+pub mod acks;
+pub mod alerts;
+pub mod contract;
 pub mod declog;
 pub mod dedupe;
 pub mod engine;
 pub mod expr;
+pub mod incidents;
 pub mod load;
 pub mod message;
+pub mod ordering;
 pub mod reconcile;
 pub mod replay;
 pub mod server;
 pub mod time;
 
-pub use engine::{Counts, Decision, Delivery, Engine, KeyValue, Limits, Reason, Summary, Verdict};
+pub use alerts::Alert;
+pub use engine::{
+    Counts, Decision, Delivery, Engine, FlowReport, KeyValue, Limits, Reason, Summary, Verdict,
+};
+pub use incidents::Incident;
 pub use load::{Compiled, LoadError};
-pub use message::{parse_message, Kind, Message};
+pub use message::{parse_message, AckOf, Kind, Message};
 pub use reconcile::{Cause, Exception};

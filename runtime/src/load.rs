@@ -1,10 +1,13 @@
 //! Loading a `charter-config/1`: format and digest checks, then every CEL
 //! condition compiled once and every name resolved to an index.
 
+use crate::acks::DEFAULT_ACK_WITHIN_MS;
+use crate::alerts::AlertRt;
+use crate::contract::Contract;
 use crate::expr::{Condition, SlotTable};
-use charter_model::config::{Config, ConfigFlow, ConfigRule, CONFIG_FORMAT};
+use charter_model::config::{Config, ConfigEntity, ConfigFlow, ConfigRule, CONFIG_FORMAT};
 use charter_model::export::digest_of;
-use charter_model::model::{Pattern, ValidateAction};
+use charter_model::model::{AlertMetric, ConflictPolicy, Pattern, ValidateAction};
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 use std::path::Path;
@@ -57,19 +60,46 @@ pub struct Target {
     /// The key field is the entity's own `key`: when the record lacks it (a
     /// delete carries no record), the message's `key` is its value.
     pub key_is_entity_key: bool,
+    /// The flow this delivery belongs to (`None`: a request to the owner
+    /// with no request flow in the model).
+    pub flow: Option<u32>,
+    /// Milliseconds the target has to ack; `None` when the flow awaits no ack.
+    pub ack_within_ms: Option<i64>,
 }
 
 impl Target {
-    /// The delivery of flow `f` to `to`, with the flow's idempotency key
-    /// (`entity_key`: the key field of the flow's entity).
-    fn new(to: u32, f: &ConfigFlow, entity_key: &str, slots: &mut SlotTable) -> Target {
+    /// The delivery of flow `f` (index `fi`) to `to`, with the flow's
+    /// idempotency key and ack deadline (`entity`: the flow's entity).
+    fn new(
+        to: u32,
+        fi: u32,
+        f: &ConfigFlow,
+        entity: &ConfigEntity,
+        slots: &mut SlotTable,
+    ) -> Target {
         let key = f.idempotency_key.as_ref();
         Target {
             to,
             key_field: key.map(|k| (k.clone(), slots.slot(k))),
-            key_is_entity_key: key.is_some_and(|k| k == entity_key),
+            key_is_entity_key: key.is_some_and(|k| *k == entity.key),
+            flow: Some(fi),
+            ack_within_ms: f.ack.then(|| {
+                f.ack_within_seconds
+                    .or(entity.consistency_window_seconds)
+                    .map_or(DEFAULT_ACK_WITHIN_MS, |s| i64::from(s) * 1000)
+            }),
         }
     }
+}
+
+/// A flow, by index.
+#[derive(Debug, Clone)]
+pub struct FlowRt {
+    pub id: String,
+    pub entity: u32,
+    pub from: u32,
+    pub to: u32,
+    pub ack: bool,
 }
 
 #[derive(Debug)]
@@ -92,8 +122,9 @@ pub struct ReconcileRt {
     pub rule: u32,
     pub id: String,
     pub entity: u32,
-    pub systems: [u32; 2],
-    pub system_names: [String; 2],
+    /// Two or more; each is compared with the first.
+    pub systems: Vec<u32>,
+    pub system_names: Vec<String>,
     pub fields: Vec<String>,
     pub tolerance: f64,
     pub within_ms: Option<i64>,
@@ -104,6 +135,12 @@ pub struct ReconcileRt {
 pub struct EntityRt {
     pub id: String,
     pub owner: u32,
+    pub policy: ConflictPolicy,
+    /// The declared fields (their slots come first in `slots`).
+    pub contract: Contract,
+    /// Per source system index: the flows of this entity from it that an
+    /// `error-rate` alert watches.
+    pub error_watched: Vec<Vec<u32>>,
     /// Per system index: owner or copy holder.
     pub holders: Vec<bool>,
     pub slots: SlotTable,
@@ -126,6 +163,8 @@ pub struct Compiled {
     pub entity_index: FxHashMap<String, u32>,
     pub entities: Vec<EntityRt>,
     pub reconciles: Vec<ReconcileRt>,
+    pub flows: Vec<FlowRt>,
+    pub alerts: Vec<AlertRt>,
     /// Conditions the native evaluator does not handle (run by the `cel`
     /// interpreter).
     pub interpreted_conditions: usize,
@@ -209,11 +248,16 @@ impl Compiled {
             for c in &e.copies {
                 holders[sys(c, &format!("entity {} copies", e.id))? as usize] = true;
             }
+            let mut slots = SlotTable::with_types(&e.schema);
+            let contract = Contract::from_schema(&e.schema, &mut slots);
             entities.push(EntityRt {
                 id: e.id.clone(),
                 owner,
+                policy: e.conflict_policy,
+                contract,
+                error_watched: vec![Vec::new(); n],
                 holders,
-                slots: SlotTable::default(),
+                slots,
                 validates: Vec::new(),
                 routes: Vec::new(),
                 event_targets: vec![Vec::new(); n],
@@ -222,6 +266,8 @@ impl Compiled {
                         to: owner,
                         key_field: None,
                         key_is_entity_key: false,
+                        flow: None,
+                        ack_within_ms: None,
                     })
                     .collect(),
                 reconciles: Vec::new(),
@@ -233,26 +279,40 @@ impl Compiled {
                 .copied()
                 .ok_or_else(|| bad(format!("{what} names unknown entity {id}")))
         };
-        for f in &config.flows {
+        let mut flows = Vec::with_capacity(config.flows.len());
+        let mut flow_index = FxHashMap::default();
+        for (fi, f) in config.flows.iter().enumerate() {
+            let fi = fi as u32;
             let e = ent(&f.entity, &format!("flow {}", f.id))? as usize;
             let from = sys(&f.from, &format!("flow {} from", f.id))? as usize;
             let to = sys(&f.to, &format!("flow {} to", f.id))?;
+            if flow_index.insert(f.id.clone(), fi).is_some() {
+                return Err(bad(format!("flow {} is declared twice", f.id)));
+            }
+            flows.push(FlowRt {
+                id: f.id.clone(),
+                entity: e as u32,
+                from: from as u32,
+                to,
+                ack: f.ack,
+            });
             let rt = &mut entities[e];
             match f.pattern {
                 Pattern::Event => {
                     if !rt.event_targets[from].iter().any(|t| t.to == to) {
-                        let target = Target::new(to, f, &config.entities[e].key, &mut rt.slots);
+                        let target = Target::new(to, fi, f, &config.entities[e], &mut rt.slots);
                         rt.event_targets[from].push(target);
                     }
                 }
                 Pattern::Request => {
-                    if to == rt.owner && rt.request_target[from].key_field.is_none() {
-                        let target = Target::new(to, f, &config.entities[e].key, &mut rt.slots);
+                    if to == rt.owner && rt.request_target[from].flow.is_none() {
+                        let target = Target::new(to, fi, f, &config.entities[e], &mut rt.slots);
                         rt.request_target[from] = target;
                     }
                 }
             }
         }
+        let mut alerts = Vec::new();
         let mut reconciles = Vec::new();
         let mut interpreted = 0;
         for (ri, rule) in config.rules.iter().enumerate() {
@@ -290,13 +350,17 @@ impl Compiled {
                 }
                 ConfigRule::Reconcile(r) => {
                     let e = ent(&r.entity, &format!("rule {}", r.id))?;
-                    let [a, b] = r.systems.as_slice() else {
-                        return Err(bad(format!("rule {} must name exactly two systems", r.id)));
-                    };
-                    let systems = [
-                        sys(a, &format!("rule {}", r.id))?,
-                        sys(b, &format!("rule {}", r.id))?,
-                    ];
+                    if r.systems.len() < 2 {
+                        return Err(bad(format!(
+                            "rule {} must name two or more systems",
+                            r.id
+                        )));
+                    }
+                    let systems = r
+                        .systems
+                        .iter()
+                        .map(|s| sys(s, &format!("rule {}", r.id)))
+                        .collect::<Result<Vec<_>, _>>()?;
                     entities[e as usize]
                         .reconciles
                         .push(reconciles.len() as u32);
@@ -305,13 +369,39 @@ impl Compiled {
                         id: r.id.clone(),
                         entity: e,
                         systems,
-                        system_names: [a.clone(), b.clone()],
+                        system_names: r.systems.clone(),
                         fields: r.fields.clone(),
                         tolerance: r.tolerance,
                         within_ms: r.within_seconds.map(|s| i64::from(s) * 1000),
                     });
                 }
-                ConfigRule::Alert(_) => {}
+                ConfigRule::Alert(a) => {
+                    let Some(&flow) = flow_index.get(&a.flow) else {
+                        return Err(bad(format!(
+                            "rule {} names unknown flow {}",
+                            a.id, a.flow
+                        )));
+                    };
+                    if a.window_seconds == 0 && a.metric != AlertMetric::StallSeconds {
+                        return Err(bad(format!("rule {}: windowSeconds must be positive", a.id)));
+                    }
+                    let f = &flows[flow as usize];
+                    if a.metric == AlertMetric::ErrorRate {
+                        let watched = &mut entities[f.entity as usize].error_watched[f.from as usize];
+                        if !watched.contains(&flow) {
+                            watched.push(flow);
+                        }
+                    }
+                    alerts.push(AlertRt {
+                        rule: ri,
+                        id: a.id.clone(),
+                        flow,
+                        flow_id: a.flow.clone(),
+                        metric: a.metric,
+                        threshold: a.threshold,
+                        window_ms: i64::from(a.window_seconds.max(1)) * 1000,
+                    });
+                }
             }
         }
         Ok(Compiled {
@@ -321,6 +411,8 @@ impl Compiled {
             entity_index,
             entities,
             reconciles,
+            flows,
+            alerts,
             interpreted_conditions: interpreted,
         })
     }
@@ -330,6 +422,13 @@ impl Compiled {
             .rules
             .get(rule as usize)
             .map(ConfigRule::id)
+            .unwrap_or("")
+    }
+
+    pub fn flow_id(&self, flow: u32) -> &str {
+        self.flows
+            .get(flow as usize)
+            .map(|f| f.id.as_str())
             .unwrap_or("")
     }
 

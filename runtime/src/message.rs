@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-/// `event`, `request` or `state`.
+/// `event`, `request`, `state` or `ack`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A change announced by the owner.
@@ -15,6 +15,8 @@ pub enum Kind {
     Request,
     /// A holder reports its current copy (for reconciliation).
     State,
+    /// A receiver settles a delivery made to it.
+    Ack,
 }
 
 /// One parsed message. Strings borrow from the input line when they can.
@@ -29,8 +31,21 @@ pub struct Message<'a> {
     /// The entity's identity value (a JSON number is kept as its text).
     pub key: Cow<'a, str>,
     pub op: Cow<'a, str>,
+    /// The optional `version` (the `version` conflict policy needs it).
+    pub version: Option<i64>,
     /// The record; `{}` when absent.
     pub data: Map<String, Value>,
+    /// Acks only: what it settles and how (`None` on other kinds).
+    pub ack: Option<AckOf<'a>>,
+}
+
+/// What an `ack` message says: the message whose delivery to the ack's
+/// source it settles, positively or not, and the receiver's reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AckOf<'a> {
+    pub reference: Cow<'a, str>,
+    pub ok: bool,
+    pub reason: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -51,14 +66,22 @@ struct Wire<'a> {
     source: Cow<'a, str>,
     #[serde(borrow)]
     kind: Cow<'a, str>,
-    #[serde(borrow)]
-    entity: Cow<'a, str>,
-    #[serde(borrow)]
-    key: KeyWire<'a>,
-    #[serde(borrow)]
-    op: Cow<'a, str>,
+    #[serde(borrow, default)]
+    entity: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    key: Option<KeyWire<'a>>,
+    #[serde(borrow, default)]
+    op: Option<Cow<'a, str>>,
+    #[serde(default)]
+    version: Option<i64>,
     #[serde(default)]
     data: Option<Map<String, Value>>,
+    #[serde(borrow, default, rename = "ref")]
+    reference: Option<Cow<'a, str>>,
+    #[serde(default)]
+    ok: Option<bool>,
+    #[serde(borrow, default)]
+    reason: Option<Cow<'a, str>>,
 }
 
 /// [`Wire`] with the key taken as raw JSON text: deserializing an untagged
@@ -75,14 +98,22 @@ struct FastWire<'a> {
     source: Cow<'a, str>,
     #[serde(borrow)]
     kind: Cow<'a, str>,
-    #[serde(borrow)]
-    entity: Cow<'a, str>,
-    #[serde(borrow)]
-    key: &'a RawValue,
-    #[serde(borrow)]
-    op: Cow<'a, str>,
+    #[serde(borrow, default)]
+    entity: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    key: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    op: Option<Cow<'a, str>>,
+    #[serde(default)]
+    version: Option<i64>,
     #[serde(default, deserialize_with = "data_presized")]
     data: Option<Map<String, Value>>,
+    #[serde(borrow, default, rename = "ref")]
+    reference: Option<Cow<'a, str>>,
+    #[serde(default)]
+    ok: Option<bool>,
+    #[serde(borrow, default)]
+    reason: Option<Cow<'a, str>>,
 }
 
 /// `data` as serde_json reads an `Option<Map>` (null is `None`, entries
@@ -164,16 +195,23 @@ pub fn parse_message(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
 fn parse_fast(text: &[u8]) -> Option<Result<Message<'_>, InvalidMessage>> {
     let s = std::str::from_utf8(text).ok()?;
     let w = serde_json::from_str::<FastWire>(s).ok()?;
-    let key = key_of_raw(w.key)?;
+    let key = match w.key {
+        Some(raw) if raw.get() != "null" => Some(KeyWire::Str(key_of_raw(raw)?)),
+        _ => None,
+    };
     Some(finish(Wire {
         id: w.id,
         at: w.at,
         source: w.source,
         kind: w.kind,
         entity: w.entity,
-        key: KeyWire::Str(key),
+        key,
         op: w.op,
+        version: w.version,
         data: w.data,
+        reference: w.reference,
+        ok: w.ok,
+        reason: w.reason,
     }))
 }
 
@@ -182,7 +220,7 @@ fn parse_general(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
         let msg = e.to_string();
         InvalidMessage(if e.is_syntax() || e.is_eof() {
             format!("not JSON: {msg}")
-        } else if msg.contains("KeyWire") {
+        } else if msg.contains("KeyWire") || msg.contains("untagged enum") {
             // serde names the internal type; say it in the format's words.
             format!(
                 "not a message: `key` must be a string or a number ({})",
@@ -205,9 +243,10 @@ fn finish(w: Wire<'_>) -> Result<Message<'_>, InvalidMessage> {
         "event" => Kind::Event,
         "request" => Kind::Request,
         "state" => Kind::State,
+        "ack" => Kind::Ack,
         other => {
             return Err(InvalidMessage(format!(
-                "unknown kind {other:?} (event|request|state)"
+                "unknown kind {other:?} (event|request|state|ack)"
             )))
         }
     };
@@ -216,25 +255,52 @@ fn finish(w: Wire<'_>) -> Result<Message<'_>, InvalidMessage> {
     }
     let at_ms = parse_rfc3339_ms(&w.at)
         .ok_or_else(|| InvalidMessage(format!("`at` is not an RFC 3339 time: {:?}", w.at)))?;
-    if kind == Kind::Event && w.op != "upsert" && w.op != "delete" {
-        return Err(InvalidMessage(format!(
-            "event op must be upsert or delete, not {:?}",
-            w.op
-        )));
+    if kind == Kind::Ack {
+        let Some(reference) = w.reference.filter(|r| !r.is_empty()) else {
+            return Err(InvalidMessage(
+                "an ack needs `ref`: the id of the message whose delivery it settles".into(),
+            ));
+        };
+        return Ok(Message {
+            id: w.id,
+            at_ms,
+            source: w.source,
+            kind,
+            entity: w.entity.unwrap_or_default(),
+            key: Cow::Borrowed(""),
+            op: Cow::Borrowed(""),
+            version: w.version,
+            data: w.data.unwrap_or_default(),
+            ack: Some(AckOf {
+                reference,
+                ok: w.ok.unwrap_or(true),
+                reason: w.reason,
+            }),
+        });
     }
-    let key = match w.key {
+    let missing = |name: &str| InvalidMessage(format!("not a message: missing field `{name}`"));
+    let entity = w.entity.ok_or_else(|| missing("entity"))?;
+    let op = w.op.ok_or_else(|| missing("op"))?;
+    let key = match w.key.ok_or_else(|| missing("key"))? {
         KeyWire::Str(s) => s,
         KeyWire::Num(n) => Cow::Owned(n.to_string()),
     };
+    if kind == Kind::Event && op != "upsert" && op != "delete" {
+        return Err(InvalidMessage(format!(
+            "event op must be upsert or delete, not {op:?}"
+        )));
+    }
     Ok(Message {
         id: w.id,
         at_ms,
         source: w.source,
         kind,
-        entity: w.entity,
+        entity,
         key,
-        op: w.op,
+        op,
+        version: w.version,
         data: w.data.unwrap_or_default(),
+        ack: None,
     })
 }
 
@@ -260,7 +326,13 @@ impl Message<'_> {
             entity: Cow::Owned(self.entity.into_owned()),
             key: Cow::Owned(self.key.into_owned()),
             op: Cow::Owned(self.op.into_owned()),
+            version: self.version,
             data: self.data,
+            ack: self.ack.map(|a| AckOf {
+                reference: Cow::Owned(a.reference.into_owned()),
+                ok: a.ok,
+                reason: a.reason.map(|r| Cow::Owned(r.into_owned())),
+            }),
         }
     }
 }

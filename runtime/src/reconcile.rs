@@ -1,6 +1,7 @@
 //! Reconciliation: per `reconcile` rule and entity key, the latest data (by
-//! message time) reported by each of the rule's two systems, from accepted
-//! events and observed states.
+//! message time) reported by each of the rule's systems (two or more), from
+//! accepted events and observed states. With more than two systems each is
+//! compared with the first: every pair (first, other) is judged as below.
 //!
 //! Judged on demand (at the end of a replay, or when `serve` is asked):
 //! - **mismatch**: both sides reported and a rule field differs: numbers by
@@ -19,6 +20,7 @@
 
 use crate::expr::get_field;
 use crate::load::ReconcileRt;
+use crate::time::secs;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -52,6 +54,10 @@ pub struct Exception {
     #[serde(skip)]
     pub cause: Cause,
     pub detail: String,
+    /// When it arose (message time): the later report of a mismatch, the end
+    /// of the window of a silence.
+    #[serde(skip)]
+    pub at_ms: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -62,16 +68,24 @@ struct Side {
 
 #[derive(Debug, Clone, Default)]
 struct KeyState {
-    sides: [Option<Side>; 2],
+    /// Per system of the rule, its latest report.
+    sides: Vec<Option<Side>>,
+    /// Per other system (index `i` is the pair of the first system and
+    /// system `i + 1`), who waits for whom.
+    pairs: Vec<Pair>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Pair {
     /// The earliest report not yet followed by the other side: the side
-    /// that reported, and when.
+    /// (0: the first system, 1: the other) that reported, and when.
     waiting: Option<(usize, i64)>,
     /// The longest late answer: the side that answered late, and how long
     /// it took.
     late: Option<(usize, i64)>,
 }
 
-impl KeyState {
+impl Pair {
     /// Notes that `side` reported at `at_ms` (a report newer than its last).
     fn follow(&mut self, side: usize, at_ms: i64) {
         match self.waiting {
@@ -148,14 +162,24 @@ impl Reconciler {
                     }
                 }
                 state.order.push_back(key.to_string());
-                state.keys.entry(key.to_string()).or_default()
+                let n = rule.systems.len();
+                state.keys.entry(key.to_string()).or_insert_with(|| KeyState {
+                    sides: vec![None; n],
+                    pairs: vec![Pair::default(); n.saturating_sub(1)],
+                })
             }
         };
         if entry.sides[side].as_ref().is_some_and(|s| s.at_ms > at_ms) {
             // Older than what this side last reported: nothing to learn.
             return;
         }
-        entry.follow(side, at_ms);
+        if side == 0 {
+            for p in &mut entry.pairs {
+                p.follow(0, at_ms);
+            }
+        } else if let Some(p) = entry.pairs.get_mut(side - 1) {
+            p.follow(1, at_ms);
+        }
         match &mut entry.sides[side] {
             Some(s) => {
                 // Update in place: no allocation when the values are unchanged.
@@ -207,27 +231,35 @@ fn show(v: &Option<Value>) -> String {
     }
 }
 
-/// Milliseconds as seconds, with the fraction only when there is one.
-fn secs(ms: i64) -> String {
-    if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
-    } else {
-        let text = format!("{:.3}", ms as f64 / 1000.0);
-        format!("{}s", text.trim_end_matches('0'))
+
+/// The exceptions of one key: per pair (the first system and each other),
+/// a mismatch, then a silence, each at most once.
+fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Vec<Exception> {
+    let mut out = Vec::new();
+    for (i, pair) in ks.pairs.iter().enumerate() {
+        judge_pair(rule, key, ks, i + 1, pair, now_ms, &mut out);
     }
+    out
 }
 
-/// The exceptions of one key: a mismatch, then a silence, each at most once.
-fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Vec<Exception> {
-    let names = &rule.system_names;
-    let exception = |cause, detail| Exception {
+fn judge_pair(
+    rule: &ReconcileRt,
+    key: &str,
+    ks: &KeyState,
+    other: usize,
+    pair: &Pair,
+    now_ms: i64,
+    out: &mut Vec<Exception>,
+) {
+    let names = [&rule.system_names[0], &rule.system_names[other]];
+    let exception = |cause, detail, at_ms| Exception {
         rule: rule.id.clone(),
         key: key.to_string(),
         cause,
         detail,
+        at_ms,
     };
-    let mut out = Vec::new();
-    if let (Some(a), Some(b)) = (&ks.sides[0], &ks.sides[1]) {
+    if let (Some(a), Some(b)) = (&ks.sides[0], &ks.sides[other]) {
         let [na, nb] = names;
         let mut diffs = Vec::new();
         let mut numeric = false;
@@ -261,18 +293,18 @@ fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Vec<Excep
             } else {
                 diffs.join("; ")
             };
-            out.push(exception(Cause::Mismatch, detail));
+            out.push(exception(Cause::Mismatch, detail, a.at_ms.max(b.at_ms)));
         }
     }
     let Some(within) = rule.within_ms else {
-        return out;
+        return;
     };
     // Still waiting past the window beats an earlier late answer.
-    let waiting = ks
+    let waiting = pair
         .waiting
-        .map(|(spoke, since)| (spoke, now_ms.saturating_sub(since)))
-        .filter(|&(_, silent_for)| silent_for > within);
-    if let Some((spoke, silent_for)) = waiting {
+        .map(|(spoke, since)| (spoke, since, now_ms.saturating_sub(since)))
+        .filter(|&(_, _, silent_for)| silent_for > within);
+    if let Some((spoke, since, silent_for)) = waiting {
         out.push(exception(
             Cause::Silent,
             format!(
@@ -282,8 +314,9 @@ fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Vec<Excep
                 names[spoke],
                 secs(within)
             ),
+            since.saturating_add(within),
         ));
-    } else if let Some((answered, took)) = ks.late.filter(|&(_, took)| took > within) {
+    } else if let Some((answered, took)) = pair.late.filter(|&(_, took)| took > within) {
         out.push(exception(
             Cause::Silent,
             format!(
@@ -293,7 +326,9 @@ fn judge(rule: &ReconcileRt, key: &str, ks: &KeyState, now_ms: i64) -> Vec<Excep
                 names[1 - answered],
                 secs(within)
             ),
+            ks.sides[if answered == 0 { 0 } else { other }]
+                .as_ref()
+                .map_or(now_ms, |s| s.at_ms),
         ));
     }
-    out
 }

@@ -95,13 +95,13 @@ fn decide_line(engine: &mut Engine, cfg: &Compiled, n: u64, line: &[u8], buf: &m
             write_decision(buf, cfg, n, Some(&msg.id), &d, None);
         }
         Err(e) => {
-            engine.count_invalid();
             let id = id_of_invalid(text);
             let detail = if text.iter().all(u8::is_ascii_whitespace) {
                 "empty line".to_string()
             } else {
                 e.0
             };
+            engine.count_invalid(&format!("line {n}: {detail}"), id.as_deref());
             write_decision(
                 buf,
                 cfg,

@@ -4,11 +4,20 @@
 //!   the decision (object) or decisions (array), same shape as replay output,
 //!   `line` being the position in the request (1-based). Every decision is in
 //!   the durable decision log (see [`crate::declog`]) before the response.
-//! - `GET /v1/exceptions`: reconciliation exceptions grouped by rule and cause.
+//! - `GET /v1/exceptions`: exception counts by kind, reconciliation
+//!   exceptions grouped by rule and cause, and the latest exceptions raised
+//!   by traffic (unacknowledged, nack, conflict, drift, alert).
+//! - `GET /v1/incidents`: the incidents (events.md), most occurrences first.
+//! - `GET /v1/alerts`: the alerts raised.
 //! - `GET /healthz`: liveness and the configuration served.
 //! - `GET /metrics`: Prometheus text: decisions per decision and reason, a
 //!   decision-latency histogram, a request-latency histogram (including the
-//!   log sync).
+//!   log sync), per-flow delivered / acked / nacked / unacknowledged counts,
+//!   the outstanding-acks gauge, exceptions by kind, incidents and alerts.
+//!
+//! Time: by default the gate's clock is the later of message time and the
+//! wall clock (ticked every second, so a deadline passes even when no
+//! traffic comes); with [`Clock::Message`] it is message time only.
 //!
 //! Errors are JSON `{"code", "message"}` with a 4xx/5xx status. SIGTERM or
 //! SIGINT stops accepting connections, lets in-flight requests finish (their
@@ -36,6 +45,16 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+/// What the gate's clock follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    /// The later of message time and the wall clock.
+    #[default]
+    Wall,
+    /// Message time only (tests, replays through the gate).
+    Message,
+}
+
 /// What `serve` needs.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -45,6 +64,13 @@ pub struct ServeOptions {
     /// Largest accepted request body, bytes.
     pub max_body_bytes: usize,
     pub limits: Limits,
+    pub clock: Clock,
+}
+
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Why the server could not start or run.
@@ -135,6 +161,7 @@ struct Inner {
 struct App {
     cfg: Arc<Compiled>,
     inner: Mutex<Inner>,
+    clock: Clock,
 }
 
 impl App {
@@ -208,6 +235,9 @@ async fn post_messages(
     {
         let mut guard = app.lock();
         let inner = &mut *guard;
+        if app.clock == Clock::Wall {
+            inner.engine.tick(wall_ms());
+        }
         if !single {
             resp.push(b'[');
         }
@@ -222,8 +252,8 @@ async fn post_messages(
                     (d.verdict, d.reason)
                 }
                 Err(e) => {
-                    inner.engine.count_invalid();
                     let id = crate::message::id_of_invalid(raw.get().as_bytes());
+                    inner.engine.count_invalid(&e.0, id.as_deref());
                     write_decision(
                         &mut one,
                         &app.cfg,
@@ -295,7 +325,12 @@ async fn post_messages(
 }
 
 async fn get_exceptions(State(app): State<Arc<App>>) -> Response {
-    let exceptions = app.lock().engine.exceptions();
+    let (exceptions, recent, counts) = {
+        let inner = app.lock();
+        let exceptions = inner.engine.exceptions();
+        let counts = inner.engine.exception_counts(&exceptions);
+        (exceptions, inner.engine.recent_exceptions(), counts)
+    };
     let mut groups: Vec<(String, Cause, Vec<serde_json::Value>)> = Vec::new();
     for x in &exceptions {
         let item = serde_json::json!({ "key": x.key, "detail": x.detail });
@@ -314,7 +349,26 @@ async fn get_exceptions(State(app): State<Arc<App>>) -> Response {
             serde_json::json!({ "rule": rule, "cause": cause.as_str(), "count": items.len(), "exceptions": items })
         })
         .collect();
-    axum::Json(serde_json::json!({ "total": exceptions.len(), "groups": groups })).into_response()
+    axum::Json(serde_json::json!({
+        "total": exceptions.len(), "groups": groups, "counts": counts, "recent": recent
+    }))
+    .into_response()
+}
+
+async fn get_incidents(State(app): State<Arc<App>>) -> Response {
+    let (incidents, omitted) = {
+        let inner = app.lock();
+        (inner.engine.incidents(), inner.engine.incidents_omitted())
+    };
+    axum::Json(serde_json::json!({
+        "total": incidents.len(), "omitted": omitted, "incidents": incidents
+    }))
+    .into_response()
+}
+
+async fn get_alerts(State(app): State<Arc<App>>) -> Response {
+    let alerts = app.lock().engine.alerts().to_vec();
+    axum::Json(serde_json::json!({ "total": alerts.len(), "alerts": alerts })).into_response()
 }
 
 async fn healthz(State(app): State<Arc<App>>) -> Response {
@@ -348,10 +402,40 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         "charter_request_duration_seconds",
         "Time to answer POST /v1/messages, decision log sync included.",
     );
+    let reconciliation = inner.engine.exceptions();
     let _ = writeln!(
         out,
         "# HELP charter_reconciliation_exceptions Current reconciliation exceptions.\n# TYPE charter_reconciliation_exceptions gauge\ncharter_reconciliation_exceptions {}",
-        inner.engine.exceptions().len()
+        reconciliation.len()
+    );
+    out.push_str("# HELP charter_exceptions Exceptions by kind (reconciliation: current).\n# TYPE charter_exceptions gauge\n");
+    for (kind, n) in inner.engine.exception_counts(&reconciliation) {
+        let _ = writeln!(out, "charter_exceptions{{kind=\"{kind}\"}} {n}");
+    }
+    out.push_str("# HELP charter_flow_deliveries_total Deliveries per flow and how they were settled.\n# TYPE charter_flow_deliveries_total counter\n");
+    for (flow, f) in inner.engine.flows() {
+        for (outcome, n) in [
+            ("delivered", f.delivered),
+            ("acked", f.acked),
+            ("nacked", f.nacked),
+            ("unacknowledged", f.unacknowledged),
+            ("evicted", f.evicted),
+        ] {
+            let _ = writeln!(
+                out,
+                "charter_flow_deliveries_total{{flow=\"{flow}\",outcome=\"{outcome}\"}} {n}"
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# HELP charter_outstanding_acks Deliveries awaiting an ack now.\n# TYPE charter_outstanding_acks gauge\ncharter_outstanding_acks {}",
+        inner.engine.outstanding_acks()
+    );
+    let _ = writeln!(
+        out,
+        "# HELP charter_alerts_total Alerts raised.\n# TYPE charter_alerts_total counter\ncharter_alerts_total {}",
+        inner.engine.alerts().len()
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
@@ -360,7 +444,7 @@ async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
         "not-found",
-        "no such endpoint (POST /v1/messages, GET /v1/exceptions, /healthz, /metrics)",
+        "no such endpoint (POST /v1/messages, GET /v1/exceptions, /v1/incidents, /v1/alerts, /healthz, /metrics)",
     )
 }
 
@@ -368,7 +452,7 @@ async fn method_not_allowed() -> Response {
     error(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
-        "method not allowed here (POST /v1/messages; GET /v1/exceptions, /healthz, /metrics)",
+        "method not allowed here (POST /v1/messages; GET /v1/exceptions, /v1/incidents, /v1/alerts, /healthz, /metrics)",
     )
 }
 
@@ -416,6 +500,8 @@ fn router(app: Arc<App>, max_body: usize) -> Router {
     Router::new()
         .route("/v1/messages", post(post_messages))
         .route("/v1/exceptions", get(get_exceptions))
+        .route("/v1/incidents", get(get_incidents))
+        .route("/v1/alerts", get(get_alerts))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .method_not_allowed_fallback(method_not_allowed)
@@ -455,7 +541,11 @@ pub fn serve_blocking(
         let writer = std::thread::Builder::new()
             .name("decision-log".into())
             .spawn(move || writer_loop(file, rx))?;
+        if opts.clock == Clock::Wall {
+            engine.tick(wall_ms());
+        }
         let app = Arc::new(App {
+            clock: opts.clock,
             cfg: Arc::clone(&cfg),
             inner: Mutex::new(Inner {
                 engine,
@@ -465,6 +555,17 @@ pub fn serve_blocking(
                 request_latency: Histogram::new(),
             }),
         });
+        if opts.clock == Clock::Wall {
+            // Deadlines and alert windows pass with time, traffic or not.
+            let ticking = Arc::clone(&app);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    every.tick().await;
+                    ticking.lock().engine.tick(wall_ms());
+                }
+            });
+        }
         ready(addr, recovered);
         let served = axum::serve(listener, router(Arc::clone(&app), opts.max_body_bytes))
             .with_graceful_shutdown(shutdown_signal())

@@ -96,8 +96,37 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     Some(secs * 1000 + millis)
 }
 
+/// Milliseconds since the epoch as RFC 3339 in UTC (`Z`), with milliseconds
+/// only when there are some: `2026-03-01T10:00:00Z`, `…T10:00:00.250Z`.
+pub fn format_rfc3339_ms(ms: i64) -> String {
+    use chrono::{DateTime, SecondsFormat};
+    match DateTime::from_timestamp_millis(ms) {
+        Some(t) => t.to_rfc3339_opts(
+            if ms.rem_euclid(1000) == 0 {
+                SecondsFormat::Secs
+            } else {
+                SecondsFormat::Millis
+            },
+            true,
+        ),
+        None => ms.to_string(),
+    }
+}
+
+/// Milliseconds as seconds, with the fraction only when there is one
+/// (`60s`, `1.5s`).
+pub fn secs(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        let text = format!("{:.3}", ms as f64 / 1000.0);
+        format!("{}s", text.trim_end_matches('0'))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -115,6 +144,18 @@ mod tests {
             parse_rfc3339_ms("2024-02-29T00:00:00Z").map(|x| x % 86_400_000),
             Some(0)
         );
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_rfc3339_ms(1_772_359_200_000), "2026-03-01T10:00:00Z");
+        assert_eq!(format_rfc3339_ms(1_772_359_200_250), "2026-03-01T10:00:00.250Z");
+        assert_eq!(format_rfc3339_ms(0), "1970-01-01T00:00:00Z");
+        for s in ["2026-03-01T10:00:00Z", "1999-12-31T23:59:59.999Z"] {
+            assert_eq!(format_rfc3339_ms(parse_rfc3339_ms(s).unwrap()), s);
+        }
+        assert_eq!(secs(60_000), "60s");
+        assert_eq!(secs(1_500), "1.5s");
     }
 
     #[test]

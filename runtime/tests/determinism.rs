@@ -48,7 +48,7 @@ proptest! {
     fn replay_is_deterministic(lines in prop::collection::vec(line(), 0..120), small in prop::bool::ANY) {
         let cfg = config();
         let input = lines.join("\n");
-        let limits = if small { Limits { duplicate_ids: 8, reconcile_keys_per_rule: 2 } } else { Limits::default() };
+        let limits = if small { Limits { duplicate_ids: 8, reconcile_keys_per_rule: 2, outstanding_acks: 3, ordered_keys: 2 } } else { Limits::default() };
         let (a, sa) = run(&cfg, &input, limits);
         let (b, sb) = run(&cfg, &input, limits);
         prop_assert_eq!(&a, &b);

@@ -63,10 +63,9 @@ fn check(
     deliveries: &[(&str, Value)],
 ) {
     assert_eq!(line["decision"], json!(decision), "{line}");
-    if decision != "invalid" {
-        assert_eq!(line["reason"], json!(reason), "{line}");
-    } else {
-        assert!(line["reason"].is_string(), "{line}");
+    assert_eq!(line["reason"], json!(reason), "{line}");
+    if decision == "invalid" {
+        assert!(line["detail"].is_string(), "{line}");
     }
     assert_eq!(line["rule"], json!(rule), "{line}");
     let want: Vec<Value> = deliveries
@@ -209,7 +208,7 @@ fn silent_failure_is_made_visible() {
         &[],
     );
     check(&d[3], "invalid", None, None, &[]);
-    assert!(d[3]["reason"].as_str().unwrap().starts_with("not JSON"));
+    assert!(d[3]["detail"].as_str().unwrap().starts_with("not JSON"));
     check(&d[4], "duplicate", None, None, &[]);
     check(&d[5], "reject", Some("unknown-system"), None, &[]);
     check(&d[6], "reject", Some("unknown-entity"), None, &[]);
@@ -232,7 +231,7 @@ fn silent_failure_is_made_visible() {
         ],
     );
     check(&d[9], "invalid", None, None, &[]);
-    assert_eq!(d[9]["reason"], json!("empty line"));
+    assert_eq!(d[9]["detail"], json!("empty line"));
     check(&d[10], "observe", None, None, &[]);
     assert_eq!(s.counts.messages, 11);
     assert_eq!(s.counts.refused(), 7);
@@ -343,7 +342,7 @@ fn edge_cases_bom_arrays_deletes_and_late_answers() {
     );
     check(&d[1], "invalid", None, None, &[]);
     assert!(
-        d[1]["reason"].as_str().unwrap().contains("array"),
+        d[1]["detail"].as_str().unwrap().contains("array"),
         "{}",
         d[1]
     );
@@ -363,21 +362,16 @@ fn edge_cases_bom_arrays_deletes_and_late_answers() {
         &[("oms", json!("P-D")), ("accounting", json!("P-D"))],
     );
     check(&d[6], "observe", None, None, &[]);
-    // A record without its key field: the message's key stands in.
-    check(
-        &d[7],
-        "accept",
-        None,
-        None,
-        &[("oms", json!("P-N")), ("accounting", json!("P-N"))],
-    );
+    // An upsert without its required key field breaks the contract (a
+    // delete, which carries no record, has the message's key stand in).
+    check(&d[7], "reject", Some("schema"), None, &[]);
+    assert_eq!(d[7]["detail"], json!("required field `paymentId` is missing"));
     let x: Vec<(&str, &str, &str)> = s
         .reconciliation
         .iter()
         .map(|x| (x.rule.as_str(), x.key.as_str(), x.cause.as_str()))
         .collect();
     // P-Q was answered within the window and then went quiet: no exception.
-    // P-N was reported one second before the end: still within its window.
     assert_eq!(
         x,
         [

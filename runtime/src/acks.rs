@@ -1,0 +1,390 @@
+//! Acknowledgements: every process is observable (events.md).
+//!
+//! A delivery on a flow with `ack: true` waits for an `ack` from its target
+//! until its deadline (the message's `at` plus the flow's
+//! `ackWithinSeconds`, else the entity's consistency window, else 300 s).
+//! It is settled by an ack with `ok: true` (acked), one with `ok: false`
+//! (nacked), or by the clock passing the deadline first (unacknowledged).
+//! An ack after the deadline is still observed and settles nothing more (the
+//! exception stays); a second ack for the same delivery is unexpected.
+//!
+//! # Memory
+//! At most `capacity` deliveries are kept (default
+//! [`DEFAULT_OUTSTANDING`], 1,048,576: about 100 MiB at most), open or
+//! expired (an expired one is kept so that a late ack is recognised). When
+//! a new delivery finds the memory full, the oldest *expired* delivery is
+//! forgotten first (a late ack for it is then `unexpected-ack`); when none is
+//! expired, the open delivery with the earliest deadline is evicted: it is
+//! settled as `evicted`, counted per flow, never silently dropped.
+//! Deliveries are keyed by a 64-bit hash of (message id, target); ids are
+//! unique at the gate (duplicates are refused before delivery).
+
+use crate::dedupe::id_hash;
+use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Deliveries kept at most (open and expired).
+pub const DEFAULT_OUTSTANDING: usize = 1 << 20;
+
+/// The deadline when neither the flow nor the entity gives one.
+pub const DEFAULT_ACK_WITHIN_MS: i64 = 300_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Open,
+    Expired,
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    flow: u32,
+    at_ms: i64,
+    deadline_ms: i64,
+    state: State,
+    /// The message id and the entity key, for examples (`id` + `\0` + key).
+    id_key: Box<str>,
+}
+
+impl Pending {
+    fn id(&self) -> &str {
+        self.id_key.split('\0').next().unwrap_or("")
+    }
+    fn key(&self) -> &str {
+        self.id_key.split_once('\0').map(|(_, k)| k).unwrap_or("")
+    }
+}
+
+/// How a delivery was settled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum How {
+    /// Acked at this message time.
+    Acked { at_ms: i64 },
+    /// Nacked, with the receiver's reason.
+    Nacked { at_ms: i64, reason: Option<String> },
+    /// The clock passed the deadline first.
+    Unacknowledged,
+    /// Pushed out by the memory bound while still open.
+    Evicted,
+}
+
+/// One settled delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    pub flow: u32,
+    pub to: u32,
+    /// The delivered message's time, id and entity key.
+    pub at_ms: i64,
+    pub deadline_ms: i64,
+    pub id: String,
+    pub key: String,
+    pub how: How,
+}
+
+/// What an ack found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AckResult {
+    /// It settled an open delivery (the settlement follows).
+    Settled(Settled),
+    /// A late ack for an expired delivery: observed, nothing changes.
+    Late,
+    /// No delivery to its source awaits an ack under that `ref`.
+    Unexpected,
+}
+
+/// The deliveries awaiting an ack.
+#[derive(Debug)]
+pub struct Outstanding {
+    map: FxHashMap<u64, (u32, Pending)>,
+    /// Open deliveries by deadline (lazily cleaned: an entry whose delivery
+    /// was settled is skipped when it comes up).
+    deadlines: BinaryHeap<Reverse<(i64, u64)>>,
+    expired: VecDeque<u64>,
+    capacity: usize,
+    open: usize,
+    forgotten_expired: u64,
+}
+
+fn slot(id: &str, to: u32) -> u64 {
+    id_hash(id) ^ u64::from(to).wrapping_add(1).wrapping_mul(0xD6E8_FEB8_6659_FD93)
+}
+
+impl Outstanding {
+    pub fn new(capacity: usize) -> Outstanding {
+        Outstanding {
+            map: FxHashMap::default(),
+            deadlines: BinaryHeap::new(),
+            expired: VecDeque::new(),
+            capacity: capacity.max(1),
+            open: 0,
+            forgotten_expired: 0,
+        }
+    }
+
+    /// Open deliveries (the outstanding-acks gauge).
+    pub fn open(&self) -> usize {
+        self.open
+    }
+
+    /// Expired deliveries forgotten by the memory bound.
+    pub fn forgotten_expired(&self) -> u64 {
+        self.forgotten_expired
+    }
+
+    /// Records a delivery awaiting an ack. A delivery evicted to make room
+    /// is appended to `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        &mut self,
+        flow: u32,
+        to: u32,
+        id: &str,
+        key: &str,
+        at_ms: i64,
+        deadline_ms: i64,
+        out: &mut Vec<Settled>,
+    ) {
+        let k = slot(id, to);
+        if !self.map.contains_key(&k) && self.map.len() >= self.capacity {
+            self.make_room(out);
+        }
+        let mut id_key = String::with_capacity(id.len() + key.len() + 1);
+        id_key.push_str(id);
+        id_key.push('\0');
+        id_key.push_str(key);
+        let pending = Pending {
+            flow,
+            at_ms,
+            deadline_ms,
+            state: State::Open,
+            id_key: id_key.into_boxed_str(),
+        };
+        if let Some((_, old)) = self.map.insert(k, (to, pending)) {
+            if old.state == State::Open {
+                self.open -= 1;
+            }
+        }
+        self.open += 1;
+        self.deadlines.push(Reverse((deadline_ms, k)));
+        // Settled deliveries leave their deadline behind: rebuild when the
+        // heap holds far more than the open deliveries.
+        if self.deadlines.len() > 2 * self.open + 4096 {
+            self.rebuild_deadlines();
+        }
+    }
+
+    fn rebuild_deadlines(&mut self) {
+        self.deadlines = self
+            .map
+            .iter()
+            .filter(|(_, (_, p))| p.state == State::Open)
+            .map(|(k, (_, p))| Reverse((p.deadline_ms, *k)))
+            .collect();
+    }
+
+    fn make_room(&mut self, out: &mut Vec<Settled>) {
+        while let Some(k) = self.expired.pop_front() {
+            if let Some((_, p)) = self.map.get(&k) {
+                if p.state == State::Expired {
+                    self.map.remove(&k);
+                    self.forgotten_expired += 1;
+                    return;
+                }
+            }
+        }
+        while let Some(Reverse((deadline, k))) = self.deadlines.pop() {
+            if let Some(s) = self.take_open(k, deadline, How::Evicted) {
+                out.push(s);
+                return;
+            }
+        }
+    }
+
+    /// Removes the open delivery `k` if its deadline is `deadline`.
+    fn take_open(&mut self, k: u64, deadline: i64, how: How) -> Option<Settled> {
+        match self.map.get(&k) {
+            Some((_, p)) if p.state == State::Open && p.deadline_ms == deadline => {}
+            _ => return None,
+        }
+        let (to, p) = self.map.remove(&k)?;
+        self.open -= 1;
+        Some(settled(to, &p, how))
+    }
+
+    /// An ack from system `from` for message `reference`.
+    pub fn ack(
+        &mut self,
+        from: u32,
+        reference: &str,
+        ok: bool,
+        reason: Option<&str>,
+        at_ms: i64,
+    ) -> AckResult {
+        let k = slot(reference, from);
+        match self.map.get(&k) {
+            Some((to, p)) if *to == from && p.id() == reference => {}
+            _ => return AckResult::Unexpected,
+        }
+        let Some((to, p)) = self.map.remove(&k) else {
+            return AckResult::Unexpected;
+        };
+        if p.state == State::Expired {
+            return AckResult::Late;
+        }
+        self.open -= 1;
+        let how = if ok {
+            How::Acked { at_ms }
+        } else {
+            How::Nacked {
+                at_ms,
+                reason: reason.map(str::to_string),
+            }
+        };
+        AckResult::Settled(settled(to, &p, how))
+    }
+
+    /// Settles as unacknowledged every open delivery whose deadline the
+    /// clock has passed, in deadline order.
+    pub fn expire(&mut self, clock_ms: i64, out: &mut Vec<Settled>) {
+        while let Some(Reverse((deadline, k))) = self.deadlines.peek().copied() {
+            if deadline >= clock_ms {
+                break;
+            }
+            self.deadlines.pop();
+            let Some((to, p)) = self.map.get_mut(&k) else {
+                continue;
+            };
+            if p.state != State::Open || p.deadline_ms != deadline {
+                continue;
+            }
+            p.state = State::Expired;
+            self.open -= 1;
+            out.push(settled(*to, p, How::Unacknowledged));
+            self.expired.push_back(k);
+        }
+        // Expired entries whose late ack came are gone from the map; keep
+        // the queue of them from growing past the map.
+        if self.expired.len() > self.map.len() * 2 + 4096 {
+            let map = &self.map;
+            self.expired
+                .retain(|k| map.get(k).is_some_and(|(_, p)| p.state == State::Expired));
+        }
+    }
+
+    /// The open deliveries per flow (pending in a report).
+    pub fn open_per_flow(&self, flows: usize) -> Vec<u64> {
+        let mut per = vec![0u64; flows];
+        for (_, p) in self.map.values() {
+            if p.state == State::Open {
+                if let Some(n) = per.get_mut(p.flow as usize) {
+                    *n += 1;
+                }
+            }
+        }
+        per
+    }
+
+    /// Open deliveries made in [from, to) of message time, per flow `flow`.
+    pub fn open_in(&self, flow: u32, from_ms: i64, to_ms: i64) -> usize {
+        self.map
+            .values()
+            .filter(|(_, p)| {
+                p.state == State::Open && p.flow == flow && p.at_ms >= from_ms && p.at_ms < to_ms
+            })
+            .count()
+    }
+}
+
+fn settled(to: u32, p: &Pending, how: How) -> Settled {
+    Settled {
+        flow: p.flow,
+        to,
+        at_ms: p.at_ms,
+        deadline_ms: p.deadline_ms,
+        id: p.id().to_string(),
+        key: p.key().to_string(),
+        how,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn acked_nacked_unacknowledged_late_and_unexpected() {
+        let mut o = Outstanding::new(100);
+        let mut out = vec![];
+        o.insert(0, 5, "m1", "k1", 1000, 61_000, &mut out);
+        o.insert(0, 5, "m2", "k2", 1000, 61_000, &mut out);
+        o.insert(1, 6, "m3", "k3", 1000, 61_000, &mut out);
+        assert_eq!(o.open(), 3);
+        // Wrong receiver: unexpected.
+        assert_eq!(o.ack(6, "m1", true, None, 2000), AckResult::Unexpected);
+        let AckResult::Settled(s) = o.ack(5, "m1", true, None, 2000) else {
+            panic!()
+        };
+        assert_eq!((s.id.as_str(), s.key.as_str()), ("m1", "k1"));
+        assert_eq!(s.how, How::Acked { at_ms: 2000 });
+        // A second ack for it is unexpected.
+        assert_eq!(o.ack(5, "m1", true, None, 2000), AckResult::Unexpected);
+        let AckResult::Settled(s) = o.ack(6, "m3", false, Some("no carrier"), 3000) else {
+            panic!()
+        };
+        assert_eq!(
+            s.how,
+            How::Nacked {
+                at_ms: 3000,
+                reason: Some("no carrier".into())
+            }
+        );
+        // The deadline is over when the clock passes it.
+        o.expire(61_000, &mut out);
+        assert!(out.is_empty());
+        o.expire(61_001, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].how, How::Unacknowledged);
+        assert_eq!(out[0].id, "m2");
+        assert_eq!(o.open(), 0);
+        // A late ack is observed once.
+        assert_eq!(o.ack(5, "m2", true, None, 70_000), AckResult::Late);
+        assert_eq!(o.ack(5, "m2", true, None, 70_000), AckResult::Unexpected);
+    }
+
+    #[test]
+    fn a_full_memory_forgets_expired_first_then_evicts_the_earliest_deadline() {
+        let mut o = Outstanding::new(3);
+        let mut out = vec![];
+        o.insert(0, 1, "a", "", 0, 10, &mut out);
+        o.insert(0, 1, "b", "", 0, 500, &mut out);
+        o.insert(0, 1, "c", "", 0, 400, &mut out);
+        o.expire(11, &mut out);
+        assert_eq!(out.len(), 1);
+        out.clear();
+        o.insert(0, 1, "d", "", 0, 900, &mut out);
+        assert!(out.is_empty(), "the expired delivery makes room");
+        assert_eq!(o.forgotten_expired(), 1);
+        assert_eq!(o.ack(1, "a", true, None, 20), AckResult::Unexpected);
+        o.insert(0, 1, "e", "", 0, 900, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].id.as_str(), &out[0].how), ("c", &How::Evicted));
+        assert_eq!(o.open(), 3);
+    }
+
+    #[test]
+    fn settled_deadlines_do_not_pile_up() {
+        let mut o = Outstanding::new(1 << 20);
+        let mut out = vec![];
+        for i in 0..100_000 {
+            let id = format!("m{i}");
+            o.insert(0, 1, &id, "", 0, 1_000_000, &mut out);
+            assert!(matches!(
+                o.ack(1, &id, true, None, 1),
+                AckResult::Settled(_)
+            ));
+        }
+        assert!(o.deadlines.len() <= 4096 + 2);
+        assert_eq!(o.open(), 0);
+    }
+}
