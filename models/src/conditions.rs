@@ -284,7 +284,6 @@ const MEMBER_FUNCTIONS: &[(&str, Option<Ty>)] = &[
     ("split", Some(Ty::List)),
     ("join", Some(Ty::Str)),
     ("format", Some(Ty::Str)),
-    ("isEmpty", Some(Ty::Bool)),
     ("getFullYear", Some(Ty::Int)),
     ("getMonth", Some(Ty::Int)),
     ("getDate", Some(Ty::Int)),
@@ -295,6 +294,59 @@ const MEMBER_FUNCTIONS: &[(&str, Option<Ty>)] = &[
     ("getMinutes", Some(Ty::Int)),
     ("getSeconds", Some(Ty::Int)),
     ("getMilliseconds", Some(Ty::Int)),
+];
+
+/// The macros (expanded by the parser when called the supported way).
+const MACROS: &[&str] = &["all", "exists", "exists_one", "map", "filter", "has"];
+
+/// Macros with a two-variable form in newer CEL (`exists(i, v, p)`), with
+/// the one-variable macro to use instead.
+const TWO_VARIABLE_MACROS: &[(&str, &str)] = &[
+    ("all", "all"),
+    ("exists", "exists"),
+    ("exists_one", "exists_one"),
+    ("existsOne", "exists_one"),
+    ("transformList", "map"),
+    ("transformMap", "map"),
+];
+
+/// Functions of CEL's extension libraries that conditions do not support.
+const EXTENSION_FUNCTIONS: &[&str] = &[
+    "quote",
+    "sort",
+    "sortBy",
+    "flatten",
+    "distinct",
+    "slice",
+    "range",
+    "first",
+    "last",
+    "greatest",
+    "least",
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "trunc",
+    "sign",
+    "isNaN",
+    "isInf",
+    "isFinite",
+    "bitAnd",
+    "bitOr",
+    "bitXor",
+    "bitNot",
+    "bitShiftLeft",
+    "bitShiftRight",
+    "encode",
+    "decode",
+    "optMap",
+    "optFlatMap",
+    "orValue",
+    "hasValue",
+    "value",
+    "isEmpty",
+    "transformMapEntry",
 ];
 
 /// String methods that need text on both sides.
@@ -394,7 +446,7 @@ impl Checker<'_> {
         Ty::Dyn
     }
 
-    fn unknown_function(&mut self, name: &str, member: bool) {
+    fn unknown_function(&mut self, name: &str, member: bool, arity: usize) {
         let key = format!("fn:{name}");
         if self.reported.contains(&key) {
             return;
@@ -405,16 +457,40 @@ impl Checker<'_> {
         } else {
             GLOBAL_FUNCTIONS
         };
-        let hint = did_you_mean(name, known.iter().map(|(n, _)| *n))
-            .map(|m| format!("; did you mean `{m}`?"))
-            .unwrap_or_default();
+        let (message, fix) = if let Some(one) = TWO_VARIABLE_MACROS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, one)| *one)
+            .filter(|_| member && arity == 3)
+        {
+            (
+                format!("the two-variable form of `{name}` is not supported"),
+                format!("use the one-variable form, e.g. `list.{one}(x, x > 0)`"),
+            )
+        } else if MACROS.contains(&name) {
+            (
+                format!("`{name}` with {arity} argument(s) is not supported"),
+                format!("call it on a list with a variable and a condition, e.g. `list.{name}(x, x > 0)`"),
+            )
+        } else if EXTENSION_FUNCTIONS.contains(&name) {
+            (
+                format!("`{name}` (from a CEL extension library) is not supported in conditions"),
+                "use the standard CEL functions listed in docs/cel.md".to_string(),
+            )
+        } else {
+            let hint = did_you_mean(name, known.iter().map(|(n, _)| *n))
+                .map(|m| format!("; did you mean `{m}`?"))
+                .unwrap_or_default();
+            (
+                format!("`{name}` is not a function Charter supports in conditions{hint}"),
+                "use standard CEL: comparisons, `&&`, `||`, `in`, `size`, `has`, `contains`, `startsWith`, `endsWith`, `matches` (see docs/cel.md)"
+                    .to_string(),
+            )
+        };
         self.problems.push(ConditionProblem {
             code: FindingCode::ConditionUnknownFunction,
-            message: format!("`{name}` is not a CEL function Charter knows{hint}"),
-            fix: Some(
-                "use standard CEL: comparisons, `&&`, `||`, `in`, `size`, `has`, `contains`, `startsWith`, `endsWith`, `matches`"
-                    .into(),
-            ),
+            message,
+            fix: Some(fix),
         });
     }
 
@@ -681,24 +757,34 @@ impl Checker<'_> {
                 }
                 if let (Some(lhs), Some(rhs)) = (args.first(), args.get(1)) {
                     if let Expr::List(list) = &rhs.expr {
+                        // As CEL types a list literal: elements of one type
+                        // make a list of that type, mixed ones a list of
+                        // `dyn`, where anything may be looked for
+                        // (`'elem' in [1, 'elem', 2]`).
                         let lt = t(0);
-                        for el in &list.elements {
-                            let et = literal_type(el);
-                            if let Some(et) = et {
-                                if !eq_compatible(lt, et) {
-                                    self.mismatch(
-                                        format!(
-                                            "`{}` looks for {} among {} (`{}`)",
-                                            src(),
-                                            lt.describe(),
-                                            et.describe(),
-                                            show(el)
-                                        ),
-                                        format!("list values of the same kind as `{}`", show(lhs)),
-                                    );
-                                    break;
-                                }
+                        let types: Vec<Option<Ty>> =
+                            list.elements.iter().map(literal_type).collect();
+                        let elem = match types.first() {
+                            Some(Some(first)) if types.iter().all(|t| *t == Some(*first)) => {
+                                Some(*first)
                             }
+                            _ => None,
+                        };
+                        if let (Some(et), Some(el)) = (elem, list.elements.first()) {
+                            if !eq_compatible(lt, et) {
+                                self.mismatch(
+                                    format!(
+                                        "`{}` looks for {} among {} (`{}`)",
+                                        src(),
+                                        lt.describe(),
+                                        et.describe(),
+                                        show(el)
+                                    ),
+                                    format!("list values of the same kind as `{}`", show(lhs)),
+                                );
+                            }
+                        }
+                        for el in &list.elements {
                             self.enum_check(lhs, el);
                         }
                     }
@@ -754,7 +840,7 @@ impl Checker<'_> {
             _ => match GLOBAL_FUNCTIONS.iter().find(|(n, _)| *n == name) {
                 Some((_, ty)) => ty.unwrap_or(Ty::Dyn),
                 None => {
-                    self.unknown_function(name, false);
+                    self.unknown_function(name, false, args.len());
                     Ty::Dyn
                 }
             },
@@ -787,6 +873,26 @@ impl Checker<'_> {
         d: usize,
     ) -> Ty {
         let target_ty = self.infer(target, d);
+        // A macro written in a form the parser does not expand (the
+        // two-variable `exists(i, v, p)`): its leading identifiers are the
+        // loop's variables, not fields.
+        if MACROS.contains(&name) || TWO_VARIABLE_MACROS.iter().any(|(n, _)| *n == name) {
+            let mark = self.scopes.len();
+            if let Some((body, vars)) = args.split_last() {
+                for v in vars {
+                    match &v.expr {
+                        Expr::Ident(n) => self.scopes.push((n.clone(), Ty::Dyn)),
+                        _ => {
+                            self.infer(v, d);
+                        }
+                    }
+                }
+                self.infer(body, d);
+            }
+            self.scopes.truncate(mark);
+            self.unknown_function(name, true, args.len());
+            return Ty::Dyn;
+        }
         let arg_types: Vec<Ty> = args.iter().map(|a| self.infer(a, d)).collect();
         if STRING_PREDICATES.contains(&name) {
             self.need_text(whole, target, target_ty);
@@ -841,7 +947,7 @@ impl Checker<'_> {
         match MEMBER_FUNCTIONS.iter().find(|(n, _)| *n == name) {
             Some((_, ty)) => ty.unwrap_or(Ty::Dyn),
             None => {
-                self.unknown_function(name, true);
+                self.unknown_function(name, true, args.len());
                 Ty::Dyn
             }
         }

@@ -410,3 +410,64 @@ fn many_conditions_are_checked_and_timed() {
     );
     assert_eq!(n, 0);
 }
+
+/// Issue 14: the checker agrees with CEL's type checker on lists and says
+/// what is unsupported instead of denying that a function exists.
+#[test]
+fn mixed_lists_are_lists_of_dyn_as_in_cel() {
+    for c in [
+        "'elem' in [1, 'elem', 2]",
+        "quantity in [1, \"a\", 2.5]",
+        "sku in [\"A-1\", 2]",
+        "status in [\"open\", null]",
+        "quantity in [1, 2.0]",
+    ] {
+        let p = problems(c);
+        assert!(p.is_empty(), "{c}: {p:#?}");
+    }
+    // A list of one type is that type's list: looking for another type in it
+    // is refused, as CEL's checker refuses it.
+    for c in [
+        "sku in [1, 2]",
+        "quantity in [\"a\", \"b\"]",
+        "active in [1]",
+    ] {
+        assert_eq!(codes(c), vec![FindingCode::ConditionTypeMismatch], "{c}");
+    }
+    // Enum values are still checked in a mixed list.
+    assert_eq!(
+        codes("status in [\"open\", \"shipped\", 1]"),
+        vec![FindingCode::ConditionTypeMismatch]
+    );
+}
+
+#[test]
+fn unsupported_forms_are_named() {
+    let p = problems("[1, 2].exists(i, v, v > 1)");
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].code, FindingCode::ConditionUnknownFunction);
+    assert_eq!(
+        p[0].message,
+        "the two-variable form of `exists` is not supported"
+    );
+    assert!(p[0].fix.as_deref().unwrap().contains("exists(x, x > 0)"));
+    let p = problems("[1, 2].all(i, v, v > 1)");
+    assert_eq!(
+        p[0].message,
+        "the two-variable form of `all` is not supported"
+    );
+    let p = problems("[3, 1].sort() == [1, 3]");
+    assert_eq!(p[0].code, FindingCode::ConditionUnknownFunction);
+    assert!(
+        p[0].message.contains("extension library") && p[0].message.contains("`sort`"),
+        "{:?}",
+        p[0]
+    );
+    let p = problems("lenght(sku) > 3");
+    assert!(
+        p[0].message.contains("is not a function Charter supports"),
+        "{:?}",
+        p[0]
+    );
+    assert!(!p[0].message.contains("not a CEL function"));
+}
