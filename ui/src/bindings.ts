@@ -459,6 +459,12 @@ export type Flow_Deserialize = {
 	ack?: boolean | null,
 	/**  Field that makes delivery idempotent. */
 	idempotencyKey?: string | null,
+	/**
+	 *  Deadline for the receiver's ack, seconds after the message (a
+	 *  positive whole number); absent: the entity's consistency window, else
+	 *  300 s. Only with `ack`.
+	 */
+	ackWithinSeconds?: number | null,
 	retry?: Retry | null,
 	schedule?: string | null,
 };
@@ -475,6 +481,12 @@ export type Flow_Serialize = {
 	ack?: boolean,
 	/**  Field that makes delivery idempotent. */
 	idempotencyKey?: string,
+	/**
+	 *  Deadline for the receiver's ack, seconds after the message (a
+	 *  positive whole number); absent: the entity's consistency window, else
+	 *  300 s. Only with `ack`.
+	 */
+	ackWithinSeconds?: number,
 	retry?: Retry,
 	schedule?: string,
 };
@@ -635,23 +647,40 @@ export type QuickFixOffer = {
 	label: string,
 };
 
-/**  Two systems' views of an entity must agree within a tolerance and a window. */
+/**
+ *  Two or more systems' views of an entity must agree within a tolerance and
+ *  a window; with more than two, each is compared with the first.
+ */
 export type ReconcileRule = ReconcileRule_Serialize | ReconcileRule_Deserialize;
 
-/**  Two systems' views of an entity must agree within a tolerance and a window. */
+/**
+ *  Two or more systems' views of an entity must agree within a tolerance and
+ *  a window; with more than two, each is compared with the first.
+ */
 export type ReconcileRule_Deserialize = {
 	id: string,
 	entity: string,
+	/**
+	 *  Two or more systems that own or hold the entity; each is compared
+	 *  with the first.
+	 */
 	systems: string[],
 	fields: string[],
 	tolerance?: number | null,
 	withinSeconds?: number | null,
 };
 
-/**  Two systems' views of an entity must agree within a tolerance and a window. */
+/**
+ *  Two or more systems' views of an entity must agree within a tolerance and
+ *  a window; with more than two, each is compared with the first.
+ */
 export type ReconcileRule_Serialize = {
 	id: string,
 	entity: string,
+	/**
+	 *  Two or more systems that own or hold the entity; each is compared
+	 *  with the first.
+	 */
 	systems: string[],
 	fields: string[],
 	tolerance?: number | null,

@@ -160,6 +160,66 @@ describe("PropertiesPanel", () => {
     expect(screen.queryByTestId("flow-schedule")).toBeNull();
   });
 
+  it("hides the ack deadline on a flow without ack", () => {
+    setup({ kind: "flow", id: "order" });
+    expect(screen.queryByTestId("flow-ack-within")).toBeNull();
+  });
+
+  it("sets and clears a flow's ack deadline, refusing 0", async () => {
+    const model = testModel();
+    model.flows[0] = { ...model.flows[0]!, ack: true };
+    model.entities[0] = { ...model.entities[0]!, consistencyWindowSeconds: 60 };
+    const { edits, apply } = setup({ kind: "flow", id: "order" }, model);
+    const field = screen.getByTestId("flow-ack-within") as HTMLInputElement;
+    expect(field.value).toBe("");
+    expect(field.placeholder).toBe("60");
+    expect(screen.getByText("empty: the default, 60 s (the consistency window of Order)")).toBeTruthy();
+    commitText("flow-ack-within", "0");
+    expect(await screen.findByTestId("flow-ack-within-invalid")).toBeTruthy();
+    expect(apply).not.toHaveBeenCalled();
+    commitText("flow-ack-within", "45");
+    await waitFor(() => expect(edits).toHaveLength(1));
+    expect(edits[0]).toEqual({ op: "updateFlow", id: "order", flow: { ...model.flows[0], ackWithinSeconds: 45 } });
+  });
+
+  it("names 300 s as the default when the entity has no consistency window, and clears the deadline", async () => {
+    const model = testModel();
+    model.flows[0] = { ...model.flows[0]!, ack: true, ackWithinSeconds: 30 };
+    const { edits } = setup({ kind: "flow", id: "order" }, model);
+    expect(screen.getByText("empty: the default, 300 s")).toBeTruthy();
+    expect((screen.getByTestId("flow-ack-within") as HTMLInputElement).value).toBe("30");
+    commitText("flow-ack-within", "");
+    await waitFor(() => expect(edits).toHaveLength(1));
+    const flow = (edits[0] as Extract<Edit, { op: "updateFlow" }>).flow;
+    expect(flow.ackWithinSeconds).toBeUndefined();
+    expect(flow.ack).toBe(true);
+  });
+
+  it("keeps a deadline visible on a flow without ack, so it can be cleared", () => {
+    const model = testModel();
+    model.flows[0] = { ...model.flows[0]!, ackWithinSeconds: 30 };
+    setup({ kind: "flow", id: "order" }, model);
+    expect((screen.getByTestId("flow-ack-within") as HTMLInputElement).value).toBe("30");
+  });
+
+  it("edits a reconcile rule over three systems, keeping every system in order", async () => {
+    const model = testModel();
+    model.rules = [...(model.rules ?? []), { kind: "reconcile", id: "settle", entity: "order", systems: ["erp", "wms", "shop"], fields: ["total"] }];
+    const { edits } = setup({ kind: "rule", id: "settle" }, model);
+    expect((screen.getByTestId("rule-system-a") as HTMLSelectElement).value).toBe("erp");
+    const checked = () =>
+      [...document.querySelectorAll<HTMLInputElement>('[data-testid="rule-systems-option"]')].filter((i) => i.checked).map((i) => i.dataset.value);
+    expect(checked()).toEqual(["shop", "wms"]);
+    // Unchecking one keeps the others and the reference.
+    fireEvent.click(document.querySelector('[data-testid="rule-systems-option"][data-value="wms"]') as HTMLElement);
+    await waitFor(() => expect(edits).toHaveLength(1));
+    expect(edits[0]).toMatchObject({ op: "updateRule", id: "settle", rule: { systems: ["erp", "shop"] } });
+    // A new reference moves to the front; the former one stays, compared with it.
+    fireEvent.change(screen.getByTestId("rule-system-a"), { target: { value: "wms" } });
+    await waitFor(() => expect(edits).toHaveLength(2));
+    expect(edits[1]).toMatchObject({ rule: { systems: ["wms", "erp", "shop"] } });
+  });
+
   it("edits an alert rule's fields", async () => {
     const { edits } = setup({ kind: "rule", id: "ack-drop" });
     fireEvent.change(screen.getByTestId("rule-metric"), { target: { value: "stall-seconds" } });

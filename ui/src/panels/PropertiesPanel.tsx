@@ -418,6 +418,17 @@ export function newEntityRule(model: Model, e: Entity, kind: (typeof RULE_KINDS_
 
 // ---- flow ----
 
+/** The deadline of acks on a flow that sets none, when its entity has no consistency window either (events.md). */
+const DEFAULT_ACK_WITHIN_SECONDS = 300;
+/** The largest whole number of seconds a model holds (u32). */
+const MAX_SECONDS = 4294967295;
+
+/** The default ack deadline of a flow of `entity`, in words: its consistency window, else 300 s. */
+function defaultAckDeadline(entity: Entity | undefined): string {
+  const w = entity?.consistencyWindowSeconds;
+  return w != null && entity ? `${w} s (the consistency window of ${entity.name})` : `${DEFAULT_ACK_WITHIN_SECONDS} s`;
+}
+
 function FlowForm({ ctx, flow: f }: { ctx: Ctx; flow: Flow }) {
   const update = (next: Flow) => void ctx.run({ op: "updateFlow", id: f.id, flow: next }, next.id !== f.id ? () => ctx.onSelect({ kind: "flow", id: next.id }) : undefined);
   const m = ctx.model;
@@ -449,6 +460,19 @@ function FlowForm({ ctx, flow: f }: { ctx: Ctx; flow: Flow }) {
         <TextField label="Schedule" testid="flow-schedule" value={f.schedule ?? ""} placeholder="0 */15 * * * *" hint="cron: sec min hour day month weekday" onCommit={(s) => update({ ...f, schedule: s.trim() || undefined })} />
       )}
       <CheckField label="Acknowledged" testid="flow-ack" checked={f.ack ?? false} hint="the receiver must positively acknowledge" onChange={(v) => update({ ...f, ack: v })} />
+      {(f.ack || f.ackWithinSeconds != null) && (
+        <NumberField
+          label="Ack within (seconds)"
+          testid="flow-ack-within"
+          integer
+          min={1}
+          max={MAX_SECONDS}
+          value={f.ackWithinSeconds}
+          placeholder={String(entity?.consistencyWindowSeconds ?? DEFAULT_ACK_WITHIN_SECONDS)}
+          hint={`empty: the default, ${defaultAckDeadline(entity)}`}
+          onCommit={(n) => update({ ...f, ackWithinSeconds: n ?? undefined })}
+        />
+      )}
       <SelectField
         label="Idempotency key"
         testid="flow-idempotency"
@@ -591,17 +615,17 @@ function RouteBody({ ctx, rule, update, entities }: BodyProps<"route">) {
 function ReconcileBody({ ctx, rule, update, entities }: BodyProps<"reconcile">) {
   const entity = ctx.model.entities.find((e) => e.id === rule.entity);
   const systems = [{ value: "", label: "(choose)" }, ...ctx.model.systems.map((s) => ({ value: s.id, label: s.name }))];
-  const setSystem = (i: 0 | 1, id: string) => {
-    const next = [rule.systems[0] ?? "", rule.systems[1] ?? ""];
-    next[i] = id;
-    update({ ...rule, systems: next.filter((s) => s !== "") });
-  };
+  // Two or more systems: the first is the reference, each other one is compared with it.
+  const [first = "", ...others] = rule.systems;
+  // A new reference goes first; the former one stays, compared with it (unchecked by hand if unwanted).
+  const setFirst = (id: string) => update({ ...rule, systems: [id, ...rule.systems.filter((s) => s !== id)].filter((s) => s !== "") });
+  const setOthers = (ids: string[]) => update({ ...rule, systems: first === "" ? ids : [first, ...ids] });
   return (
     <>
       <SelectField label="Entity" testid="rule-entity" value={rule.entity} options={entities} onChange={(e) => update({ ...rule, entity: e, fields: [] })} />
-      <p className="hint">Compares, per key, what two systems report; a difference beyond the tolerance or a silence beyond the window raises an exception.</p>
-      <SelectField label="System A" testid="rule-system-a" value={rule.systems[0] ?? ""} options={systems} onChange={(s) => setSystem(0, s)} />
-      <SelectField label="System B" testid="rule-system-b" value={rule.systems[1] ?? ""} options={systems} onChange={(s) => setSystem(1, s)} />
+      <p className="hint">Compares, per key, what two or more systems report, each with the first; a difference beyond the tolerance or a silence beyond the window raises an exception.</p>
+      <SelectField label="Reference system" testid="rule-system-a" value={first} options={systems} hint="usually the owner" onChange={setFirst} />
+      <ChoiceList label="Compared with it" testid="rule-systems" hint="one or more systems that hold a copy" choices={ctx.model.systems.filter((s) => s.id !== first).map((s) => ({ value: s.id, label: s.name }))} selected={others} onChange={setOthers} />
       <ChoiceList label="Fields compared" testid="rule-fields" choices={(entity?.fields ?? []).map((f) => ({ value: f.name, label: f.name }))} selected={rule.fields} onChange={(fields) => update({ ...rule, fields })} />
       <NumberField label="Tolerance" testid="rule-tolerance" min={0} value={rule.tolerance} hint="for numbers; other fields must be equal" onCommit={(tolerance) => update({ ...rule, tolerance: tolerance ?? undefined })} />
       <NumberField label="Within (seconds)" testid="rule-within" integer min={0} value={rule.withinSeconds} hint="how long one side may stay silent" onCommit={(n) => update({ ...rule, withinSeconds: n ?? undefined })} />
