@@ -40,6 +40,8 @@ describe("FindingsPanel", () => {
   it("selects the subject by the code's kind when ids are shared", () => {
     const m = testModel(); // "order" is an entity and a flow
     expect(subjectOf(m, { code: "unacknowledged-flow", subject: "order" })).toEqual({ kind: "flow", id: "order" });
+    expect(subjectOf(m, { code: "zero-ack-deadline", subject: "order" })).toEqual({ kind: "flow", id: "order" });
+    expect(subjectOf(m, { code: "ack-deadline-without-ack", subject: "order" })).toEqual({ kind: "flow", id: "order" });
     expect(subjectOf(m, { code: "no-steward", subject: "order" })).toEqual({ kind: "entity", id: "order" });
     expect(subjectOf(m, { code: "condition-unknown-field", subject: "total-ok" })).toEqual({ kind: "rule", id: "total-ok" });
     expect(subjectOf(m, { code: "some-new-code", subject: "shop" })).toEqual({ kind: "system", id: "shop" });

@@ -46,6 +46,11 @@ const CODE_KIND: Record<string, ItemKind> = {
   "stale-copy": "entity",
   "unknown-owner": "entity",
   "unreconciled-money": "entity",
+  "zero-ack-deadline": "flow",
+  "ack-deadline-without-ack": "flow",
+  "unmeasurable-alert": "rule",
+  "reconcile-too-few-systems": "rule",
+  "reconcile-non-holder": "rule",
   "double-write": "entity",
 };
 

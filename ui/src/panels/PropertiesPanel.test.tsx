@@ -145,6 +145,16 @@ describe("PropertiesPanel", () => {
     expect(edits[0]).toEqual({ op: "addRule", rule: { kind: "route", id: "order-route", entity: "order", condition: "has(data.id)", to: [] } });
   });
 
+  it("adds a reconcile rule over every holder of the entity, the owner first", async () => {
+    const model = testModel();
+    model.entities[0] = { ...model.entities[0]!, copies: ["wms", "shop"] };
+    const { edits } = setup({ kind: "entity", id: "order" }, model);
+    fireEvent.change(screen.getByTestId("add-rule-kind"), { target: { value: "reconcile" } });
+    fireEvent.click(screen.getByTestId("add-rule-button"));
+    await waitFor(() => expect(edits).toHaveLength(1));
+    expect(edits[0]).toMatchObject({ op: "addRule", rule: { kind: "reconcile", entity: "order", systems: ["erp", "wms", "shop"] } });
+  });
+
   it("picks a flow's idempotency key from its entity's fields and sets retry", async () => {
     const { edits } = setup({ kind: "flow", id: "order" });
     const key = screen.getByTestId("flow-idempotency") as HTMLSelectElement;

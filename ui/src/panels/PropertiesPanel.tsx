@@ -409,7 +409,8 @@ export function newEntityRule(model: Model, e: Entity, kind: (typeof RULE_KINDS_
     case "conflict":
       return { kind, id, entity: e.id, policy: "owner-wins" };
     case "reconcile": {
-      const systems = [e.owner, ...e.copies].filter((s): s is string => !!s).slice(0, 2);
+      // Every holder, the owner first (each is compared with it): no copy of money left unchecked.
+      const systems = [e.owner, ...e.copies].filter((s, i, all): s is string => !!s && all.indexOf(s) === i);
       const numeric = e.fields.filter((f) => f.type === "number" || f.type === "integer").map((f) => f.name);
       return { kind, id, entity: e.id, systems, fields: numeric.slice(0, 1), withinSeconds: 86400 };
     }
