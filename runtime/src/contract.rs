@@ -29,6 +29,9 @@ pub enum FieldKind {
     Date,
     Datetime,
     Enum(Vec<String>),
+    /// A type the model does not write (a hand-made configuration): the
+    /// field is declared (no drift) and not checked.
+    Any,
 }
 
 impl FieldKind {
@@ -41,6 +44,7 @@ impl FieldKind {
             FieldKind::Date => "a date (YYYY-MM-DD)",
             FieldKind::Datetime => "a datetime (RFC 3339)",
             FieldKind::Enum(_) => "one of the enum values",
+            FieldKind::Any => "any value",
         }
     }
 
@@ -56,6 +60,7 @@ impl FieldKind {
             (FieldKind::Date, Value::String(s)) => is_date(s),
             (FieldKind::Datetime, Value::String(s)) => parse_rfc3339_ms(s).is_some(),
             (FieldKind::Enum(values), Value::String(s)) => values.iter().any(|x| x == s),
+            (FieldKind::Any, _) => true,
             _ => false,
         }
     }
@@ -119,8 +124,8 @@ impl Contract {
                     (Some("integer"), _, _) => FieldKind::Integer,
                     (Some("number"), _, _) => FieldKind::Number,
                     (Some("boolean"), _, _) => FieldKind::Boolean,
-                    // Not a type the model writes: nothing to check.
-                    _ => continue,
+                    // Not a type the model writes: declared, not checked.
+                    _ => FieldKind::Any,
                 };
                 fields.push(Declared {
                     name: name.clone(),

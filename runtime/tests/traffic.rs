@@ -365,7 +365,10 @@ fn edge_cases_bom_arrays_deletes_and_late_answers() {
     // An upsert without its required key field breaks the contract (a
     // delete, which carries no record, has the message's key stand in).
     check(&d[7], "reject", Some("schema"), None, &[]);
-    assert_eq!(d[7]["detail"], json!("required field `paymentId` is missing"));
+    assert_eq!(
+        d[7]["detail"],
+        json!("required field `paymentId` is missing")
+    );
     let x: Vec<(&str, &str, &str)> = s
         .reconciliation
         .iter()
@@ -384,5 +387,144 @@ fn edge_cases_bom_arrays_deletes_and_late_answers() {
     assert_eq!(
         late, "oms silent 172800s after psp reported, then reported late (window 86400s)",
         "{late}"
+    );
+}
+
+/// The green dashboard (domain.md, pattern 4): the transport is fine, the
+/// 3PL takes ten orders, refuses two ("carrier missing") and then silently
+/// receives nothing. Every delivery to it is accounted for, one incident per
+/// cause, and the ack-rate alert fires for the window.
+#[test]
+fn green_dashboard_silent_failure_is_an_incident_and_an_alert() {
+    let (d, s) = run("green-dashboard.jsonl");
+    let decisions: Vec<(&str, Option<&str>)> = d
+        .iter()
+        .map(|l| (l["decision"].as_str().unwrap(), l["reason"].as_str()))
+        .collect();
+    // 20 orders and a stock event accepted; every ack observed except two.
+    assert_eq!(decisions.iter().filter(|x| x.0 == "accept").count(), 21);
+    let refused: Vec<_> = d
+        .iter()
+        .filter(|l| l["decision"] == "reject")
+        .map(|l| (l["id"].as_str().unwrap(), l["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        refused,
+        [("g-x-1", "unexpected-ack"), ("g-x-2", "unexpected-ack")]
+    );
+    // The late ack is observed; the exception stays.
+    assert_eq!(d.last().unwrap()["decision"], "observe");
+    let f = &s.flows["order-to-3pl"];
+    assert_eq!(
+        (f.delivered, f.acked, f.nacked, f.unacknowledged, f.pending),
+        (20, 10, 2, 8, 0)
+    );
+    let oms = &s.flows["order-to-oms"];
+    assert_eq!((oms.delivered, oms.acked, oms.unacknowledged), (20, 20, 0));
+    assert_eq!(s.flows["stock-to-shop"].acked, 1);
+    assert_eq!(s.flows["stock-to-oms"].delivered, 1);
+    assert_eq!(s.exceptions["unacknowledged"], 8);
+    assert_eq!(s.exceptions["nack"], 2);
+    assert_eq!(s.exceptions["alert"], 1);
+    assert_eq!(s.alerts.len(), 1);
+    let a = serde_json::to_value(&s.alerts[0]).unwrap();
+    assert_eq!(
+        a,
+        json!({"rule": "ack-drop", "flow": "order-to-3pl", "metric": "ack-rate", "value": 0.5,
+               "threshold": 0.98, "from": "2026-03-01T10:00:00Z", "to": "2026-03-01T10:05:00Z"})
+    );
+    let inc: Vec<(&str, &str, u64)> = s
+        .incidents
+        .iter()
+        .map(|i| (i.kind.as_str(), i.subject.as_str(), i.count))
+        .collect();
+    assert_eq!(
+        inc,
+        [
+            ("unacknowledged", "order-to-3pl", 8),
+            ("nack", "order-to-3pl", 2),
+            ("reject", "", 2),
+            ("alert", "ack-drop", 1)
+        ]
+    );
+    let silent = &s.incidents[0];
+    assert_eq!(silent.source, "3pl");
+    assert_eq!(silent.messages, ["g-13", "g-14", "g-15", "g-16", "g-17"]);
+    assert_eq!(silent.first, "2026-03-01T10:04:10Z");
+    assert_eq!(
+        silent.summary,
+        "3pl never acknowledged 8 order deliveries on order-to-3pl (no ack from 3pl within 120s)"
+    );
+    assert_eq!(
+        s.incidents[1].summary,
+        "3pl refused 2 order deliveries on order-to-3pl: carrier missing"
+    );
+    assert_eq!(s.incidents[1].keys, ["O-11", "O-12"]);
+}
+
+/// A stale stock update overtakes a newer one: last-write-wins refuses it.
+#[test]
+fn stale_stock_update_is_refused() {
+    let (d, s) = run("stale-stock.jsonl");
+    check(
+        &d[0],
+        "accept",
+        None,
+        None,
+        &[("shop", json!("SKU-7")), ("oms", Value::Null)],
+    );
+    check(&d[1], "reject", Some("stale"), None, &[]);
+    // The same time as the accepted one is not older.
+    assert_eq!(d[2]["decision"], "accept");
+    assert_eq!(d[3]["decision"], "accept");
+    assert_eq!(s.counts.reasons["stale"], 1);
+    assert_eq!(s.incidents.len(), 1);
+    assert_eq!(
+        s.incidents[0].summary,
+        "erp sent 1 stale stock level event (older than one already accepted): refused"
+    );
+}
+
+/// A storefront upgrade renames `orderId`: every such order is refused at
+/// the contract, naming the field, and the new field is drift; each cause is
+/// one incident, not a stream of decisions.
+#[test]
+fn renamed_field_is_refused_at_the_contract_and_raises_drift() {
+    let (d, s) = run("storefront-upgrade.jsonl");
+    assert_eq!(d[0]["decision"], "accept");
+    assert_eq!(
+        (&d[1]["decision"], &d[2]["decision"]),
+        (&json!("observe"), &json!("observe"))
+    );
+    for l in &d[3..10] {
+        check(l, "reject", Some("schema"), None, &[]);
+        assert_eq!(l["detail"], "required field `orderId` is missing", "{l}");
+    }
+    check(&d[10], "reject", Some("schema"), None, &[]);
+    assert_eq!(
+        d[10]["detail"],
+        "field `total` must be a number, found \"10.00\""
+    );
+    assert_eq!(s.exceptions["drift"], 7);
+    let inc: Vec<(&str, Option<&str>, u64)> = s
+        .incidents
+        .iter()
+        .map(|i| (i.kind.as_str(), i.field.as_deref(), i.count))
+        .collect();
+    assert_eq!(
+        inc,
+        [
+            ("drift", Some("orderNumber"), 7),
+            ("reject", Some("orderId"), 7),
+            ("reject", Some("total"), 1)
+        ]
+    );
+    assert_eq!(
+        s.incidents[1].summary,
+        "shop sent 7 order records that break the contract: required field `orderId` is missing"
+    );
+    assert_eq!(
+        s.incidents[0].summary,
+        "shop sent 7 order records with the undeclared field `orderNumber`: its shape changed without the model"
     );
 }
