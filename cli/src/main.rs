@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 mod check;
 mod diff;
+mod discover;
 mod export;
+mod import;
 mod replay;
 mod serve;
 
@@ -60,6 +62,30 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Turn a sketch or a spec into a model (charter-model/1).
+    Import {
+        file: PathBuf,
+        /// mermaid (the format is recognised from the content when not given).
+        #[arg(long)]
+        format: Option<String>,
+        /// Write the model to MODEL (atomically) instead of stdout.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Infer the integration map (a model) from observed exchanges.
+    Discover {
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+        /// exchanges (JSON Lines) or csv; recognised from the content when not given.
+        #[arg(long)]
+        format: Option<String>,
+        /// List undocumented exchanges and unused flows of MODEL, one per line.
+        #[arg(long)]
+        compare: Option<PathBuf>,
+        /// Write the discovered model to MODEL (atomically) instead of stdout.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
     /// Serve the governance gate over HTTP.
     Serve {
         config: PathBuf,
@@ -90,6 +116,22 @@ fn main() -> ExitCode {
             report,
             strict,
         } => replay::run(&config, &events, report.as_deref(), strict),
+        Command::Import {
+            file,
+            format,
+            output,
+        } => import::run(&file, format.as_deref(), output.as_deref()),
+        Command::Discover {
+            logs,
+            format,
+            compare,
+            output,
+        } => discover::run(
+            &logs,
+            format.as_deref(),
+            compare.as_deref(),
+            output.as_deref(),
+        ),
         Command::Serve {
             config,
             listen,

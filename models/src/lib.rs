@@ -12,6 +12,7 @@ pub mod condition_form;
 pub mod conditions;
 pub mod config;
 pub mod diff;
+pub mod discover;
 pub mod documents;
 pub mod edit;
 pub mod export;

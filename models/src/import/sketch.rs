@@ -250,7 +250,8 @@ fn pattern_of_words(text: &str) -> Option<Pattern> {
 }
 
 /// `/api/v1/orders/{id}` → `order`: the last segment that is not a
-/// parameter or a version, singular.
+/// parameter, a version or a value (a segment with a digit, such as
+/// `SO-1001` or a UUID, is taken for a record's id), singular.
 pub fn entity_from_path(path: &str) -> Option<String> {
     let path = path.split(['?', '#']).next().unwrap_or(path);
     path.split('/')
@@ -261,7 +262,7 @@ pub fn entity_from_path(path: &str) -> Option<String> {
                 && !s.starts_with('{')
                 && !s.starts_with(':')
                 && !s.starts_with('<')
-                && !s.chars().all(|c| c.is_ascii_digit())
+                && !s.chars().any(|c| c.is_ascii_digit())
                 && !is_version(s)
                 && *s != "api"
         })
