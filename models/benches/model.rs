@@ -166,7 +166,10 @@ pub fn generate(scale: usize) -> Model {
                 extra: Default::default(),
                 id: r,
                 entity: id,
-                systems: vec![sys(owner_i), copies[0].clone()],
+                // Over every holder (coverage is judged per holder).
+                systems: std::iter::once(sys(owner_i))
+                    .chain(copies.iter().cloned())
+                    .collect(),
                 fields: vec!["amount".to_string()],
                 tolerance: Some(0.01),
                 within_seconds: Some(86_400),
