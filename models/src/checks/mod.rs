@@ -741,8 +741,8 @@ impl<'m> Context<'m> {
 
     fn check_entities(&mut self) {
         let model = self.model;
-        // The systems each monetary entity's reconcile rules name, and the
-        // first such rule.
+        // Per entity: its first reconcile rule and the systems all of its
+        // reconcile rules name.
         let mut reconciled: FastMap<&str, (&str, Vec<&str>)> = FastMap::default();
         for r in model.rules() {
             if let Rule::Reconcile(r) = r {
@@ -938,9 +938,9 @@ impl<'m> Context<'m> {
                     return;
                 }
                 let (verb, its) = if missing.len() == 1 {
-                    ("is", "its copy")
+                    ("is", "its records")
                 } else {
-                    ("are", "their copies")
+                    ("are", "their records")
                 };
                 (
                     format!(
