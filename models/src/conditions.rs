@@ -261,8 +261,6 @@ const GLOBAL_FUNCTIONS: &[(&str, Option<Ty>)] = &[
     ("timestamp", Some(Ty::Timestamp)),
     ("duration", Some(Ty::Duration)),
     ("matches", Some(Ty::Bool)),
-    ("max", None),
-    ("min", None),
 ];
 
 /// Known member functions and their result types (`None`: dynamic).
@@ -312,6 +310,8 @@ const TWO_VARIABLE_MACROS: &[(&str, &str)] = &[
 
 /// Functions of CEL's extension libraries that conditions do not support.
 const EXTENSION_FUNCTIONS: &[&str] = &[
+    "max",
+    "min",
     "quote",
     "sort",
     "sortBy",

@@ -463,6 +463,11 @@ fn unsupported_forms_are_named() {
         "{:?}",
         p[0]
     );
+    for c in ["max(quantity, 1) > 2", "sku.isEmpty()"] {
+        let p = problems(c);
+        assert_eq!(p.len(), 1, "{c}: {p:#?}");
+        assert!(p[0].message.contains("extension library"), "{c}: {p:?}");
+    }
     let p = problems("lenght(sku) > 3");
     assert!(
         p[0].message.contains("is not a function Charter supports"),
