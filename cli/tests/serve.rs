@@ -20,11 +20,16 @@ struct Server {
 
 impl Server {
     fn start(log: &Path) -> Server {
+        Server::start_with(log, &[])
+    }
+
+    fn start_with(log: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_charter"))
             .arg("serve")
             .arg(config())
             .args(["--listen", "127.0.0.1:0", "--log"])
             .arg(log)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -296,4 +301,155 @@ fn serve_on_an_address_in_use_exits_2_and_leaves_no_log() {
         !log.exists(),
         "the log is not created when the address is in use"
     );
+}
+
+fn get(server: &Server, path: &str) -> Value {
+    let (status, body) = server.request("GET", path, b"");
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn replay_lines(lines: &[Value]) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&input, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+        .arg("replay")
+        .arg(config())
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The green-dashboard traffic through the gate on message time: acks are
+/// taken on POST /v1/messages, the incidents and the alert are listed, the
+/// metrics count per flow, and the decisions are those of one replay however
+/// the traffic is cut into requests; a restart recovers the outstanding
+/// deliveries from the log.
+#[test]
+fn serve_takes_acks_and_lists_incidents_and_alerts() {
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/traffic/green-dashboard.jsonl"),
+    )
+    .unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let replayed = replay_lines(&lines);
+    let without_line = |d: &Value| {
+        let mut d = d.clone();
+        d.as_object_mut().unwrap().remove("line");
+        d
+    };
+    for cut in [1, 17, lines.len() - 1] {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("decisions.log");
+        let server = Server::start_with(&log, &["--clock", "message"]);
+        let mut got = Vec::new();
+        for part in [&lines[..cut], &lines[cut..]] {
+            match server.post(&Value::Array(part.to_vec())) {
+                Value::Array(ds) => got.extend(ds),
+                other => panic!("{other}"),
+            }
+        }
+        let got: Vec<Value> = got.iter().map(without_line).collect();
+        let want: Vec<Value> = replayed.iter().map(without_line).collect();
+        assert_eq!(got, want, "cut at {cut}");
+        let inc = get(&server, "/v1/incidents");
+        let kinds: Vec<(&str, u64)> = inc["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["kind"].as_str().unwrap(), i["count"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("unacknowledged", 8),
+                ("nack", 2),
+                ("reject", 2),
+                ("alert", 1)
+            ]
+        );
+        let alerts = get(&server, "/v1/alerts");
+        assert_eq!(alerts["total"], 1);
+        assert_eq!(alerts["alerts"][0]["rule"], "ack-drop");
+        let ex = get(&server, "/v1/exceptions");
+        assert_eq!(ex["counts"]["unacknowledged"], 8);
+        let (_, metrics) = server.request("GET", "/metrics", b"");
+        for needle in [
+            "charter_flow_deliveries_total{flow=\"order-to-3pl\",outcome=\"unacknowledged\"} 8",
+            "charter_flow_deliveries_total{flow=\"order-to-3pl\",outcome=\"nacked\"} 2",
+            "charter_flow_deliveries_total{flow=\"order-to-oms\",outcome=\"acked\"} 20",
+            "charter_outstanding_acks 0",
+            "charter_decisions_total{decision=\"reject\",reason=\"unexpected-ack\"} 2",
+        ] {
+            assert!(metrics.contains(needle), "{needle} in\n{metrics}");
+        }
+    }
+}
+
+/// Deliveries awaiting an ack survive a crash: after SIGKILL and a restart
+/// on the same log, the ack is observed (not unexpected) and a second one is
+/// refused.
+#[test]
+fn outstanding_deliveries_are_recovered_from_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("decisions.log");
+    let order = json!({"id": "o-1", "at": "2026-03-01T10:00:00Z", "source": "shop", "kind": "event",
+        "entity": "order", "key": "O-1", "op": "upsert",
+        "data": {"orderId": "O-1", "total": 10, "lines": [{"sku": "A", "qty": 1}], "shipping": "standard"}});
+    let ack = |id: &str| json!({"id": id, "at": "2026-03-01T10:00:05Z", "source": "3pl", "kind": "ack", "ref": "o-1"});
+    {
+        let mut server = Server::start_with(&log, &["--clock", "message"]);
+        assert_eq!(server.post(&order)["decision"], "accept");
+        let (_, metrics) = server.request("GET", "/metrics", b"");
+        assert!(metrics.contains("charter_outstanding_acks 2"), "{metrics}");
+        server.signal("-KILL");
+        server.wait(Duration::from_secs(10));
+    }
+    let server = Server::start_with(&log, &["--clock", "message"]);
+    assert_eq!(server.post(&ack("a-1"))["decision"], "observe");
+    let again = server.post(&ack("a-2"));
+    assert_eq!(again["decision"], "reject");
+    assert_eq!(again["reason"], "unexpected-ack");
+    let (_, metrics) = server.request("GET", "/metrics", b"");
+    assert!(metrics.contains("charter_outstanding_acks 1"), "{metrics}");
+}
+
+/// On the wall clock (the default), a deadline passes with time alone: the
+/// gate ticks every second even when no traffic comes.
+#[test]
+fn on_the_wall_clock_a_deadline_passes_without_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("decisions.log");
+    let server = Server::start(&log);
+    // A message from long ago: its deadlines passed before it arrived.
+    let order = json!({"id": "o-1", "at": "2020-01-01T10:00:00Z", "source": "shop", "kind": "event",
+        "entity": "order", "key": "O-1", "op": "upsert",
+        "data": {"orderId": "O-1", "total": 10, "lines": [{"sku": "A", "qty": 1}], "shipping": "standard"}});
+    assert_eq!(server.post(&order)["decision"], "accept");
+    let t = Instant::now();
+    loop {
+        let inc = get(&server, "/v1/incidents");
+        let silent = inc["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "unacknowledged")
+            .count();
+        if silent == 2 {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(10), "{inc}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
