@@ -1,5 +1,7 @@
 //! Writes N synthetic messages (JSON Lines) for timing `charter replay`:
-//! `cargo run --release -p charter-runtime --example gen_traffic -- FILE N`.
+//! `cargo run --release -p charter-runtime --example gen_traffic -- FILE N [--acks]`.
+//! With `--acks`, each message is followed by one ack per delivery on a flow
+//! with `ack` (N counts messages, not acks).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../benches/traffic_gen.rs"]
@@ -17,10 +19,18 @@ fn main() {
         .get(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
+    let acks = args.iter().any(|a| a == "--acks");
     let mut out = BufWriter::new(std::fs::File::create(path).expect("create output"));
     for i in 0..n {
-        serde_json::to_writer(&mut out, &traffic_gen::message(i)).expect("write");
-        out.write_all(b"\n").expect("write");
+        let lines = if acks {
+            traffic_gen::with_acks(i)
+        } else {
+            vec![traffic_gen::message(i)]
+        };
+        for m in lines {
+            serde_json::to_writer(&mut out, &m).expect("write");
+            out.write_all(b"\n").expect("write");
+        }
     }
     out.flush().expect("flush");
 }

@@ -106,7 +106,10 @@ pub struct Outstanding {
 }
 
 fn slot(id: &str, to: u32) -> u64 {
-    id_hash(id) ^ u64::from(to).wrapping_add(1).wrapping_mul(0xD6E8_FEB8_6659_FD93)
+    id_hash(id)
+        ^ u64::from(to)
+            .wrapping_add(1)
+            .wrapping_mul(0xD6E8_FEB8_6659_FD93)
 }
 
 impl Outstanding {

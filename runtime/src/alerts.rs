@@ -217,7 +217,12 @@ impl Alerts {
                 if let Some(last) = w.last_delivery_ms {
                     if !w.stalled && clock_ms - last > threshold_ms {
                         w.stalled = true;
-                        now.push(alert(rt, (clock_ms - last) as f64 / 1000.0, last, last + threshold_ms));
+                        now.push(alert(
+                            rt,
+                            (clock_ms - last) as f64 / 1000.0,
+                            last,
+                            last + threshold_ms,
+                        ));
                     }
                 }
                 continue;
@@ -229,18 +234,14 @@ impl Alerts {
                 }
                 let value = match rt.metric {
                     AlertMetric::AckRate if win.settled > 0 => {
-                        Some(win.acked as f64 / win.settled as f64)
-                            .filter(|v| *v < rt.threshold)
+                        Some(win.acked as f64 / win.settled as f64).filter(|v| *v < rt.threshold)
                     }
                     AlertMetric::ErrorRate if win.messages > 0 => {
-                        Some(win.refused as f64 / win.messages as f64)
-                            .filter(|v| *v > rt.threshold)
+                        Some(win.refused as f64 / win.messages as f64).filter(|v| *v > rt.threshold)
                     }
-                    AlertMetric::LatencySeconds if win.acked > 0 => {
-                        p95(&win.latencies, win.acked)
-                            .map(|ms| ms as f64 / 1000.0)
-                            .filter(|v| *v > rt.threshold)
-                    }
+                    AlertMetric::LatencySeconds if win.acked > 0 => p95(&win.latencies, win.acked)
+                        .map(|ms| ms as f64 / 1000.0)
+                        .filter(|v| *v > rt.threshold),
                     _ => None,
                 };
                 if let Some(v) = value {

@@ -451,10 +451,8 @@ impl State {
                     if watched {
                         self.alerts.settled(s.flow, s.at_ms, None);
                     }
-                    let detail = format!(
-                        "no ack from {to} within {}",
-                        secs(s.deadline_ms - s.at_ms)
-                    );
+                    let detail =
+                        format!("no ack from {to} within {}", secs(s.deadline_ms - s.at_ms));
                     self.raise(
                         Raised::Unacknowledged,
                         Occurrence {
@@ -786,7 +784,12 @@ fn decide_inner<'m>(cfg: &Compiled, state: &mut State, msg: &'m Message<'_>) -> 
 }
 
 /// Step 4 for an ack: settles the delivery of `ref` to its source.
-fn decide_ack<'m>(cfg: &Compiled, state: &mut State, si: u32, msg: &'m Message<'_>) -> Decision<'m> {
+fn decide_ack<'m>(
+    cfg: &Compiled,
+    state: &mut State,
+    si: u32,
+    msg: &'m Message<'_>,
+) -> Decision<'m> {
     let Some(ack) = &msg.ack else {
         return Decision::simple(Verdict::Reject, Some(Reason::UnexpectedAck));
     };
@@ -1041,7 +1044,13 @@ fn judge<'m>(
 /// One incident's summary, in workshop words.
 fn summarize(cfg: &Compiled, i: &Incident) -> String {
     let n = i.count;
-    let s = |one: &str, many: &str| if n == 1 { one.to_string() } else { many.to_string() };
+    let s = |one: &str, many: &str| {
+        if n == 1 {
+            one.to_string()
+        } else {
+            many.to_string()
+        }
+    };
     let entity_name = |id: &str| -> String {
         cfg.entity_index
             .get(id)

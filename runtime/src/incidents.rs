@@ -189,7 +189,12 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
-    fn occ(kind: &'static str, source: &'static str, at_ms: i64, id: &'static str) -> Occurrence<'static> {
+    fn occ(
+        kind: &'static str,
+        source: &'static str,
+        at_ms: i64,
+        id: &'static str,
+    ) -> Occurrence<'static> {
         Occurrence {
             kind,
             reason: Some("not-owner"),
@@ -207,7 +212,12 @@ mod tests {
     fn occurrences_of_one_cause_group_until_an_hour_passes() {
         let mut inc = Incidents::default();
         for i in 0..7 {
-            inc.add(&occ("reject", "shop", i * 1000, ["a", "b", "c", "d", "e", "f", "g"][i as usize]));
+            inc.add(&occ(
+                "reject",
+                "shop",
+                i * 1000,
+                ["a", "b", "c", "d", "e", "f", "g"][i as usize],
+            ));
         }
         inc.add(&occ("reject", "pos", 0, "p"));
         // More than an hour after the last one: a new incident.

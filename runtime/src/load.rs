@@ -351,10 +351,7 @@ impl Compiled {
                 ConfigRule::Reconcile(r) => {
                     let e = ent(&r.entity, &format!("rule {}", r.id))?;
                     if r.systems.len() < 2 {
-                        return Err(bad(format!(
-                            "rule {} must name two or more systems",
-                            r.id
-                        )));
+                        return Err(bad(format!("rule {} must name two or more systems", r.id)));
                     }
                     let systems = r
                         .systems
@@ -377,17 +374,18 @@ impl Compiled {
                 }
                 ConfigRule::Alert(a) => {
                     let Some(&flow) = flow_index.get(&a.flow) else {
-                        return Err(bad(format!(
-                            "rule {} names unknown flow {}",
-                            a.id, a.flow
-                        )));
+                        return Err(bad(format!("rule {} names unknown flow {}", a.id, a.flow)));
                     };
                     if a.window_seconds == 0 && a.metric != AlertMetric::StallSeconds {
-                        return Err(bad(format!("rule {}: windowSeconds must be positive", a.id)));
+                        return Err(bad(format!(
+                            "rule {}: windowSeconds must be positive",
+                            a.id
+                        )));
                     }
                     let f = &flows[flow as usize];
                     if a.metric == AlertMetric::ErrorRate {
-                        let watched = &mut entities[f.entity as usize].error_watched[f.from as usize];
+                        let watched =
+                            &mut entities[f.entity as usize].error_watched[f.from as usize];
                         if !watched.contains(&flow) {
                             watched.push(flow);
                         }

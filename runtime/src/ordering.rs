@@ -42,7 +42,9 @@ pub enum Verdict {
     Stale,
     NoVersion,
     /// Escalate: an earlier event than the accepted one; its id.
-    Conflict { newer: String },
+    Conflict {
+        newer: String,
+    },
 }
 
 /// Ordering state of every ordered entity.
@@ -159,7 +161,10 @@ mod tests {
         o.accept(LastWriteWins, 0, "k", 100, None, "m1");
         assert_eq!(o.judge(LastWriteWins, 0, "k", 99, None), Verdict::Stale);
         assert_eq!(o.judge(LastWriteWins, 0, "k", 100, None), Verdict::InOrder);
-        assert_eq!(o.judge(LastWriteWins, 0, "other", 1, None), Verdict::InOrder);
+        assert_eq!(
+            o.judge(LastWriteWins, 0, "other", 1, None),
+            Verdict::InOrder
+        );
         assert_eq!(o.judge(LastWriteWins, 1, "k", 1, None), Verdict::InOrder);
     }
 

@@ -163,10 +163,13 @@ impl Reconciler {
                 }
                 state.order.push_back(key.to_string());
                 let n = rule.systems.len();
-                state.keys.entry(key.to_string()).or_insert_with(|| KeyState {
-                    sides: vec![None; n],
-                    pairs: vec![Pair::default(); n.saturating_sub(1)],
-                })
+                state
+                    .keys
+                    .entry(key.to_string())
+                    .or_insert_with(|| KeyState {
+                        sides: vec![None; n],
+                        pairs: vec![Pair::default(); n.saturating_sub(1)],
+                    })
             }
         };
         if entry.sides[side].as_ref().is_some_and(|s| s.at_ms > at_ms) {
@@ -230,7 +233,6 @@ fn show(v: &Option<Value>) -> String {
         Some(v) => v.to_string(),
     }
 }
-
 
 /// The exceptions of one key: per pair (the first system and each other),
 /// a mismatch, then a silence, each at most once.

@@ -149,7 +149,10 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(format_rfc3339_ms(1_772_359_200_000), "2026-03-01T10:00:00Z");
-        assert_eq!(format_rfc3339_ms(1_772_359_200_250), "2026-03-01T10:00:00.250Z");
+        assert_eq!(
+            format_rfc3339_ms(1_772_359_200_250),
+            "2026-03-01T10:00:00.250Z"
+        );
         assert_eq!(format_rfc3339_ms(0), "1970-01-01T00:00:00Z");
         for s in ["2026-03-01T10:00:00Z", "1999-12-31T23:59:59.999Z"] {
             assert_eq!(format_rfc3339_ms(parse_rfc3339_ms(s).unwrap()), s);

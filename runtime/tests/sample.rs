@@ -79,7 +79,10 @@ fn generated_acks_settle_every_delivery() {
     let s = engine.summary();
     let delivered: u64 = s.flows.values().map(|f| f.acked).sum();
     assert!(delivered > 2000, "{delivered}");
-    assert!(s.flows.values().all(|f| f.unacknowledged == 0 && f.nacked == 0));
+    assert!(s
+        .flows
+        .values()
+        .all(|f| f.unacknowledged == 0 && f.nacked == 0));
 }
 
 /// Conditions on times and patterns (CEL `timestamp`, `duration`,
