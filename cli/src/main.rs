@@ -94,6 +94,11 @@ enum Command {
         /// Decision log (JSON Lines); default: decisions.log beside the config.
         #[arg(long)]
         log: Option<PathBuf>,
+        /// What the gate's clock follows: `wall` (the later of message time
+        /// and the wall clock) or `message` (message time only, for tests and
+        /// replays through the gate).
+        #[arg(long, default_value = "wall", value_parser = ["wall", "message"])]
+        clock: String,
     },
 }
 
@@ -136,7 +141,8 @@ fn main() -> ExitCode {
             config,
             listen,
             log,
-        } => serve::run(&config, &listen, log.as_deref()),
+            clock,
+        } => serve::run(&config, &listen, log.as_deref(), clock == "message"),
     };
     ExitCode::from(code)
 }
