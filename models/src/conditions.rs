@@ -823,8 +823,10 @@ impl Checker<'_> {
                 if !matches!(t(0), Ty::Str | Ty::Int | Ty::Timestamp | Ty::Dyn) {
                     self.mismatch(
                         format!("`{}` makes a time of {}", src(), t(0).describe()),
-                        "make a time of text, e.g. `timestamp(\"2026-01-01T00:00:00Z\")`, or of a date or datetime field".into(),
+                        "make a time of text, e.g. `timestamp(\"2026-01-01T00:00:00Z\")`, or of a datetime field".into(),
                     );
+                } else if let Some(arg) = args.first() {
+                    self.time_text_check(whole, arg);
                 }
                 Ty::Timestamp
             }
@@ -844,6 +846,38 @@ impl Checker<'_> {
                     Ty::Dyn
                 }
             },
+        }
+    }
+
+    /// `timestamp(x)` needs RFC 3339 text: a `date` field (`YYYY-MM-DD`) or
+    /// a literal that is not such a time always fails at run time.
+    fn time_text_check(&mut self, whole: &IdedExpr, arg: &IdedExpr) {
+        match &arg.expr {
+            Expr::Ident(name) => {
+                let is_date = self
+                    .field(name)
+                    .is_some_and(|f| f.field_type == FieldType::Date);
+                if is_date {
+                    self.mismatch(
+                        format!(
+                            "`{}` makes a time of `{name}`, a date (YYYY-MM-DD): `timestamp` needs a date and a time",
+                            show(whole)
+                        ),
+                        format!("add the time of day: `timestamp({name} + \"T00:00:00Z\")`, or compare the dates as text"),
+                    );
+                }
+            }
+            Expr::Literal(LiteralValue::String(s)) if !is_rfc3339(s.inner()) => {
+                self.mismatch(
+                    format!(
+                        "`{}`: \"{}\" is not an RFC 3339 time",
+                        show(whole),
+                        s.inner()
+                    ),
+                    "write the time as `timestamp(\"2026-01-01T00:00:00Z\")` (date, `T`, time, `Z` or an offset)".into(),
+                );
+            }
+            _ => {}
         }
     }
 
@@ -1027,6 +1061,58 @@ impl Checker<'_> {
             fix,
         );
         Ty::Dyn
+    }
+}
+
+/// Whether `s` is an RFC 3339 date and time (`2026-01-01T10:00:00Z`,
+/// fractional seconds and a numeric offset allowed), as `timestamp()` reads.
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|d| d.len() == r.len() && d.iter().all(u8::is_ascii_digit))
+    };
+    let num =
+        |r: std::ops::Range<usize>| -> u32 { s.get(r).and_then(|x| x.parse().ok()).unwrap_or(99) };
+    if !(digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && matches!(b.get(10), Some(b'T' | b't' | b' '))
+        && digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19))
+    {
+        return false;
+    }
+    if !((1..=12).contains(&num(5..7))
+        && (1..=31).contains(&num(8..10))
+        && num(11..13) <= 23
+        && num(14..16) <= 59
+        && num(17..19) <= 60)
+    {
+        return false;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            i + 6 == b.len() && digits(i + 1..i + 3) && b[i + 3] == b':' && digits(i + 4..i + 6)
+        }
+        _ => false,
     }
 }
 

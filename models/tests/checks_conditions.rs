@@ -61,7 +61,8 @@ const GOOD: &[&str] = &[
     "dyn(sku) == 1",
     "type(quantity) == int",
     "timestamp(shipped) > timestamp(\"2024-01-01T00:00:00Z\")",
-    "timestamp(shipped) - timestamp(received) < duration(\"72h\")",
+    "timestamp(shipped) - timestamp(received + \"T00:00:00Z\") < duration(\"72h\")",
+    "received > \"2024-01-01\" && timestamp(\"2024-01-01T10:00:00.5+02:00\") < timestamp(shipped)",
     "timestamp(shipped) + duration(\"1h\") >= timestamp(\"2024-01-01T00:00:00Z\")",
     "timestamp(shipped).getFullYear() >= 2024",
     "duration(\"90m\").getMinutes() == 90",
@@ -475,4 +476,35 @@ fn unsupported_forms_are_named() {
         p[0]
     );
     assert!(!p[0].message.contains("not a CEL function"));
+}
+
+/// `timestamp()` of a `date` field or of text that is not an RFC 3339 time
+/// always fails at run time: the checker says so.
+#[test]
+fn timestamps_need_rfc3339_text() {
+    for c in [
+        "timestamp(received) > timestamp(\"2024-01-01T00:00:00Z\")",
+        "timestamp(shipped) > timestamp(\"2024-01-01\")",
+        "timestamp(shipped) > timestamp(\"2024-13-01T00:00:00Z\")",
+        "timestamp(shipped) > timestamp(\"2024-01-01T00:00:00\")",
+    ] {
+        let p = problems(c);
+        assert_eq!(p.len(), 1, "{c}: {p:#?}");
+        assert_eq!(p[0].code, FindingCode::ConditionTypeMismatch, "{c}");
+    }
+    let p = problems("timestamp(received) > timestamp(shipped)");
+    assert!(
+        p[0].fix
+            .as_deref()
+            .unwrap()
+            .contains("timestamp(received + \"T00:00:00Z\")"),
+        "{p:?}"
+    );
+    for c in [
+        "timestamp(shipped) > timestamp(\"2024-01-01T00:00:00Z\")",
+        "timestamp(shipped) > timestamp(\"2024-01-01t00:00:00.123456789-05:30\")",
+        "timestamp(received + \"T00:00:00Z\") < timestamp(shipped)",
+    ] {
+        assert!(problems(c).is_empty(), "{c}: {:?}", problems(c));
+    }
 }

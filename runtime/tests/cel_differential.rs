@@ -461,6 +461,8 @@ fn functions_the_checker_accepts_evaluate() {
         "[1, 2].exists(x, x > 1) && [1, 2].all(x, x > 0) && [1, 2].exists_one(x, x > 1)",
         "[1, 2].map(x, x * 2) == [2, 4] && [1, 2].filter(x, x > 1) == [2]",
         "has(data.i) && !has(data.zz)",
+        "timestamp('2024-01-01t00:00:00.5-05:30') > timestamp('2024-01-01 05:00:00Z')",
+        "timestamp(t) > timestamp('2024-05-01' + 'T00:00:00Z')",
         "'elem' in [1, 'elem', 2] && e in ['open', 1]",
         "{'a': 1}['a'] == 1 && 'a' in {'a': 1}",
     ] {
