@@ -50,9 +50,6 @@ impl Pending {
     fn id(&self) -> &str {
         self.id_key.split('\0').next().unwrap_or("")
     }
-    fn key(&self) -> &str {
-        self.id_key.split_once('\0').map(|(_, k)| k).unwrap_or("")
-    }
 }
 
 /// How a delivery was settled.
@@ -73,12 +70,24 @@ pub enum How {
 pub struct Settled {
     pub flow: u32,
     pub to: u32,
-    /// The delivered message's time, id and entity key.
+    /// The delivered message's time.
     pub at_ms: i64,
     pub deadline_ms: i64,
-    pub id: String,
-    pub key: String,
+    /// The message id and entity key (moved from the delivery, not copied).
+    id_key: Box<str>,
     pub how: How,
+}
+
+impl Settled {
+    /// The delivered message's id.
+    pub fn id(&self) -> &str {
+        self.id_key.split('\0').next().unwrap_or("")
+    }
+
+    /// The delivered message's entity key.
+    pub fn key(&self) -> &str {
+        self.id_key.split_once('\0').map(|(_, k)| k).unwrap_or("")
+    }
 }
 
 /// What an ack found.
@@ -211,7 +220,7 @@ impl Outstanding {
         }
         let (to, p) = self.map.remove(&k)?;
         self.open -= 1;
-        Some(settled(to, &p, how))
+        Some(settled(to, p, how))
     }
 
     /// An ack from system `from` for message `reference`.
@@ -243,7 +252,7 @@ impl Outstanding {
                 reason: reason.map(str::to_string),
             }
         };
-        AckResult::Settled(settled(to, &p, how))
+        AckResult::Settled(settled(to, p, how))
     }
 
     /// Settles as unacknowledged every open delivery whose deadline the
@@ -262,7 +271,8 @@ impl Outstanding {
             }
             p.state = State::Expired;
             self.open -= 1;
-            out.push(settled(*to, p, How::Unacknowledged));
+            // Kept for a late ack: the settlement gets a copy.
+            out.push(settled(*to, p.clone(), How::Unacknowledged));
             self.expired.push_back(k);
         }
         // Expired entries whose late ack came are gone from the map; keep
@@ -286,26 +296,15 @@ impl Outstanding {
         }
         per
     }
-
-    /// Open deliveries made in [from, to) of message time, per flow `flow`.
-    pub fn open_in(&self, flow: u32, from_ms: i64, to_ms: i64) -> usize {
-        self.map
-            .values()
-            .filter(|(_, p)| {
-                p.state == State::Open && p.flow == flow && p.at_ms >= from_ms && p.at_ms < to_ms
-            })
-            .count()
-    }
 }
 
-fn settled(to: u32, p: &Pending, how: How) -> Settled {
+fn settled(to: u32, p: Pending, how: How) -> Settled {
     Settled {
         flow: p.flow,
         to,
         at_ms: p.at_ms,
         deadline_ms: p.deadline_ms,
-        id: p.id().to_string(),
-        key: p.key().to_string(),
+        id_key: p.id_key,
         how,
     }
 }
@@ -328,7 +327,7 @@ mod tests {
         let AckResult::Settled(s) = o.ack(5, "m1", true, None, 2000) else {
             panic!()
         };
-        assert_eq!((s.id.as_str(), s.key.as_str()), ("m1", "k1"));
+        assert_eq!((s.id(), s.key()), ("m1", "k1"));
         assert_eq!(s.how, How::Acked { at_ms: 2000 });
         // A second ack for it is unexpected.
         assert_eq!(o.ack(5, "m1", true, None, 2000), AckResult::Unexpected);
@@ -348,7 +347,7 @@ mod tests {
         o.expire(61_001, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].how, How::Unacknowledged);
-        assert_eq!(out[0].id, "m2");
+        assert_eq!(out[0].id(), "m2");
         assert_eq!(o.open(), 0);
         // A late ack is observed once.
         assert_eq!(o.ack(5, "m2", true, None, 70_000), AckResult::Late);
@@ -371,7 +370,7 @@ mod tests {
         assert_eq!(o.ack(1, "a", true, None, 20), AckResult::Unexpected);
         o.insert(0, 1, "e", "", 0, 900, &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!((out[0].id.as_str(), &out[0].how), ("c", &How::Evicted));
+        assert_eq!((out[0].id(), &out[0].how), ("c", &How::Evicted));
         assert_eq!(o.open(), 3);
     }
 

@@ -440,8 +440,8 @@ impl State {
                             source: to,
                             field: None,
                             at_ms: *at_ms,
-                            key: Some(&s.key),
-                            message: Some(&s.id),
+                            key: Some(s.key()),
+                            message: Some(s.id()),
                             detail: Some(detail),
                         },
                     );
@@ -462,8 +462,8 @@ impl State {
                             source: to,
                             field: None,
                             at_ms: s.deadline_ms,
-                            key: Some(&s.key),
-                            message: Some(&s.id),
+                            key: Some(s.key()),
+                            message: Some(s.id()),
                             detail: Some(&detail),
                         },
                     );
