@@ -35,6 +35,75 @@ const MAX_NESTING: usize = 64;
 /// Conditions longer than this are refused (a condition is one business rule).
 const MAX_LENGTH: usize = 8192;
 
+/// Syntax trees deeper than this are refused (a chain of 512 operators, as
+/// `a + a + ...`): the runtime compiles and evaluates conditions
+/// recursively, on threads with 2 MiB stacks. The runtime refuses the same.
+pub const MAX_TREE_DEPTH: usize = 512;
+
+/// The depth of a syntax tree, measured without recursion (so that any tree
+/// the parser builds can be measured).
+pub fn tree_depth(root: &IdedExpr) -> usize {
+    let mut max = 0;
+    let mut stack: Vec<(&IdedExpr, usize)> = vec![(root, 1)];
+    while let Some((e, d)) = stack.pop() {
+        max = max.max(d);
+        let d = d + 1;
+        match &e.expr {
+            Expr::Unspecified | Expr::Ident(_) | Expr::Literal(_) => {}
+            Expr::Select(sel) => stack.push((&sel.operand, d)),
+            Expr::List(list) => stack.extend(list.elements.iter().map(|x| (x, d))),
+            Expr::Map(map) => {
+                for entry in &map.entries {
+                    if let EntryExpr::MapEntry(m) = &entry.expr {
+                        stack.push((&m.key, d));
+                        stack.push((&m.value, d));
+                    }
+                }
+            }
+            Expr::Struct(st) => {
+                for entry in &st.entries {
+                    match &entry.expr {
+                        EntryExpr::StructField(f) => stack.push((&f.value, d)),
+                        EntryExpr::MapEntry(m) => {
+                            stack.push((&m.key, d));
+                            stack.push((&m.value, d));
+                        }
+                    }
+                }
+            }
+            Expr::Comprehension(c) => {
+                for x in [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ] {
+                    stack.push((x, d));
+                }
+            }
+            Expr::Call(call) => {
+                if let Some(t) = &call.target {
+                    stack.push((t, d));
+                }
+                stack.extend(call.args.iter().map(|x| (x, d)));
+            }
+        }
+    }
+    max
+}
+
+/// The problem of a syntax tree too deep to evaluate safely, if it is.
+pub fn depth_problem(expr: &IdedExpr) -> Option<ConditionProblem> {
+    (tree_depth(expr) > MAX_TREE_DEPTH).then(|| ConditionProblem {
+        code: FindingCode::ConditionSyntax,
+        message: format!(
+            "the condition is nested more than {MAX_TREE_DEPTH} levels deep (a chain of that many operators)"
+        ),
+        fix: Some("split it into several rules, or use `in` with a list".into()),
+    })
+}
+
 /// Checks one CEL condition against the fields of `entity`: syntax, unknown
 /// fields, unknown functions and type mismatches. An entity that declares no
 /// fields yet makes every identifier dynamic (only syntax and functions are
@@ -57,6 +126,9 @@ pub fn check_condition(condition: &str, entity: &Entity) -> Vec<ConditionProblem
             }]
         }
     };
+    if let Some(problem) = depth_problem(&expr) {
+        return vec![problem];
+    }
     let mut checker = Checker {
         entity,
         lenient: entity.fields.is_empty(),
@@ -78,7 +150,10 @@ pub fn check_condition(condition: &str, entity: &Entity) -> Vec<ConditionProblem
     checker.problems
 }
 
-fn precheck(condition: &str) -> Option<ConditionProblem> {
+/// The limits checked on a condition's text before it is parsed: not
+/// empty, at most 8192 characters, brackets and prefix operators nested at
+/// most 64 deep. The runtime checks the same before compiling.
+pub fn precheck(condition: &str) -> Option<ConditionProblem> {
     if condition.trim().is_empty() {
         return Some(ConditionProblem {
             code: FindingCode::ConditionSyntax,

@@ -303,6 +303,14 @@ fn deeply_nested_or_huge_conditions_do_not_crash() {
     assert!(codes(&chain).is_empty(), "{:?}", codes(&chain));
     let ors = vec!["quantity > 0"; 300].join(" || ");
     assert!(codes(&ors).is_empty());
+    // A chain deeper than the runtime evaluates safely is refused.
+    let chain = vec!["quantity"; 600].join(" + ") + " > 0";
+    let p = problems(&chain);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].code, FindingCode::ConditionSyntax);
+    assert!(p[0].message.contains("512"), "{p:?}");
+    let chain = vec!["quantity"; 500].join(" + ") + " > 0";
+    assert!(codes(&chain).is_empty());
 }
 
 #[test]

@@ -1104,6 +1104,10 @@ enum Imp {
 /// checks conditions with). The parser is third-party code: a panic in it is
 /// a parse error, not a crash.
 fn parse(source: &str) -> Result<IdedExpr, String> {
+    // Length and bracket nesting first: the parser recurses on brackets.
+    if let Some(p) = charter_model::conditions::precheck(source) {
+        return Err(p.message);
+    }
     let first_line = |e: &cel::ParseErrors| {
         e.to_string()
             .lines()
@@ -1118,6 +1122,16 @@ fn parse(source: &str) -> Result<IdedExpr, String> {
     }
 }
 
+/// The limits the model's checker sets (`charter_model::conditions`): a
+/// syntax tree deeper than that is refused, as compiling and evaluating it
+/// recurse (and a serve worker's stack is 2 MiB).
+fn within_limits(ast: &IdedExpr) -> Result<(), String> {
+    match charter_model::conditions::depth_problem(ast) {
+        Some(p) => Err(p.message),
+        None => Ok(()),
+    }
+}
+
 /// One CEL condition, compiled once.
 #[derive(Debug)]
 pub struct Condition {
@@ -1129,6 +1143,7 @@ impl Condition {
     /// Parses `source` and compiles it against the entity's slot table.
     pub fn compile(source: &str, slots: &mut SlotTable) -> Result<Condition, String> {
         let ast = parse(source)?;
+        within_limits(&ast)?;
         // Compile into a scratch table first so that a fallback does not leave
         // unused slots behind.
         let mut scratch = slots.clone();
@@ -1153,7 +1168,7 @@ impl Condition {
     /// evaluator could take it (for tests that compare the two).
     #[doc(hidden)]
     pub fn compile_interpreted(source: &str, slots: &SlotTable) -> Result<Condition, String> {
-        parse(source)?;
+        within_limits(&parse(source)?)?;
         Ok(Condition {
             source: source.to_string(),
             imp: Imp::Interpreter(Box::new(Interpreted::new(source, slots)?)),
@@ -1425,6 +1440,35 @@ mod tests {
     fn bad_source_is_refused() {
         let mut t = SlotTable::default();
         assert!(Condition::compile("quantity >=", &mut t).is_err());
+    }
+
+    /// What the model's checker refuses as too deep or too long, the loader
+    /// refuses with the same message instead of exhausting a stack.
+    #[test]
+    fn too_deep_is_refused_not_crashed() {
+        let chain = |n: usize| vec!["a"; n].join(" + ") + " > 0";
+        let mut t = SlotTable::default();
+        let e = Condition::compile(&chain(4000), &mut t).unwrap_err();
+        assert!(e.contains("8192"), "{e}");
+        let e = Condition::compile(&chain(2000), &mut t).unwrap_err();
+        assert!(e.contains("512"), "{e}");
+        let e = Condition::compile_interpreted(&chain(2000), &t).unwrap_err();
+        assert!(e.contains("512"), "{e}");
+        let parens = format!("{}a{} > 0", "(".repeat(5000), ")".repeat(5000));
+        assert!(Condition::compile(&parens, &mut t).is_err());
+        assert!(Condition::compile(&"a > 0 || ".repeat(2000), &mut t).is_err());
+        // Just within the limit: compiles and evaluates (a debug build needs
+        // a larger stack than a release one for it).
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || {
+                let (r, native) = run(&chain(500), json!({"a": 1}));
+                assert!(native);
+                assert_eq!(r, Ok(true));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     proptest::proptest! {

@@ -298,7 +298,7 @@ fn outcome(r: &Result<bool, EvalError>) -> Option<bool> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     /// Native and interpreter agree on every generated condition, which the
     /// native evaluator compiles (the generator only uses what it covers).
