@@ -7,6 +7,8 @@ import "./styles.css";
 // `?bench=S,E,F` opens a synthetic model of S systems, E entities, F flows
 // instead (the canvas scale benchmark, e2e/bench-canvas.mjs); `&layout=grid`
 // gives it stored positions, otherwise it gets the automatic layout.
+// `?sample=seafood` opens the real seafood sample and its seeded layout
+// (`&layout=none`: without it, so the automatic layout runs).
 if (import.meta.env.MODE === "e2e") {
   const { installMockBackend, bigModel } = await import("./test/mockBackend");
   const q = new URLSearchParams(location.search);
@@ -17,6 +19,10 @@ if (import.meta.env.MODE === "e2e") {
     const cols = Math.ceil(Math.sqrt(s * 1.6));
     const layout = q.get("layout") === "grid" ? model.systems.map((x, i) => ({ nodeId: x.id, x: (i % cols) * 380, y: Math.floor(i / cols) * 320 })) : [];
     installMockBackend({ model, layout });
+  } else if (q.get("sample") === "seafood") {
+    // The app's own seeded sample with its seeded layout (what `npm start` greets a new user with).
+    const [{ default: model }, { default: layout }] = await Promise.all([import("../../models/examples/seafood.model.json?raw"), import("../../src-tauri/sample/seafood.layout.json?raw")]);
+    installMockBackend({ model: JSON.parse(model), layout: q.get("layout") === "none" ? [] : JSON.parse(layout) });
   } else {
     installMockBackend();
   }

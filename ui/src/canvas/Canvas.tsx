@@ -8,6 +8,7 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   getNodesBounds,
+  getViewportForBounds,
   Controls,
   MarkerType,
   ReactFlow,
@@ -33,6 +34,11 @@ import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeSignature
 import { autoLayout } from "./layout";
 import { SystemNode } from "./SystemNode";
 import { WindowFlows } from "./WindowFlows";
+import { BundleList } from "./BundleList";
+import { isBundleId } from "./bundles";
+import { DimContext, entityFocus, systemFocus } from "./focus";
+import { bend, LABEL_HEIGHT, LabelSpotContext, labelParts, placeLabels, labelAt, type LabelInput } from "./labels";
+import "./canvas.css";
 import { needsNewWindow, viewRect, windowAround, windowed } from "./windowing";
 
 // At module scope, as xyflow asks (a new object per render remounts everything).
@@ -40,7 +46,8 @@ const nodeTypes = { system: SystemNode };
 const edgeTypes = { flow: FlowEdge };
 const defaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 } };
 const proOptions = { hideAttribution: false };
-// Systems outside the rendering window are hidden nodes (windowing.ts): fitting includes them.
+// Systems outside the rendering window are hidden nodes (windowing.ts): fitting includes them. (The first
+// fit is the canvas's own, once the boxes are measured: see `frame`.)
 const fitViewOptions = { includeHiddenNodes: true };
 
 /** Above this size, only what is on screen is rendered (and the minimap is left out). */
@@ -58,6 +65,8 @@ export type CanvasProps = {
   /** Centre on this (a finding was clicked); `n` changes on every request. */
   focus: { sel: Selection; n: number } | null;
   theme: "light" | "dark";
+  /** Presentation mode went on or off (the shell hides its panels). */
+  onPresent?: (on: boolean) => void;
 };
 
 type Clip = { systems: System[]; entities: Entity[]; flows: Flow[] };
@@ -161,6 +170,23 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "model";
 }
 
+function storedFlag(key: string, fallback: boolean): boolean {
+  try {
+    const v = localStorage.getItem(key);
+    return v === null ? fallback : v === "true";
+  } catch {
+    return fallback;
+  }
+}
+
+function storeFlag(key: string, value: boolean) {
+  try {
+    localStorage.setItem(key, String(value));
+  } catch {
+    // No storage: the choice lasts this session.
+  }
+}
+
 function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus, theme }: CanvasProps) {
   const rf = useReactFlow<SystemNodeT, FlowEdgeT>();
   const model = state.model;
@@ -171,6 +197,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const [layoutBusy, setLayoutBusy] = useState(false);
   const [fitPending, setFitPending] = useState(false);
   const [lineage, setLineage] = useState<string | null>(null);
+  // Flows between the same two systems in the same direction drawn as one edge (bundles.ts); a switch shows every flow.
+  const [bundled, setBundled] = useState(() => storedFlag("charter-bundled", true));
+  const [bundleOpen, setBundleOpen] = useState<string | null>(null);
   const [nodes, setNodes] = useState<SystemNodeT[]>([]);
   const [edges, setEdges] = useState<FlowEdgeT[]>([]);
   const [connect, setConnect] = useState<{ from: string; to: string } | null>(null);
@@ -228,7 +257,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         const m = modelRef.current;
         const known = m.systems.some((s) => map.has(s.id));
         setPositions((prev) => keepOthers(map, prev));
-        if (!known && m.systems.length > 0) await runLayout(m, null);
+        if (known) setFitPending(true);
+        else if (m.systems.length > 0) await runLayout(m, null);
       } catch (e) {
         if (!cancelled) onError(e);
       }
@@ -240,21 +270,78 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [modelId]);
 
-  const built = useMemo(() => (positions ? buildGraph(model, state.findings, { positions, lineage }) : null), [model, state.findings, positions, lineage]);
+  const expand = selection?.kind === "flow" ? selection.id : null;
+  const built = useMemo(() => (positions ? buildGraph(model, state.findings, { positions, lineage, bundled, expand }) : null), [model, state.findings, positions, lineage, bundled, expand]);
+  const openBundle = useMemo(() => (bundleOpen ? (built?.edges.find((e) => e.id === bundleOpen)?.data?.bundle ?? null) : null), [bundleOpen, built]);
+  useEffect(() => storeFlag("charter-bundled", bundled), [bundled]);
   useEffect(() => {
     if (!built) return;
     setNodes((prev) => mergeNodes(prev, built.nodes));
     setEdges((prev) => mergeEdges(prev, built.edges));
   }, [built]);
 
-  // After an automatic layout, frame the whole model once the nodes have moved.
+  const large = nodes.length > LARGE_NODES || edges.length > LARGE_EDGES;
+  // Labels slide along their curves to stay clear of each other and of the boxes (small models; large ones keep the middle).
+  const placed = useMemo(() => {
+    if (large) return null;
+    const boxes = new Map<string, Rect>();
+    for (const n of nodes) boxes.set(n.id, { x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? nodeSize(n.data).height });
+    const labels: LabelInput[] = [];
+    for (const e of edges) {
+      const a = boxes.get(e.source);
+      const b = boxes.get(e.target);
+      if (!a || !b || !e.data) continue;
+      labels.push({ id: e.id, sx: a.x + a.width + 7, sy: a.y + a.height / 2, tx: b.x - 7, ty: b.y + b.height / 2, offset: e.data.offset, width: labelParts(e.data).width });
+    }
+    const spots = placeLabels(labels, [...boxes.values()]);
+    // What a fit frames: the boxes and the labels where they sit (a bent flow's label can lie outside the boxes).
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    const grow = (r: Rect) => {
+      x0 = Math.min(x0, r.x);
+      y0 = Math.min(y0, r.y);
+      x1 = Math.max(x1, r.x + r.width);
+      y1 = Math.max(y1, r.y + r.height);
+    };
+    for (const r of boxes.values()) grow(r);
+    for (const l of labels) {
+      const p = labelAt(l.sx, l.sy, l.tx, l.ty, bend(l.sx, l.tx, l.offset), spots.get(l.id));
+      grow({ x: p.x - l.width / 2, y: p.y - LABEL_HEIGHT / 2, width: l.width, height: LABEL_HEIGHT });
+    }
+    const bounds: Rect | null = Number.isFinite(x0) ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
+    return { spots, bounds };
+  }, [large, nodes, edges]);
+  const spots = placed?.spots ?? null;
+  const contentBounds = placed?.bounds ?? null;
+
+  /** Frames `bounds` in the pane, never closer than 1:1 (a small model is not blown up). */
+  const frame = useCallback(
+    (bounds: Rect, duration = 0) => {
+      const el = wrapper.current;
+      if (!el || !el.clientWidth || !el.clientHeight) return rf.fitBounds(bounds, { padding: 0.04, duration });
+      return rf.setViewport(getViewportForBounds(bounds, el.clientWidth, el.clientHeight, 0.05, 1, 0.04), { duration });
+    },
+    [rf],
+  );
+
+  // After an automatic layout or on opening a model, frame the model (its boxes and labels) once the nodes are in place.
   useEffect(() => {
-    if (!fitPending || nodes.length === 0 || !positions) return;
+    if (!fitPending || !positions) return;
+    if (nodes.length === 0) {
+      if (model.systems.length === 0) setFitPending(false);
+      return;
+    }
+    // Small models: once the boxes are measured, so the frame holds them and their labels.
+    if (!large && !nodes.every((n) => n.measured?.width)) return;
     if (!nodes.every((n) => { const p = positions.get(n.id); return !p || (p.x === n.position.x && p.y === n.position.y); })) return;
-    setFitPending(false);
-    const bounds = getNodesBounds(nodes);
-    requestAnimationFrame(() => void rf.fitBounds(bounds, { padding: 0.12 }));
-  }, [fitPending, nodes, positions, rf]);
+    const bounds = contentBounds ?? getNodesBounds(nodes);
+    requestAnimationFrame(() => {
+      void frame(bounds);
+      setFitPending(false);
+    });
+  }, [fitPending, nodes, positions, contentBounds, large, model.systems.length, frame]);
 
   // The shared selection shows on the canvas (unless it is already part of a multi-selection).
   useEffect(() => {
@@ -275,7 +362,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       if (isFlow && eds.some((e) => e.id === selection.id && e.selected)) return eds;
       let changed = false;
       const out = eds.map((e) => {
-        const want = isFlow && e.id === selection.id;
+        // A flow inside a bundle selects its bundle.
+        const want = isFlow && (e.id === selection.id || !!e.data?.bundle?.flows.some((f) => f.id === selection.id));
         if (!!e.selected === want) return e;
         changed = true;
         return { ...e, selected: want };
@@ -483,6 +571,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         const e = modelRef.current.entities.find((x) => x.id === entity);
         if (e && e.owner !== system) setOwnerAsk({ entity, owner: system });
       },
+      openBundle: (id) => setBundleOpen(id),
     }),
     [apply, onSelect, positions, savePositions],
   );
@@ -504,8 +593,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   );
 
   const fit = useCallback(() => {
-    if (nodes.length > 0) void rf.fitBounds(getNodesBounds(nodes), { duration: 200, padding: 0.1 });
-  }, [nodes, rf]);
+    if (nodes.length > 0) void frame(contentBounds ?? getNodesBounds(nodes), 200);
+  }, [nodes, frame, contentBounds]);
 
 
 
@@ -544,7 +633,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     }
   }, [model.name, modelId, onError, onInfo]);
 
-  const dialogOpen = connect !== null || ownerAsk !== null || entityAsk !== null || help || (renaming !== null && renaming.kind !== "system");
+  const dialogOpen = bundleOpen !== null || connect !== null || ownerAsk !== null || entityAsk !== null || help || (renaming !== null && renaming.kind !== "system");
 
   // Keyboard shortcuts (see the help overlay).
   useEffect(() => {
@@ -579,6 +668,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         void runLayout(modelRef.current, "Laid out automatically");
       } else if (k === "Escape") {
         setLineage(null);
+        setBundleOpen(null);
         onSelect(null);
         setNodes((nds) => nds.map((n) => (n.selected ? { ...n, selected: false } : n)));
         setEdges((eds) => eds.map((e) => (e.selected ? { ...e, selected: false } : e)));
@@ -588,7 +678,6 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     return () => window.removeEventListener("keydown", onKey);
   }, [copySelection, deleteSelection, dialogOpen, fit, onSelect, paste, runLayout, selection]);
 
-  const large = nodes.length > LARGE_NODES || edges.length > LARGE_EDGES;
   const overview = useStore(overviewSel) && large && !exporting;
   // Large models at detail zoom render a window around the view (windowing.ts),
   // recomputed only when the view leaves it.
@@ -616,11 +705,17 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     () => ({ entity: selection?.kind === "entity" ? selection.id : null, renaming: renaming?.kind === "system" ? renaming.id : null }),
     [selection, renaming],
   );
+  // Focus: a selected system dims all but its neighbours; a selected entity all but its lineage.
+  const dim = useMemo(() => {
+    if (selection?.kind === "system" && model.systems.some((s) => s.id === selection.id)) return systemFocus(model, selection.id);
+    if (selection?.kind === "entity" && model.entities.some((e) => e.id === selection.id)) return entityFocus(model, selection.id);
+    return null;
+  }, [selection, model]);
   const renameTarget = renaming && renaming.kind !== "system" ? renaming : null;
   const renameEntity = renameTarget?.kind === "entity" ? model.entities.find((e) => e.id === renameTarget.id) : undefined;
 
   return (
-    <div className="canvas-area" data-testid="canvas" data-nodes={nodes.length} data-edges={edges.length} data-lineage={lineage ?? ""} data-overview={overview ? "true" : "false"} data-layout={positions ? (layoutBusy ? "busy" : "ready") : "loading"}>
+    <div className="canvas-area" data-testid="canvas" data-nodes={nodes.length} data-edges={edges.length} data-lineage={lineage ?? ""} data-bundled={bundled ? "true" : "false"} data-focus={dim ? (selection?.id ?? "") : ""} data-overview={overview ? "true" : "false"} data-layout={positions ? (layoutBusy ? "busy" : fitPending ? "fitting" : "ready") : "loading"}>
       <div className="canvas-bar" data-testid="canvas-bar">
         <form
           className="add-form"
@@ -647,6 +742,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
             ))}
           </select>
         </label>
+        <label className="bundle-switch" title="Draw the flows between two systems as one edge per direction, or every flow on its own">
+          <input type="checkbox" data-testid="bundle-toggle" checked={!bundled} onChange={(e) => { setBundled(!e.target.checked); setBundleOpen(null); }} /> Every flow
+        </label>
         <span className="bar-spacer" />
         <button type="button" data-testid="auto-layout" disabled={layoutBusy} onClick={() => void runLayout(model, "Laid out automatically")}>
           {layoutBusy ? "Laying out…" : "Auto layout"}
@@ -662,6 +760,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       <div className="canvas-flow" ref={wrapper}>
         <ActionsContext.Provider value={actions}>
           <FocusContext.Provider value={focusValue}>
+           <DimContext.Provider value={dim}>
+           <LabelSpotContext.Provider value={spots}>
             <ReactFlow<SystemNodeT, FlowEdgeT>
               nodes={overview ? NO_NODES : (shown?.nodes ?? nodes)}
               edges={overview || shown ? NO_EDGES : edges}
@@ -676,7 +776,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
               isValidConnection={(c) => c.source !== c.target}
               onNodeDragStop={(_, __, dragged) => savePositions(dragged)}
               onNodeClick={(_, n) => onSelect({ kind: "system", id: n.id })}
-              onEdgeClick={(_, e) => onSelect({ kind: "flow", id: e.id })}
+              onEdgeClick={(_, e) => (isBundleId(e.id) ? setBundleOpen(e.id) : onSelect({ kind: "flow", id: e.id }))}
               onPaneClick={(ev) => {
                 if (!overview) return onSelect(null);
                 // Overview: a click on a system zooms in on it.
@@ -692,17 +792,28 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
               onlyRenderVisibleElements={windowMode && !shown}
               minZoom={0.05}
               maxZoom={2}
-              fitView
-              fitViewOptions={fitViewOptions}
               colorMode={theme}
               proOptions={proOptions}
             >
-              <Controls showInteractive={false} />
+              <Controls showInteractive={false} fitViewOptions={fitViewOptions} />
               {overview && <OverviewFlows nodes={nodes} edges={edges} />}
               {shown && win && <WindowFlows edges={shown.edges} ends={shown.ends} win={win} />}
             </ReactFlow>
+           </LabelSpotContext.Provider>
+           </DimContext.Provider>
           </FocusContext.Provider>
         </ActionsContext.Provider>
+        {openBundle && (
+          <BundleList
+            bundle={openBundle}
+            model={model}
+            onClose={() => setBundleOpen(null)}
+            onPick={(id) => {
+              setBundleOpen(null);
+              onSelect({ kind: "flow", id });
+            }}
+          />
+        )}
         {!positions && <div className="canvas-status">Loading the layout…</div>}
         {model.systems.length === 0 && positions && <div className="canvas-status" data-testid="canvas-empty">An empty model: add a system above (or press N).</div>}
       </div>

@@ -1,6 +1,8 @@
 import { memo, useContext, type ReactNode } from "react";
 import { BaseEdge, useStore, type EdgeProps } from "@xyflow/react";
 import { ActionsContext, DETAIL_ZOOM } from "./context";
+import { DimContext, edgeLit } from "./focus";
+import { bend, LABEL_HEIGHT, LabelSpotContext, labelAt, labelParts } from "./labels";
 import type { FlowEdge as FlowEdgeType } from "./graph";
 
 export const zoomedOutSel = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
@@ -34,29 +36,86 @@ type ShapeProps = {
   part?: "path" | "label";
 };
 
-/** A flow as drawn: the curve and, at detail zoom, its label with the pattern, "no ack" and a findings badge. */
+/** A flow (or a bundle of flows) as drawn: the curve and, at detail zoom, its label with the pattern, "no ack" and a findings badge. */
 export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, renderPath, part }: ShapeProps) {
   const actions = useContext(ActionsContext);
+  const focus = useContext(DimContext);
+  const spots = useContext(LabelSpotContext);
   if (!data) return null;
   const f = data.flow;
   // A flow drawn right to left (target left of source) would run under the nodes: bend it well clear.
-  const back = sx > tx;
-  const { path, x, y } = curve(sx, sy, tx, ty, back ? data.offset + (data.offset >= 0 ? 120 : -120) : data.offset);
-  const acked = f.ack === true;
-  const cls = `flow-path flow-${f.pattern}${acked ? "" : " flow-noack"}${selected ? " flow-selected" : ""}`;
+  const off = bend(sx, tx, data.offset);
+  const { path } = curve(sx, sy, tx, ty, off);
+  const b = data.bundle;
+  const acked = b ? b.ack === "all" : f.ack === true;
+  const style = b ? b.style : f.pattern;
+  const dim = !edgeLit(focus, b ? b.flows.map((x) => x.id) : [f.id]);
+  const cls = `flow-path flow-${style}${acked ? "" : " flow-noack"}${selected ? " flow-selected" : ""}${dim ? " flow-dimmed" : ""}`;
   // Zoomed out: one thin path, no arrow, no wide hit area, no label (cheap to draw thousands).
   if (zoomedOut) return part === "label" ? null : <path d={path} className={`react-flow__edge-path flow-lite ${cls}`} />;
   if (part === "path") return renderPath(path, cls);
-  // The label is SVG text (no HTML portal per edge: cheaper with thousands of edges).
-  const text = `${data.entityName}  ${f.pattern}`;
-  const bad = data.errors + data.warnings;
-  const w = Math.round(text.length * 8.2 + (acked ? 0 : 58) + (bad > 0 ? 30 : 0) + 20);
+  // The label is SVG text (no HTML portal per edge: cheaper with thousands of edges), placed where no other label is (labels.ts).
+  const { x, y } = labelAt(sx, sy, tx, ty, off, spots?.get(id));
+  const l = labelParts(data);
+  const w = l.width;
+  const text = (
+    <>
+      <rect className="flow-label-bg" x={-w / 2} y={-LABEL_HEIGHT / 2} width={w} height={LABEL_HEIGHT} rx={8} />
+      <text x={-w / 2 + 10} y={1} dominantBaseline="middle">
+        <tspan className="flow-entity">{l.main}</tspan>
+        <tspan className="flow-pattern" dx={8}>
+          {l.tag}
+        </tspan>
+        {l.noack && (
+          <tspan className="flow-noack-tag" data-testid="no-ack" dx={8}>
+            {l.noack}
+          </tspan>
+        )}
+      </text>
+      {l.bad > 0 && (
+        <g data-testid="edge-badge" className={data.errors > 0 ? "edge-badge-error" : "edge-badge-warning"} transform={`translate(${w / 2 - 16} 0)`}>
+          <circle r={11} />
+          <text textAnchor="middle" dominantBaseline="middle" y={1}>
+            {l.bad}
+          </text>
+        </g>
+      )}
+    </>
+  );
+  if (b) {
+    // A bundle: its entities, how its flows travel, how many are unacknowledged, its findings; a click lists its flows.
+    return (
+      <>
+        {part !== "label" && renderPath(path, cls)}
+        <g
+          className={`flow-label bundle-label${selected ? " flow-label-selected" : ""}${dim ? " flow-dimmed" : ""}`}
+          data-testid="bundle-label"
+          data-dimmed={dim ? "true" : "false"}
+          data-id={id}
+          data-style={b.style}
+          data-count={b.flows.length}
+          data-flows={b.flows.map((x) => x.id).join(" ")}
+          transform={`translate(${x} ${y})`}
+          role="button"
+          aria-label={`${b.flows.length} flows: ${b.entities.join(", ")}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            actions?.openBundle(id);
+          }}
+        >
+          <title>{`${b.flows.length} flows: ${b.entities.join(", ")}. Click to list them.`}</title>
+          {text}
+        </g>
+      </>
+    );
+  }
   return (
     <>
       {part !== "label" && renderPath(path, cls)}
       <g
-        className={`flow-label${selected ? " flow-label-selected" : ""}`}
+        className={`flow-label${selected ? " flow-label-selected" : ""}${dim ? " flow-dimmed" : ""}`}
         data-testid="flow-label"
+        data-dimmed={dim ? "true" : "false"}
         data-id={id}
         data-pattern={f.pattern}
         data-ack={acked ? "true" : "false"}
@@ -70,26 +129,7 @@ export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, rende
           actions?.startRename({ kind: "flow", id });
         }}
       >
-        <rect className="flow-label-bg" x={-w / 2} y={-14} width={w} height={28} rx={8} />
-        <text x={-w / 2 + 10} y={1} dominantBaseline="middle">
-          <tspan className="flow-entity">{data.entityName}</tspan>
-          <tspan className="flow-pattern" dx={8}>
-            {f.pattern}
-          </tspan>
-          {!acked && (
-            <tspan className="flow-noack-tag" data-testid="no-ack" dx={8}>
-              no ack
-            </tspan>
-          )}
-        </text>
-        {bad > 0 && (
-          <g data-testid="edge-badge" className={data.errors > 0 ? "edge-badge-error" : "edge-badge-warning"} transform={`translate(${w / 2 - 16} 0)`}>
-            <circle r={11} />
-            <text textAnchor="middle" dominantBaseline="middle" y={1}>
-              {bad}
-            </text>
-          </g>
-        )}
+        {text}
       </g>
     </>
   );

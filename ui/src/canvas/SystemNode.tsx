@@ -3,6 +3,7 @@ import { Handle, Position, useStore, type NodeProps } from "@xyflow/react";
 import type { SystemKind } from "../api";
 import { RenameForm } from "../panels/RenameForm";
 import { ActionsContext, CHIP_MIME, DETAIL_ZOOM, FocusContext } from "./context";
+import { DimContext, systemLit } from "./focus";
 import type { Chip, SystemNode as SystemNodeType } from "./graph";
 
 export const KIND_LABEL: Record<SystemKind, string> = {
@@ -60,14 +61,16 @@ function EntityChip({ chip, role, systemId }: { chip: Chip; role: "owner" | "cop
 function SystemNodeView({ data, selected }: NodeProps<SystemNodeType>) {
   const actions = useContext(ActionsContext);
   const { renaming } = useContext(FocusContext);
+  const dim = !systemLit(useContext(DimContext), data.system.id);
   const zoomedOut = useStore(zoomedOutSel);
   const s = data.system;
   return (
     <div
-      className={`sys-node${selected ? " sys-selected" : ""}${data.errors > 0 ? " sys-has-error" : ""}`}
+      className={`sys-node${selected ? " sys-selected" : ""}${data.errors > 0 ? " sys-has-error" : ""}${dim ? " sys-dimmed" : ""}`}
       data-testid="system-item"
       data-id={s.id}
       data-kind={s.kind}
+      data-dimmed={dim ? "true" : "false"}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes(CHIP_MIME)) {
           e.preventDefault();
@@ -92,7 +95,7 @@ function SystemNodeView({ data, selected }: NodeProps<SystemNodeType>) {
           </div>
         ) : (
           <>
-            <span className="sys-name" data-testid="system-name" onDoubleClick={() => actions?.startRename({ kind: "system", id: s.id })}>
+            <span className="sys-name" data-testid="system-name" title={s.name} onDoubleClick={() => actions?.startRename({ kind: "system", id: s.id })}>
               {s.name}
             </span>
             <button type="button" className="icon-btn nodrag" data-testid="rename-system" title="Rename (F2)" aria-label={`Rename ${s.name}`} onClick={() => actions?.startRename({ kind: "system", id: s.id })}>

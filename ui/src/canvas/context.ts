@@ -10,6 +10,8 @@ export type CanvasActions = {
   addEntity: (systemId: string) => void;
   /** An entity chip was dropped on a system: propose it as the owner. */
   dropChip: (entityId: string, systemId: string) => void;
+  /** A bundle of flows was clicked: list its flows. */
+  openBundle: (bundleId: string) => void;
 };
 
 export const ActionsContext = createContext<CanvasActions | null>(null);

@@ -3,6 +3,7 @@
 // cheap to rerun on every edit.
 import type { Edge, Node } from "@xyflow/react";
 import type { Finding, Flow, Model, System } from "../api";
+import { bundleFlows, bundleOffsets, type Bundle } from "./bundles";
 
 export type Chip = { id: string; name: string; severity: "error" | "warning" | "info" | null };
 
@@ -23,6 +24,8 @@ export type FlowData = {
   offset: number;
   errors: number;
   warnings: number;
+  /** Set when this edge stands for several flows (bundled view); `flow` is then the first of them. */
+  bundle: Bundle | null;
 };
 
 export type SystemNode = Node<SystemData, "system">;
@@ -77,6 +80,10 @@ export type BuildOptions = {
   positions: Map<string, Point>;
   /** Show only this entity's lineage. */
   lineage?: string | null;
+  /** Draw the flows between the same two systems in the same direction as one edge (bundles.ts). */
+  bundled?: boolean;
+  /** A selected flow: its bundle is drawn as separate flows, so the flow shows on its own. */
+  expand?: string | null;
 };
 
 /** Where to put systems that have no stored position: a grid below the others. */
@@ -136,11 +143,44 @@ export function buildGraph(model: Model, findings: Finding[], opts: BuildOptions
       data: { system: s, owned: owned.get(s.id) ?? [], copies: copies.get(s.id) ?? [], errors: c?.errors ?? 0, warnings: c?.warnings ?? 0 },
     });
   }
+  const shownFlows = lineage ? model.flows.filter((f) => lineage.flows.has(f.id)) : model.flows;
+  const edges: FlowEdge[] = [];
+  if (opts.bundled) {
+    const bundles = bundleFlows(shownFlows, (id) => names.get(id) ?? id, (id) => counts.get(id));
+    const offsets = bundleOffsets(bundles);
+    for (const b of bundles) {
+      const f = b.flows[0];
+      if (!f) continue;
+      if (b.flows.length > 1 && opts.expand && b.flows.some((x) => x.id === opts.expand)) {
+        // Opened: its flows side by side (0, +1, -1, +2…) around where the bundle runs.
+        b.flows.forEach((x, i) => {
+          const step = i === 0 ? 0 : Math.ceil(i / 2) * (i % 2 === 1 ? 1 : -1);
+          const c = counts.get(x.id);
+          edges.push({
+            id: x.id,
+            source: x.from,
+            target: x.to,
+            type: "flow",
+            data: { flow: x, entityName: names.get(x.entity) ?? x.entity, offset: (offsets.get(b.id) ?? 0) + step * 46, errors: c?.errors ?? 0, warnings: c?.warnings ?? 0, bundle: null },
+          });
+        });
+        continue;
+      }
+      edges.push({
+        id: b.id,
+        source: b.from,
+        target: b.to,
+        type: "flow",
+        // A bundle is picked from its list (a click opens it), not selected and deleted as one.
+        ...(b.flows.length > 1 ? { selectable: false } : {}),
+        data: { flow: f, entityName: names.get(f.entity) ?? f.entity, offset: offsets.get(b.id) ?? 0, errors: b.errors, warnings: b.warnings, bundle: b.flows.length > 1 ? b : null },
+      });
+    }
+    return { nodes, edges };
+  }
   // Several flows between the same two systems fan out: 0, +1, -1, +2...
   const pairIndex = new Map<string, number>();
-  const edges: FlowEdge[] = [];
-  for (const f of model.flows) {
-    if (lineage && !lineage.flows.has(f.id)) continue;
+  for (const f of shownFlows) {
     const key = f.from < f.to ? `${f.from}\u0000${f.to}` : `${f.to}\u0000${f.from}`;
     const i = pairIndex.get(key) ?? 0;
     pairIndex.set(key, i + 1);
@@ -152,7 +192,7 @@ export function buildGraph(model: Model, findings: Finding[], opts: BuildOptions
       source: f.from,
       target: f.to,
       type: "flow",
-      data: { flow: f, entityName: names.get(f.entity) ?? f.entity, offset: step * 46 * sign, errors: c?.errors ?? 0, warnings: c?.warnings ?? 0 },
+      data: { flow: f, entityName: names.get(f.entity) ?? f.entity, offset: step * 46 * sign, errors: c?.errors ?? 0, warnings: c?.warnings ?? 0, bundle: null },
     });
   }
   return { nodes, edges };
@@ -164,7 +204,7 @@ export function nodeSignature(d: SystemData): string {
 }
 
 export function edgeSignature(d: FlowData): string {
-  return JSON.stringify([d.flow, d.entityName, d.offset, d.errors, d.warnings]);
+  return JSON.stringify([d.flow, d.entityName, d.offset, d.errors, d.warnings, d.bundle]);
 }
 
 /** A fresh id based on `base` that is not in `taken`. */

@@ -18,7 +18,7 @@ function edge(id: string, source: string, target: string, extra: Partial<FlowEdg
     source,
     target,
     type: "flow",
-    data: { flow: { id, entity: "e", from: source, to: target, pattern: "event", trigger: "system" }, entityName: "E", offset: 0, errors: 0, warnings: 0 },
+    data: { flow: { id, entity: "e", from: source, to: target, pattern: "event", trigger: "system" }, entityName: "E", offset: 0, errors: 0, warnings: 0, bundle: null },
     ...extra,
   };
 }

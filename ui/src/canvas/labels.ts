@@ -1,0 +1,99 @@
+// Where flow and bundle labels go. Each label sits on its own curve; by
+// default at the middle, but when that spot is taken (another label, a system
+// box) it slides along the curve to the nearest free spot. Computed once for
+// the whole picture (small models only; large ones keep the middle).
+import { createContext } from "react";
+import type { FlowData, Rect } from "./graph";
+
+/** The curve's control point: the midpoint moved sideways by twice the offset (see `curve`). */
+export function control(sx: number, sy: number, tx: number, ty: number, offset: number): { cx: number; cy: number } {
+  const dx = tx - sx;
+  const dy = ty - sy;
+  const len = Math.hypot(dx, dy) || 1;
+  return { cx: (sx + tx) / 2 + (-dy / len) * offset * 2, cy: (sy + ty) / 2 + (dx / len) * offset * 2 };
+}
+
+/** The sideways bend a flow gets: flows drawn right to left bend well clear of the boxes. */
+export function bend(sx: number, tx: number, offset: number): number {
+  return sx > tx ? offset + (offset >= 0 ? 120 : -120) : offset;
+}
+
+/** The point at `t` (0..1) on the quadratic curve from s to t. */
+export function pointAt(sx: number, sy: number, tx: number, ty: number, offset: number, t: number): { x: number; y: number } {
+  const { cx, cy } = control(sx, sy, tx, ty, offset);
+  const u = 1 - t;
+  return { x: u * u * sx + 2 * u * t * cx + t * t * tx, y: u * u * sy + 2 * u * t * cy + t * t * ty };
+}
+
+/** The label's text parts and its width in px (at the canvas's 14 px label type). */
+export function labelParts(d: FlowData): { main: string; tag: string; noack: string; bad: number; width: number } {
+  const b = d.bundle;
+  const bad = d.errors + d.warnings;
+  if (b) {
+    const unacked = b.flows.filter((x) => x.ack !== true).length;
+    const tag = b.style === "event" ? "events" : b.style === "request" ? "requests" : "mixed";
+    const noack = unacked === 0 ? "" : unacked === b.flows.length ? "no ack" : `${unacked} no ack`;
+    const width = Math.round((b.label.length + tag.length) * 8.2 + 8 + (noack ? noack.length * 7.6 + 8 : 0) + (bad > 0 ? 30 : 0) + 20);
+    return { main: b.label, tag, noack, bad, width };
+  }
+  const acked = d.flow.ack === true;
+  const width = Math.round(`${d.entityName}  ${d.flow.pattern}`.length * 8.2 + (acked ? 0 : 58) + (bad > 0 ? 30 : 0) + 20);
+  return { main: d.entityName, tag: d.flow.pattern, noack: acked ? "" : "no ack", bad, width };
+}
+
+export const LABEL_HEIGHT = 28;
+/** Where along its curve a label may sit, nearest the middle first. */
+const SPOTS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8, 0.14, 0.86];
+const GAP = 4;
+/** Sideways (vertical) nudges tried when no spot on the curve itself is free: a label stays beside its line. */
+const NUDGES = [0, 16, -16, 30, -30];
+/** Where a label sits: `t` along its curve (0..1), moved down by `nudge` px (up when negative). */
+export type Spot = { t: number; nudge: number };
+export const MIDDLE: Spot = { t: 0.5, nudge: 0 };
+
+/** The label's centre for a spot. */
+export function labelAt(sx: number, sy: number, tx: number, ty: number, offset: number, spot: Spot = MIDDLE): { x: number; y: number } {
+  const p = pointAt(sx, sy, tx, ty, offset, spot.t);
+  return { x: p.x, y: p.y + spot.nudge };
+}
+
+export type LabelInput = { id: string; sx: number; sy: number; tx: number; ty: number; offset: number; width: number };
+
+function overlapArea(a: Rect, b: Rect): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/**
+ * A spot (t along its curve) for each label so that no two labels overlap and
+ * none sits on a system box, where the curves allow it; otherwise the spot
+ * with the least overlap. Shorter curves are placed first (they have fewer
+ * spots to choose from).
+ */
+export function placeLabels(labels: LabelInput[], boxes: Rect[]): Map<string, Spot> {
+  const order = [...labels].sort((a, b) => Math.hypot(a.tx - a.sx, a.ty - a.sy) - Math.hypot(b.tx - b.sx, b.ty - b.sy) || (a.id < b.id ? -1 : 1));
+  const placed: Rect[] = [];
+  const out = new Map<string, Spot>();
+  for (const l of order) {
+    const off = bend(l.sx, l.tx, l.offset);
+    let best = { spot: MIDDLE, cost: Infinity, rect: null as Rect | null };
+    search: for (const nudge of NUDGES) {
+      for (const t of SPOTS) {
+        const p = pointAt(l.sx, l.sy, l.tx, l.ty, off, t);
+        const rect = { x: p.x - l.width / 2 - GAP, y: p.y + nudge - LABEL_HEIGHT / 2 - GAP, width: l.width + 2 * GAP, height: LABEL_HEIGHT + 2 * GAP };
+        let cost = 0;
+        for (const r of placed) cost += overlapArea(rect, r);
+        for (const r of boxes) cost += overlapArea(rect, r);
+        if (cost < best.cost) best = { spot: { t, nudge }, cost, rect };
+        if (cost === 0) break search;
+      }
+    }
+    out.set(l.id, best.spot);
+    if (best.rect) placed.push(best.rect);
+  }
+  return out;
+}
+
+/** Where each label sits (edge id → spot); absent: the middle. */
+export const LabelSpotContext = createContext<Map<string, Spot> | null>(null);
