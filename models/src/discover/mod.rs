@@ -21,8 +21,12 @@ use crate::import::sketch::{entity_from_path, guess_kind};
 use crate::import::text::{short_name, slugify};
 use crate::model::{Entity, Extra, Flow, Model, Pattern, System, SystemKind, Trigger};
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
+
+/// Discovery hashes a few strings per record: a fast hasher (foldhash)
+/// instead of SipHash, seeded per run.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// At most this many business keys are remembered (to know who wrote each
 /// first); past it, later keys are not tracked (said in the summary).
@@ -30,6 +34,10 @@ pub const MAX_TRACKED_KEYS: usize = 1_000_000;
 /// Message ids are remembered in two generations of this many, so a retry
 /// within that many messages counts once.
 pub const RECENT_IDS: usize = 65_536;
+
+/// At most this many raw system names, entity names or resource paths are
+/// remembered with the id they map to; past it, each is mapped anew.
+pub const MAX_RAW_NAMES: usize = 100_000;
 
 /// The two kinds of exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,7 +115,11 @@ impl Names {
                 i
             }
         };
-        self.index.insert(raw.into(), i);
+        // Raw names are remembered up to a cap: resource paths with ids in
+        // them (`/orders/SO-1001`) are as many as the records.
+        if self.index.len() < MAX_RAW_NAMES {
+            self.index.insert(raw.into(), i);
+        }
         i
     }
 }
@@ -127,7 +139,7 @@ pub struct Discovery {
     keys_untracked: u64,
     ids_now: HashSet<u64>,
     ids_before: HashSet<u64>,
-    hasher: std::collections::hash_map::RandomState,
+    hasher: foldhash::fast::RandomState,
     pub records: u64,
     pub retries: u64,
 }

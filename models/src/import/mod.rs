@@ -12,6 +12,8 @@
 //! What cannot be placed (an arrow without a label, an arrow to nothing...)
 //! is listed in [`Imported::unplaced`], never silently dropped.
 
+pub mod drawio;
+pub mod excalidraw;
 pub mod mermaid;
 pub mod sketch;
 pub mod text;
@@ -28,14 +30,18 @@ pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Mermaid,
+    Excalidraw,
+    Drawio,
 }
 
 impl Format {
-    pub const ALL: [Format; 1] = [Format::Mermaid];
+    pub const ALL: [Format; 3] = [Format::Mermaid, Format::Excalidraw, Format::Drawio];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Mermaid => "mermaid",
+            Format::Excalidraw => "excalidraw",
+            Format::Drawio => "drawio",
         }
     }
 
@@ -49,6 +55,28 @@ impl Format {
     /// Recognises the format from the content (not the file name).
     pub fn detect(text: &str) -> Option<Format> {
         let t = text.trim_start_matches('\u{feff}').trim_start();
+        let head = |n: usize| -> &str {
+            let mut end = n.min(t.len());
+            while !t.is_char_boundary(end) {
+                end -= 1;
+            }
+            &t[..end]
+        };
+        if t.starts_with('{') {
+            // JSON: an Excalidraw scene says so, or at least has elements.
+            let h = head(4096);
+            if h.contains("\"excalidraw\"") || h.contains("\"elements\"") {
+                return Some(Format::Excalidraw);
+            }
+            return None;
+        }
+        if t.starts_with('<') {
+            let h = head(4096);
+            if h.contains("<mxfile") || h.contains("<mxGraphModel") {
+                return Some(Format::Drawio);
+            }
+            return None;
+        }
         if mermaid::looks_like(t) {
             return Some(Format::Mermaid);
         }
@@ -84,7 +112,7 @@ pub enum ImportError {
     NotUtf8(usize),
     #[error("empty file: nothing to import")]
     Empty,
-    #[error("cannot tell the format from the content (not Mermaid); give --format")]
+    #[error("cannot tell the format from the content (not Mermaid, Excalidraw or draw.io); give --format")]
     UnknownFormat,
     #[error("not a usable {format} file: {message}")]
     Invalid { format: Format, message: String },
@@ -148,5 +176,7 @@ pub fn import_bytes(
     };
     match format {
         Format::Mermaid => mermaid::import(text, name),
+        Format::Excalidraw => excalidraw::import(text, name),
+        Format::Drawio => drawio::import(text, name),
     }
 }

@@ -399,9 +399,20 @@ impl Sketch {
                 continue;
             }
             let plain = plain_label(&b.label);
-            let mut lines = plain.lines();
-            let mut name = lines.next().map(short_name).unwrap_or_default();
-            let owns: Vec<String> = lines
+            let is_owns = |l: &str| {
+                let l = l.trim();
+                l.starts_with("owns:") || l.starts_with("Owns:")
+            };
+            // A name written on several lines is one name.
+            let mut name = short_name(
+                &plain
+                    .lines()
+                    .filter(|l| !is_owns(l))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            let owns: Vec<String> = plain
+                .lines()
                 .filter_map(|l| {
                     let l = l.trim();
                     l.strip_prefix("owns:")
