@@ -10,6 +10,7 @@ mod check;
 mod diff;
 mod discover;
 mod export;
+mod identities;
 mod import;
 mod replay;
 mod serve;
@@ -65,7 +66,7 @@ enum Command {
     /// Turn a sketch or a spec into a model (charter-model/1).
     Import {
         file: PathBuf,
-        /// mermaid (the format is recognised from the content when not given).
+        /// mermaid, excalidraw, drawio or csv (recognised from the content when not given).
         #[arg(long)]
         format: Option<String>,
         /// Write the model to MODEL (atomically) instead of stdout.
@@ -99,6 +100,24 @@ enum Command {
         /// replays through the gate).
         #[arg(long, default_value = "wall", value_parser = ["wall", "message"])]
         clock: String,
+        /// Who may speak: the identities file (tokens' SHA-256, client CA).
+        /// Without it only a loopback address may be listened on.
+        #[arg(long)]
+        identities: Option<PathBuf>,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        #[arg(long, value_name = "PEM")]
+        tls_cert: Option<PathBuf>,
+        /// The private key (PEM) of --tls-cert.
+        #[arg(long, value_name = "PEM")]
+        tls_key: Option<PathBuf>,
+        /// Also serve /healthz and /metrics, open, on this plain HTTP address.
+        #[arg(long, value_name = "ADDR")]
+        admin_listen: Option<String>,
+    },
+    /// Identities of the systems at the gate (`serve --identities`).
+    Identities {
+        #[command(subcommand)]
+        action: identities::Action,
     },
 }
 
@@ -142,7 +161,23 @@ fn main() -> ExitCode {
             listen,
             log,
             clock,
-        } => serve::run(&config, &listen, log.as_deref(), clock == "message"),
+            identities,
+            tls_cert,
+            tls_key,
+            admin_listen,
+        } => serve::run(
+            &config,
+            &listen,
+            log.as_deref(),
+            clock == "message",
+            &serve::Access {
+                identities: identities.as_deref(),
+                tls_cert: tls_cert.as_deref(),
+                tls_key: tls_key.as_deref(),
+                admin_listen: admin_listen.as_deref(),
+            },
+        ),
+        Command::Identities { action } => identities::run(action),
     };
     ExitCode::from(code)
 }

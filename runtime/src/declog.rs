@@ -6,6 +6,9 @@
 //! {"decision":{"line":1,"id":"m-1","decision":"accept","reason":null,"rule":null,"deliveries":[...]},"message":{...the message as received...}}
 //! ```
 //!
+//! A gate with identities (`--identities`) adds `"by":"SYSTEM"`, the
+//! authenticated caller, after `message`.
+//!
 //! `decision` is exactly what the HTTP response carried (`line` is the
 //! message's position in its request); `message` is the message as received,
 //! compacted to one line, or `null` for a body element that was not a valid
@@ -39,6 +42,9 @@ struct Logged<'a> {
     decision: LoggedDecision<'a>,
     #[serde(borrow)]
     message: Option<&'a RawValue>,
+    /// The authenticated caller (gates with identities).
+    #[serde(default, borrow)]
+    by: Option<std::borrow::Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -114,7 +120,7 @@ fn restore_line(line: &[u8], engine: &mut Engine) -> Option<bool> {
     let reason = logged.decision.reason.as_deref().and_then(Reason::parse);
     match logged.message.map(|m| parse_message(m.get().as_bytes())) {
         Some(Ok(msg)) => {
-            let d = engine.decide(&msg);
+            let d = crate::identity::decide_as(engine, &msg, logged.by.as_deref());
             Some(d.verdict == verdict && d.reason == reason)
         }
         _ => {
@@ -127,6 +133,17 @@ fn restore_line(line: &[u8], engine: &mut Engine) -> Option<bool> {
 
 /// Appends one log line for a decision to `out`.
 pub fn append_line(out: &mut Vec<u8>, decision_json: &[u8], message: Option<&RawValue>) {
+    append_line_by(out, decision_json, message, None);
+}
+
+/// Appends one log line for a decision on a message sent by `by` (the
+/// authenticated caller, when the gate has identities).
+pub fn append_line_by(
+    out: &mut Vec<u8>,
+    decision_json: &[u8],
+    message: Option<&RawValue>,
+    by: Option<&str>,
+) {
     out.extend_from_slice(b"{\"decision\":");
     out.extend_from_slice(decision_json);
     out.extend_from_slice(b",\"message\":");
@@ -145,6 +162,10 @@ pub fn append_line(out: &mut Vec<u8>, decision_json: &[u8], message: Option<&Raw
                 out.extend_from_slice(text.as_bytes());
             }
         }
+    }
+    if let Some(by) = by {
+        out.extend_from_slice(b",\"by\":");
+        let _ = serde_json::to_writer(&mut *out, by);
     }
     out.extend_from_slice(b"}\n");
 }

@@ -79,9 +79,12 @@ pub enum Reason {
     Conflict,
     Schema,
     Rule,
+    /// The gate's caller sent a message whose `source` is another system
+    /// (see [`crate::identity`]).
+    SourceMismatch,
 }
 
-const REASONS: [Reason; 10] = [
+const REASONS: [Reason; 11] = [
     Reason::UnknownEntity,
     Reason::UnknownSystem,
     Reason::NotOwner,
@@ -92,6 +95,7 @@ const REASONS: [Reason; 10] = [
     Reason::Conflict,
     Reason::Schema,
     Reason::Rule,
+    Reason::SourceMismatch,
 ];
 
 impl Reason {
@@ -107,6 +111,7 @@ impl Reason {
             Reason::Conflict => "conflict",
             Reason::Schema => "schema",
             Reason::Rule => "rule",
+            Reason::SourceMismatch => "source-mismatch",
         }
     }
 
@@ -590,6 +595,30 @@ impl Engine {
         if d.verdict.is_refused() {
             refused_occurrence(cfg, state, msg, &d);
         }
+        d
+    }
+
+    /// Refuses `msg` without deciding it (`reject`, `reason`), as the gate
+    /// does when its authenticated caller `by` is not the message's source:
+    /// counted and an incident occurrence of `by` (detail: the source
+    /// claimed), but the clock does not move and the id is not remembered.
+    pub fn refuse<'m>(&mut self, msg: &'m Message<'_>, reason: Reason, by: &str) -> Decision<'m> {
+        let state = &mut self.state;
+        state.count(Verdict::Reject, Some(reason));
+        let detail = format!("as `{}`", msg.source);
+        state.incidents.add(&Occurrence {
+            kind: Verdict::Reject.as_str(),
+            reason: Some(reason.as_str()),
+            subject: "",
+            source: by,
+            field: None,
+            at_ms: msg.at_ms,
+            key: (!msg.key.is_empty()).then_some(msg.key.as_ref()),
+            message: Some(msg.id.as_ref()),
+            detail: Some(&detail),
+        });
+        let mut d = Decision::simple(Verdict::Reject, Some(reason));
+        d.detail = Some(format!("sent by `{by}`, not by `{}`", msg.source));
         d
     }
 
@@ -1142,6 +1171,10 @@ fn summarize(cfg: &Compiled, i: &Incident) -> String {
                     "{src} sent {n} {} about `{}`, an entity the model does not know: {verb}",
                     s("message", "messages"),
                     i.subject
+                ),
+                "source-mismatch" => format!(
+                    "{src} sent {n} {} in another system's name ({detail}): {verb}",
+                    s("message", "messages")
                 ),
                 "unexpected-ack" => format!(
                     "{src} sent {n} {} for no delivery awaiting one: {verb}",

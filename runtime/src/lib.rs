@@ -39,8 +39,9 @@
 //! and silence judged against the latest message time.
 //!
 //! # Serving
-//! See [`server`] (HTTP gate) and [`declog`] (decision log format, fsync
-//! before response, crash recovery).
+//! See [`server`] (HTTP gate), [`identity`] (who is speaking at the gate:
+//! tokens, client certificates, `source-mismatch`) and [`declog`] (decision
+//! log format, fsync before response, crash recovery).
 
 pub mod acks;
 pub mod alerts;
@@ -49,6 +50,7 @@ pub mod declog;
 pub mod dedupe;
 pub mod engine;
 pub mod expr;
+pub mod identity;
 pub mod incidents;
 pub mod load;
 pub mod message;

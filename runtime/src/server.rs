@@ -19,12 +19,24 @@
 //! wall clock (ticked every second, so a deadline passes even when no
 //! traffic comes); with [`Clock::Message`] it is message time only.
 //!
+//! Identities ([`crate::identity`], `--identities`): every request but
+//! `GET /healthz` must say who is speaking (a bearer token, or a TLS client
+//! certificate, which decides when presented); otherwise 401 with
+//! `{"code", "message"}`, nothing decided, nothing logged, and
+//! `charter_auth_failures_total{reason}` counts it. A message whose `source`
+//! is not the caller is `reject`/`source-mismatch`; the log line records the
+//! caller (`"by"`). Without identities only a loopback address may be
+//! listened on. TLS (`--tls-cert`, `--tls-key`; rustls) and, when the
+//! identities name a `clientCa`, mutual TLS. `--admin-listen` serves
+//! `/healthz` and `/metrics`, open, on a second (plain HTTP) address.
+//!
 //! Errors are JSON `{"code", "message"}` with a 4xx/5xx status. SIGTERM or
 //! SIGINT stops accepting connections, lets in-flight requests finish (their
 //! decisions are logged and synced), then the log writer drains and exits.
 
-use crate::declog::{append_line, open_and_recover, Recovered};
+use crate::declog::{append_line_by, open_and_recover, Recovered};
 use crate::engine::{write_decision, Decision, Engine, Limits, Reason, Verdict};
+use crate::identity::{AuthFailure, Identities, IdentityError, AUTH_FAILURES};
 use crate::load::{Compiled, LoadError};
 use crate::message::parse_message;
 use crate::reconcile::Cause;
@@ -41,6 +53,7 @@ use std::fs::File;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -65,6 +78,12 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     pub limits: Limits,
     pub clock: Clock,
+    /// The identities file (`None`: an open gate, loopback only).
+    pub identities: Option<PathBuf>,
+    /// The gate's TLS certificate chain and private key (PEM).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// A second, plain HTTP address serving `/healthz` and `/metrics` open.
+    pub admin_listen: Option<String>,
 }
 
 fn wall_ms() -> i64 {
@@ -90,6 +109,12 @@ pub enum ServeError {
     },
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error("refusing to listen on {addr} without --identities: any caller reaching it could speak for any system (listen on a loopback address such as 127.0.0.1, or give --identities FILE)")]
+    Open { addr: String },
+    #[error("{0}")]
+    Setup(String),
 }
 
 /// Latency histogram (seconds), Prometheus style.
@@ -162,6 +187,141 @@ struct App {
     cfg: Arc<Compiled>,
     inner: Mutex<Inner>,
     clock: Clock,
+    identities: Option<Arc<Identities>>,
+    /// Refused requests, by [`AuthFailure`].
+    auth_failures: [AtomicU64; AUTH_FAILURES.len()],
+}
+
+/// The authenticated caller of a request (a system id).
+#[derive(Debug, Clone)]
+struct Caller(Arc<str>);
+
+/// The other end of a TLS connection.
+#[derive(Debug, Clone)]
+struct Peer {
+    #[allow(dead_code)]
+    addr: SocketAddr,
+    /// Who the client certificate says it is, when one was presented.
+    certificate: Option<Result<Arc<str>, AuthFailure>>,
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>> for Peer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> Self {
+        stream.remote_addr().clone()
+    }
+}
+
+type TlsStream = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+
+/// Accepts TCP connections and does the TLS handshakes beside the accept
+/// loop (a slow client does not hold up the others), handing over finished
+/// connections with their peer's identity.
+struct TlsListener {
+    incoming: tokio::sync::mpsc::Receiver<(TlsStream, Peer)>,
+    local: SocketAddr,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream;
+    type Addr = Peer;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        match self.incoming.recv().await {
+            Some(conn) => conn,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        Ok(Peer {
+            addr: self.local,
+            certificate: None,
+        })
+    }
+}
+
+fn tls_listener(
+    listener: tokio::net::TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    identities: Option<Arc<Identities>>,
+) -> std::io::Result<TlsListener> {
+    let local = listener.local_addr()?;
+    let (tx, incoming) = tokio::sync::mpsc::channel(256);
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    tokio::spawn(async move {
+        loop {
+            let (tcp, addr) = match listener.accept().await {
+                Ok(c) => c,
+                Err(_) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let _ = tcp.set_nodelay(true);
+            let (acceptor, tx, ids) = (acceptor.clone(), tx.clone(), identities.clone());
+            tokio::spawn(async move {
+                let handshake =
+                    tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp));
+                let Ok(Ok(tls)) = handshake.await else {
+                    return;
+                };
+                let certificate = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .map(|leaf| match &ids {
+                        Some(i) => i.authenticate_certificate(leaf),
+                        None => Err(AuthFailure::Unknown),
+                    });
+                let _ = tx.send((tls, Peer { addr, certificate })).await;
+            });
+        }
+    });
+    Ok(TlsListener { incoming, local })
+}
+
+/// Who is speaking: the client certificate when one was presented, else the
+/// bearer token. Refused: 401, counted, nothing decided.
+async fn authenticate(
+    State(app): State<Arc<App>>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(ids) = &app.identities else {
+        return next.run(req).await;
+    };
+    if req.uri().path() == "/healthz" {
+        return next.run(req).await;
+    }
+    let from_certificate = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<Peer>>()
+        .and_then(|p| p.0.certificate.clone());
+    let who = match from_certificate {
+        Some(who) => who,
+        None => ids.authenticate_header(
+            req.headers()
+                .get(header::AUTHORIZATION)
+                .map(axum::http::HeaderValue::as_bytes),
+        ),
+    };
+    match who {
+        Ok(id) => {
+            req.extensions_mut().insert(Caller(id));
+            next.run(req).await
+        }
+        Err(failure) => {
+            app.auth_failures[failure as usize].fetch_add(1, AtomicOrdering::Relaxed);
+            let mut resp = error(StatusCode::UNAUTHORIZED, failure.code(), failure.message());
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+            resp
+        }
+    }
 }
 
 impl App {
@@ -181,9 +341,11 @@ fn json_bytes(body: Vec<u8>) -> Response {
 
 async fn post_messages(
     State(app): State<Arc<App>>,
+    caller: Option<axum::Extension<Caller>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let started = Instant::now();
+    let by = caller.as_ref().map(|c| &*c.0 .0);
     let body = match body {
         Ok(b) => b,
         Err(rej) => {
@@ -246,9 +408,9 @@ async fn post_messages(
             one.clear();
             let (verdict, reason) = match parse_message(raw.get().as_bytes()) {
                 Ok(msg) => {
-                    let d = inner.engine.decide(&msg);
+                    let d = crate::identity::decide_as(&mut inner.engine, &msg, by);
                     write_decision(&mut one, &app.cfg, i as u64 + 1, Some(&msg.id), &d, None);
-                    append_line(&mut log, &one, Some(raw));
+                    append_line_by(&mut log, &one, Some(raw), by);
                     (d.verdict, d.reason)
                 }
                 Err(e) => {
@@ -262,7 +424,7 @@ async fn post_messages(
                         &Decision::invalid(),
                         Some(&e.0),
                     );
-                    append_line(&mut log, &one, None);
+                    append_line_by(&mut log, &one, None, by);
                     (Verdict::Invalid, None)
                 }
             };
@@ -437,6 +599,18 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         "# HELP charter_alerts_total Alerts raised.\n# TYPE charter_alerts_total counter\ncharter_alerts_total {}",
         inner.engine.alerts().len()
     );
+    drop(inner);
+    if app.identities.is_some() {
+        out.push_str("# HELP charter_auth_failures_total Requests refused for want of a known identity, by reason.\n# TYPE charter_auth_failures_total counter\n");
+        for f in AUTH_FAILURES {
+            let _ = writeln!(
+                out,
+                "charter_auth_failures_total{{reason=\"{}\"}} {}",
+                f.as_str(),
+                app.auth_failures[f as usize].load(AtomicOrdering::Relaxed)
+            );
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
@@ -497,7 +671,7 @@ async fn shutdown_signal() {
 
 /// The router, for a loaded configuration and an engine.
 fn router(app: Arc<App>, max_body: usize) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/v1/messages", post(post_messages))
         .route("/v1/exceptions", get(get_exceptions))
         .route("/v1/incidents", get(get_incidents))
@@ -506,30 +680,108 @@ fn router(app: Arc<App>, max_body: usize) -> Router {
         .route("/metrics", get(metrics))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(max_body))
+        .layer(DefaultBodyLimit::max(max_body));
+    let routes = if app.identities.is_some() {
+        routes.layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            authenticate,
+        ))
+    } else {
+        routes
+    };
+    routes.with_state(app)
+}
+
+/// The admin router (`--admin-listen`): `/healthz` and `/metrics`, open.
+fn admin_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
         .with_state(app)
 }
 
+/// Refuses a non-loopback address for a gate without identities.
+async fn check_open_gate(addr: &str) -> Result<(), ServeError> {
+    if let Ok(addrs) = tokio::net::lookup_host(addr).await {
+        if addrs.into_iter().any(|a| !a.ip().is_loopback()) {
+            return Err(ServeError::Open {
+                addr: addr.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn bind(addr: &str) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: addr.to_string(),
+            source,
+        })
+}
+
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
 /// Loads the configuration, recovers the decision log, listens, and serves
-/// until SIGTERM/SIGINT. `ready` is called with the bound address and what
-/// recovery found, once the server accepts connections.
+/// until SIGTERM/SIGINT. `ready` is called with the bound address, the
+/// admin address (`--admin-listen`) and what recovery found, once the server
+/// accepts connections.
 pub fn serve_blocking(
     opts: &ServeOptions,
-    ready: impl FnOnce(SocketAddr, Recovered),
+    ready: impl FnOnce(SocketAddr, Option<SocketAddr>, Recovered),
 ) -> Result<(), ServeError> {
     let cfg = Arc::new(Compiled::load_file(&opts.config)?);
+    let identities = match &opts.identities {
+        None => None,
+        Some(path) => {
+            let ids = Identities::load(path)?;
+            let missing = ids.missing_from(&cfg);
+            if !missing.is_empty() {
+                return Err(ServeError::Setup(format!(
+                    "{}: no entry for {} of the configuration (charter identities new SYSTEM... --file {0}; an empty entry {{}} lets a system in by no means)",
+                    path.display(),
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            Some(Arc::new(ids))
+        }
+    };
+    let client_ca = identities.as_ref().and_then(|i| i.client_ca());
+    let tls = match (&opts.tls, client_ca) {
+        (Some((cert, key)), ca) => Some(crate::identity::server_tls_config(cert, key, ca)?),
+        (None, Some(ca)) => {
+            return Err(ServeError::Setup(format!(
+                "the identities name a client CA ({}): mutual TLS needs --tls-cert and --tls-key",
+                ca.display()
+            )))
+        }
+        (None, None) => None,
+    };
     let mut engine = Engine::with_limits(Arc::clone(&cfg), opts.limits);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(async {
+        if identities.is_none() {
+            check_open_gate(&opts.listen).await?;
+            if let Some(admin) = &opts.admin_listen {
+                check_open_gate(admin).await?;
+            }
+        }
         // Bind first: an address in use is refused before the log is touched.
-        let listener = tokio::net::TcpListener::bind(&opts.listen)
-            .await
-            .map_err(|source| ServeError::Bind {
-                addr: opts.listen.clone(),
-                source,
-            })?;
+        let listener = bind(&opts.listen).await?;
+        let admin = match &opts.admin_listen {
+            Some(a) => Some(bind(a).await?),
+            None => None,
+        };
         let log_name = opts.log.display().to_string();
         let (file, recovered) =
             open_and_recover(&opts.log, &mut engine).map_err(|source| ServeError::Log {
@@ -545,6 +797,8 @@ pub fn serve_blocking(
             engine.tick(wall_ms());
         }
         let app = Arc::new(App {
+            identities: identities.clone(),
+            auth_failures: Default::default(),
             clock: opts.clock,
             cfg: Arc::clone(&cfg),
             inner: Mutex::new(Inner {
@@ -566,10 +820,41 @@ pub fn serve_blocking(
                 }
             });
         }
-        ready(addr, recovered);
-        let served = axum::serve(listener, router(Arc::clone(&app), opts.max_body_bytes))
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        let admin_addr = match &admin {
+            Some(l) => Some(l.local_addr()?),
+            None => None,
+        };
+        let admin = admin.map(|l| {
+            let served = axum::serve(l, admin_router(Arc::clone(&app)))
+                .with_graceful_shutdown(stopped(stop_rx.clone()));
+            tokio::spawn(std::future::IntoFuture::into_future(served))
+        });
+        ready(addr, admin_addr, recovered);
+        let routes = router(Arc::clone(&app), opts.max_body_bytes);
+        let served = match tls {
+            Some(config) => {
+                let l = tls_listener(listener, config, identities)?;
+                axum::serve(l, routes.into_make_service_with_connect_info::<Peer>())
+                    .with_graceful_shutdown(stopped(stop_rx))
+                    .await
+            }
+            None => {
+                axum::serve(listener, routes)
+                    .with_graceful_shutdown(stopped(stop_rx))
+                    .await
+            }
+        };
+        if let Some(task) = admin {
+            if served.is_err() {
+                task.abort();
+            }
+            let _ = task.await;
+        }
         // Close the log: the writer drains what is queued, syncs, and stops.
         app.lock().log = None;
         let _ = tokio::task::spawn_blocking(move || writer.join()).await;
