@@ -12,6 +12,7 @@
 //! What cannot be placed (an arrow without a label, an arrow to nothing...)
 //! is listed in [`Imported::unplaced`], never silently dropped.
 
+pub mod csv;
 pub mod drawio;
 pub mod excalidraw;
 pub mod mermaid;
@@ -32,16 +33,23 @@ pub enum Format {
     Mermaid,
     Excalidraw,
     Drawio,
+    Csv,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Mermaid, Format::Excalidraw, Format::Drawio];
+    pub const ALL: [Format; 4] = [
+        Format::Mermaid,
+        Format::Excalidraw,
+        Format::Drawio,
+        Format::Csv,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Mermaid => "mermaid",
             Format::Excalidraw => "excalidraw",
             Format::Drawio => "drawio",
+            Format::Csv => "csv",
         }
     }
 
@@ -80,6 +88,9 @@ impl Format {
         if mermaid::looks_like(t) {
             return Some(Format::Mermaid);
         }
+        if csv::looks_like(t) {
+            return Some(Format::Csv);
+        }
         None
     }
 }
@@ -112,7 +123,7 @@ pub enum ImportError {
     NotUtf8(usize),
     #[error("empty file: nothing to import")]
     Empty,
-    #[error("cannot tell the format from the content (not Mermaid, Excalidraw or draw.io); give --format")]
+    #[error("cannot tell the format from the content (not Mermaid, Excalidraw, draw.io or CSV); give --format")]
     UnknownFormat,
     #[error("not a usable {format} file: {message}")]
     Invalid { format: Format, message: String },
@@ -178,5 +189,6 @@ pub fn import_bytes(
         Format::Mermaid => mermaid::import(text, name),
         Format::Excalidraw => excalidraw::import(text, name),
         Format::Drawio => drawio::import(text, name),
+        Format::Csv => csv::import(text, name),
     }
 }
