@@ -10,6 +10,9 @@
 //! * renaming a system id rewrites entity owners and copies, flow ends, route
 //!   targets and reconcile systems; renaming an entity id rewrites flows and
 //!   rules about it; renaming a flow id rewrites alert rules on it;
+//! * a new owner leaves the copy holders and the previous owner becomes one
+//!   (it still holds the data), taking the new owner's place in the list so
+//!   that changing the owner back restores the model exactly;
 //! * deleting a system removes its flows and its copy entries, and entities it
 //!   owned become owner-less (which the checks then flag);
 //! * deleting an entity removes its flows and the rules about it;
@@ -94,6 +97,9 @@ pub enum Edit {
         id: String,
     },
     /// Decides (or clears, with `owner: null`) the owner of an entity.
+    /// A new owner leaves the copy holders and the previous owner becomes one
+    /// (it keeps the data it held), in the new owner's place in the list, so
+    /// that A→B→A gives back the same model. Clearing the owner drops it.
     SetOwner {
         entity: String,
         owner: Option<String>,
@@ -359,10 +365,10 @@ pub fn apply(model: &Model, edit: &Edit) -> Result<Model, EditError> {
                 }
             }
             let e = &mut m.entities[pos];
+            let previous = e.owner.clone();
             e.owner = owner.clone();
-            // The owner holds the truth, not a copy.
             if let Some(o) = owner {
-                e.copies.retain(|c| c != o);
+                hand_over(&mut e.copies, previous.as_deref(), o);
             }
             e.rationale = rationale
                 .as_ref()
@@ -601,6 +607,23 @@ fn replace(slot: &mut String, old: &str, new: &str) {
     if slot == old {
         *slot = new.to_string();
     }
+}
+
+/// Hands the data over from `previous` (the old owner, if any) to `owner`:
+/// the new owner holds the truth, not a copy, and the previous owner keeps a
+/// copy of what it held. The previous owner takes the new owner's place in
+/// `copies` (or goes last), so a hand-back restores the list's order.
+fn hand_over(copies: &mut Vec<String>, previous: Option<&str>, owner: &str) {
+    let place = copies.iter().position(|c| c == owner);
+    copies.retain(|c| c != owner);
+    let Some(prev) = previous.filter(|p| *p != owner) else {
+        return;
+    };
+    if copies.iter().any(|c| c == prev) {
+        return;
+    }
+    let at = place.unwrap_or(copies.len()).min(copies.len());
+    copies.insert(at, prev.to_string());
 }
 
 fn rename_system_refs(m: &mut Model, old: &str, new: &str) {

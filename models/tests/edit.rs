@@ -219,7 +219,8 @@ fn set_owner_checks_the_system_and_drops_it_from_copies() {
     .unwrap();
     let e = out.entity("stock").unwrap();
     assert_eq!(e.owner.as_deref(), Some("wms"));
-    assert_eq!(e.copies, vec!["shop"]);
+    // The new owner left the copies; the previous owner took its place.
+    assert_eq!(e.copies, vec!["shop", "erp"]);
     assert_eq!(e.rationale.as_deref(), Some("WMS counts the shelves"));
     let err = apply(
         &m,
@@ -390,4 +391,80 @@ fn edits_serialize_with_an_op_tag() {
     let parsed: Edit = serde_json::from_str(r#"{"op":"deleteSystem","id":"erp"}"#).unwrap();
     assert_eq!(parsed, Edit::DeleteSystem { id: "erp".into() });
     assert!(e.summary().contains("sap"));
+}
+
+fn set_owner(entity: &str, owner: &str, rationale: Option<&str>) -> Edit {
+    Edit::SetOwner {
+        entity: entity.into(),
+        owner: Some(owner.into()),
+        rationale: rationale.map(str::to_string),
+    }
+}
+
+#[test]
+fn the_previous_owner_keeps_a_copy_and_a_round_trip_restores_the_model() {
+    let m = sample();
+    // Stock: owner erp, copies shop and wms. Hand it to shop (a copy holder).
+    let there = apply(&m, &set_owner("stock", "shop", Some("The shop sells it"))).unwrap();
+    let e = there.entity("stock").unwrap();
+    assert_eq!(e.owner.as_deref(), Some("shop"));
+    assert_eq!(e.copies, vec!["erp", "wms"], "erp keeps its data as a copy");
+    // And back: exactly the model we started from.
+    let back = apply(&there, &set_owner("stock", "erp", None)).unwrap();
+    assert_eq!(back.entity("stock").unwrap().copies, vec!["shop", "wms"]);
+    assert_eq!(back.entity("stock").unwrap().owner.as_deref(), Some("erp"));
+    let mut expected = m.clone();
+    expected.entities[0].rationale = None;
+    assert_eq!(back, expected);
+    // Through the middle copy holder too, and through every holder in turn.
+    for via in ["wms", "shop"] {
+        let there = apply(&m, &set_owner("stock", via, None)).unwrap();
+        assert!(there
+            .entity("stock")
+            .unwrap()
+            .copies
+            .contains(&"erp".to_string()));
+        assert!(!there
+            .entity("stock")
+            .unwrap()
+            .copies
+            .contains(&via.to_string()));
+        let back = apply(&there, &set_owner("stock", "erp", None)).unwrap();
+        assert_eq!(back, expected, "erp -> {via} -> erp");
+    }
+    // No undeclared copy appears: the checks find the same things before and after.
+    let codes = |m: &Model| {
+        let mut v: Vec<(String, String)> = charter_model::checks::check(m)
+            .iter()
+            .map(|f| (f.code.to_string(), f.subject.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(codes(&back), codes(&expected));
+}
+
+#[test]
+fn a_new_owner_that_held_no_copy_leaves_the_previous_owner_holding_one() {
+    let m = sample();
+    // order: owner shop, copies [erp]; wms held nothing.
+    let out = apply(&m, &set_owner("order", "wms", None)).unwrap();
+    let e = out.entity("order").unwrap();
+    assert_eq!(e.owner.as_deref(), Some("wms"));
+    assert_eq!(e.copies, vec!["erp", "shop"]);
+    // Setting the same owner again changes nothing.
+    let same = apply(&out, &set_owner("order", "wms", None)).unwrap();
+    assert_eq!(same, out);
+    // Clearing the owner drops it: the user chose "nobody".
+    let cleared = apply(
+        &m,
+        &Edit::SetOwner {
+            entity: "order".into(),
+            owner: None,
+            rationale: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(cleared.entity("order").unwrap().copies, vec!["erp"]);
+    assert_eq!(cleared.entity("order").unwrap().owner, None);
 }

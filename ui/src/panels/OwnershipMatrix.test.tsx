@@ -79,16 +79,9 @@ describe("OwnershipMatrix", () => {
     expect(edits).toHaveLength(1);
   });
 
-  it("turns a copy into the owner in one batch", () => {
+  it("turns a copy into the owner in one step (the backend keeps the old owner as a copy)", () => {
     const e = testModel().entities[0]!;
-    expect(roleEdit(e, "wms", "owner", "why")).toEqual({
-      op: "batch",
-      summary: "Make wms the owner of order",
-      edits: [
-        { op: "setCopies", entity: "order", copies: [] },
-        { op: "setOwner", entity: "order", owner: "wms", rationale: "why" },
-      ],
-    });
+    expect(roleEdit(e, "wms", "owner", "why")).toEqual({ op: "setOwner", entity: "order", owner: "wms", rationale: "why" });
     expect(roleEdit(e, "erp", "owner", null)).toBeNull();
     expect(roleEdit(e, "erp", "none", null)).toEqual({ op: "setOwner", entity: "order", owner: null, rationale: null });
   });

@@ -26,12 +26,10 @@ export function roleEdit(e: Entity, system: string, role: Role, rationale: strin
   if (was === role) return null;
   const withoutCopy = e.copies.filter((c) => c !== system);
   switch (role) {
-    case "owner": {
-      // The new owner no longer holds a copy; the old owner keeps nothing.
-      const setOwner: Edit = { op: "setOwner", entity: e.id, owner: system, rationale };
-      if (was === "copy") return { op: "batch", summary: `Make ${system} the owner of ${e.id}`, edits: [{ op: "setCopies", entity: e.id, copies: withoutCopy }, setOwner] };
-      return setOwner;
-    }
+    case "owner":
+      // One step: the backend takes the new owner out of the copies and keeps
+      // the previous owner as a copy holder in its place (so A→B→A restores the model).
+      return { op: "setOwner", entity: e.id, owner: system, rationale };
     case "copy":
       if (was === "owner")
         return { op: "batch", summary: `${system} holds a copy of ${e.id}`, edits: [{ op: "setOwner", entity: e.id, owner: null, rationale }, { op: "setCopies", entity: e.id, copies: [...e.copies, system] }] };

@@ -172,6 +172,13 @@ function applyEdit(m: Model, e: AnyEdit): Model {
     case "setOwner": {
       const en = next.entities.find((x) => x.id === e.entity);
       if (!en) fail("not-found", `there is no entity with id "${e.entity}"`);
+      // As models/src/edit.rs: the new owner leaves the copies, the previous owner takes its place.
+      const prev = en.owner;
+      if (e.owner) {
+        const at = en.copies.indexOf(e.owner);
+        en.copies = en.copies.filter((c) => c !== e.owner);
+        if (prev && prev !== e.owner && !en.copies.includes(prev)) en.copies.splice(at < 0 ? en.copies.length : Math.min(at, en.copies.length), 0, prev);
+      }
       en.owner = e.owner ?? undefined;
       en.rationale = e.rationale ?? undefined;
       return next;
