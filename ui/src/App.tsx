@@ -40,6 +40,8 @@ export default function App() {
   const [selection, setSelection] = useState<Selection | null>(null);
   const [focus, setFocus] = useState<{ sel: Selection; n: number } | null>(null);
   const [theme, setTheme] = useState<Theme>(initialTheme);
+  // Presentation mode (the canvas's Present button): the shell hides its panels.
+  const [presenting, setPresenting] = useState(false);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
 
   useEffect(() => {
@@ -229,11 +231,11 @@ export default function App() {
           <RulesPanel model={state.model} modelId={state.modelId} onEdit={edit} />
         </div>
       );
-    else center = <Canvas state={state} selection={selection} onSelect={setSelection} apply={applyAny} onError={fail} onInfo={info} focus={focus} theme={theme} />;
+    else center = <Canvas state={state} selection={selection} onSelect={setSelection} apply={applyAny} onError={fail} onInfo={info} focus={focus} theme={theme} onPresent={setPresenting} />;
   }
 
   return (
-    <div className="app" data-testid="app" data-ready={ready ? "true" : "false"} data-theme={theme}>
+    <div className={`app${presenting && view === "canvas" ? " app-presenting" : ""}`} data-testid="app" data-ready={ready ? "true" : "false"} data-theme={theme}>
       <header className="topbar">
         <h1>Charter</h1>
         <ModelPicker
@@ -280,7 +282,7 @@ export default function App() {
         )}
       </div>
       {state ? (
-        <main className={`workspace view-${view}`}>
+        <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}`}>
           <section className="center">{center}</section>
           <aside className="side" data-testid="side">
             {<PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={setSelection} />}
@@ -290,7 +292,7 @@ export default function App() {
           </section>
         </main>
       ) : (
-        ready && <p className="empty" data-testid="no-model">No model is open. Create one or import a model file.</p>
+        ready && <p className="empty" data-testid="no-model">No model is open. Type a name in the box above and press New model, then add the systems that hold your data.</p>
       )}
     </div>
   );

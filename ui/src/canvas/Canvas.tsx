@@ -37,7 +37,10 @@ import { WindowFlows } from "./WindowFlows";
 import { BundleList } from "./BundleList";
 import { isBundleId } from "./bundles";
 import { DimContext, entityFocus, systemFocus } from "./focus";
-import { bend, LABEL_HEIGHT, LabelSpotContext, labelParts, placeLabels, labelAt, type LabelInput } from "./labels";
+import { bend, LABEL_HEIGHT, LabelScaleContext, LabelSpotContext, labelAt, labelParts, placeLabels, PRESENT_LABEL_SCALE, type LabelInput } from "./labels";
+import { Caption, Legend } from "./Presentation";
+import { Guide } from "./Guide";
+import { decisionOrder, step } from "./presentation";
 import "./canvas.css";
 import { needsNewWindow, viewRect, windowAround, windowed } from "./windowing";
 
@@ -187,7 +190,7 @@ function storeFlag(key: string, value: boolean) {
   }
 }
 
-function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus, theme }: CanvasProps) {
+function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus, theme, onPresent }: CanvasProps) {
   const rf = useReactFlow<SystemNodeT, FlowEdgeT>();
   const model = state.model;
   const modelId = state.modelId;
@@ -200,6 +203,11 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   // Flows between the same two systems in the same direction drawn as one edge (bundles.ts); a switch shows every flow.
   const [bundled, setBundled] = useState(() => storedFlag("charter-bundled", true));
   const [bundleOpen, setBundleOpen] = useState<string | null>(null);
+  // Presentation mode: panels hidden, larger type, a legend; the arrow keys step through the ownership decisions.
+  const [presenting, setPresenting] = useState(false);
+  const [stepAt, setStepAt] = useState(-1);
+  const [guide, setGuide] = useState(() => !storedFlag("charter-guide-dismissed", false));
+  const labelScale = presenting ? PRESENT_LABEL_SCALE : 1;
   const [nodes, setNodes] = useState<SystemNodeT[]>([]);
   const [edges, setEdges] = useState<FlowEdgeT[]>([]);
   const [connect, setConnect] = useState<{ from: string; to: string } | null>(null);
@@ -291,7 +299,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       const a = boxes.get(e.source);
       const b = boxes.get(e.target);
       if (!a || !b || !e.data) continue;
-      labels.push({ id: e.id, sx: a.x + a.width + 7, sy: a.y + a.height / 2, tx: b.x - 7, ty: b.y + b.height / 2, offset: e.data.offset, width: labelParts(e.data).width });
+      labels.push({ id: e.id, sx: a.x + a.width + 7, sy: a.y + a.height / 2, tx: b.x - 7, ty: b.y + b.height / 2, offset: e.data.offset, width: labelParts(e.data).width, scale: labelScale });
     }
     const spots = placeLabels(labels, [...boxes.values()]);
     // What a fit frames: the boxes and the labels where they sit (a bent flow's label can lie outside the boxes).
@@ -308,20 +316,29 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     for (const r of boxes.values()) grow(r);
     for (const l of labels) {
       const p = labelAt(l.sx, l.sy, l.tx, l.ty, bend(l.sx, l.tx, l.offset), spots.get(l.id));
-      grow({ x: p.x - l.width / 2, y: p.y - LABEL_HEIGHT / 2, width: l.width, height: LABEL_HEIGHT });
+      grow({ x: p.x - (l.width * labelScale) / 2, y: p.y - (LABEL_HEIGHT * labelScale) / 2, width: l.width * labelScale, height: LABEL_HEIGHT * labelScale });
     }
     const bounds: Rect | null = Number.isFinite(x0) ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
     return { spots, bounds };
-  }, [large, nodes, edges]);
+  }, [large, nodes, edges, labelScale]);
   const spots = placed?.spots ?? null;
   const contentBounds = placed?.bounds ?? null;
 
-  /** Frames `bounds` in the pane, never closer than 1:1 (a small model is not blown up). */
+  /**
+   * Frames `bounds` in the pane, never closer than 1:1 (a small model is not
+   * blown up); in presentation mode clear of the legend (top) and the
+   * caption (bottom).
+   */
+  const presentingRef = useRef(false);
   const frame = useCallback(
     (bounds: Rect, duration = 0) => {
       const el = wrapper.current;
       if (!el || !el.clientWidth || !el.clientHeight) return rf.fitBounds(bounds, { padding: 0.04, duration });
-      return rf.setViewport(getViewportForBounds(bounds, el.clientWidth, el.clientHeight, 0.05, 1, 0.04), { duration });
+      const inset = presentingRef.current ? { left: 0, top: (el.querySelector(".legend")?.clientHeight ?? 40) + 14, bottom: (el.querySelector(".present-caption")?.clientHeight ?? 90) + 18 } : { left: 0, top: 0, bottom: 0 };
+      const w = Math.max(200, el.clientWidth - inset.left);
+      const h = Math.max(200, el.clientHeight - inset.top - inset.bottom);
+      const v = getViewportForBounds(bounds, w, h, 0.05, 1, 0.03);
+      return rf.setViewport({ x: v.x + inset.left, y: v.y + inset.top, zoom: v.zoom }, { duration });
     },
     [rf],
   );
@@ -598,6 +615,51 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
 
 
 
+  // Presentation: the shell hides its panels; once the canvas has its new size, frame the picture again.
+  const order = useMemo(() => decisionOrder(model), [model]);
+  const boundsRef = useRef<Rect | null>(null);
+  useEffect(() => {
+    boundsRef.current = contentBounds;
+  }, [contentBounds]);
+  useEffect(() => {
+    presentingRef.current = presenting;
+    onPresent?.(presenting);
+    setStepAt(-1);
+    let id = requestAnimationFrame(() => {
+      id = requestAnimationFrame(() => {
+        if (boundsRef.current) void frame(boundsRef.current);
+      });
+    });
+    return () => cancelAnimationFrame(id);
+  }, [presenting, onPresent, frame]);
+  useEffect(() => () => onPresent?.(false), [onPresent]);
+  // Presenting the whole model: keep it framed as the boxes and labels take their larger size.
+  useEffect(() => {
+    if (presenting && stepAt < 0 && contentBounds) void frame(contentBounds);
+  }, [presenting, stepAt, contentBounds, frame]);
+
+  /** Shows decision `n` (-1: the whole model): its entity selected, its lineage lit and framed. */
+  const showStep = useCallback(
+    (n: number) => {
+      setStepAt(n);
+      const id = n >= 0 ? order[n] : undefined;
+      if (!id) {
+        onSelect(null);
+        if (boundsRef.current) void frame(boundsRef.current, 300);
+        return;
+      }
+      onSelect({ kind: "entity", id });
+      const lit = entityFocus(modelRef.current, id).systems;
+      const boxes = nodes.filter((nd) => lit.has(nd.id));
+      if (boxes.length > 0) {
+        const b = getNodesBounds(boxes);
+        // With room around the boxes for their labels and for the caption.
+        void frame({ x: b.x - 80, y: b.y - 60, width: b.width + 160, height: b.height + 200 }, 300);
+      }
+    },
+    [order, onSelect, nodes, frame],
+  );
+
   const exportImage = useCallback(
     async (kind: "svg" | "png") => {
       try {
@@ -633,7 +695,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     }
   }, [model.name, modelId, onError, onInfo]);
 
-  const dialogOpen = bundleOpen !== null || connect !== null || ownerAsk !== null || entityAsk !== null || help || (renaming !== null && renaming.kind !== "system");
+  const dialogOpen = (!presenting && bundleOpen !== null) || connect !== null || ownerAsk !== null || entityAsk !== null || help || (renaming !== null && renaming.kind !== "system");
 
   // Keyboard shortcuts (see the help overlay).
   useEffect(() => {
@@ -641,6 +703,25 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       if (isTyping(ev.target) || dialogOpen) return;
       const mod = ev.ctrlKey || ev.metaKey;
       const k = ev.key;
+      if (presenting) {
+        // The facilitator's keys: step through the ownership decisions; nothing edits the model here.
+        if (mod || ev.altKey) return;
+        if (k === "ArrowRight" || k === "ArrowDown" || k === "PageDown" || k === " " || k === "Enter") {
+          ev.preventDefault();
+          showStep(step(stepAt, 1, order.length));
+        } else if (k === "ArrowLeft" || k === "ArrowUp" || k === "PageUp" || k === "Backspace") {
+          ev.preventDefault();
+          showStep(step(stepAt, -1, order.length));
+        } else if (k === "Home") {
+          showStep(-1);
+        } else if (k === "Escape" || k === "p" || k === "P") {
+          ev.preventDefault();
+          setPresenting(false);
+          setBundleOpen(null);
+          onSelect(null);
+        }
+        return;
+      }
       if (k === "Delete" || k === "Backspace") {
         ev.preventDefault();
         deleteSelection();
@@ -659,6 +740,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         setRenaming(selection);
       } else if (k === "?") {
         setHelp(true);
+      } else if (k === "p" || k === "P") {
+        setPresenting(true);
       } else if (k === "n" || k === "N") {
         ev.preventDefault();
         addInput.current?.focus();
@@ -676,7 +759,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [copySelection, deleteSelection, dialogOpen, fit, onSelect, paste, runLayout, selection]);
+  }, [copySelection, deleteSelection, dialogOpen, fit, onSelect, paste, runLayout, selection, presenting, showStep, stepAt, order.length]);
 
   const overview = useStore(overviewSel) && large && !exporting;
   // Large models at detail zoom render a window around the view (windowing.ts),
@@ -715,7 +798,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const renameEntity = renameTarget?.kind === "entity" ? model.entities.find((e) => e.id === renameTarget.id) : undefined;
 
   return (
-    <div className="canvas-area" data-testid="canvas" data-nodes={nodes.length} data-edges={edges.length} data-lineage={lineage ?? ""} data-bundled={bundled ? "true" : "false"} data-focus={dim ? (selection?.id ?? "") : ""} data-overview={overview ? "true" : "false"} data-layout={positions ? (layoutBusy ? "busy" : fitPending ? "fitting" : "ready") : "loading"}>
+    <div className={`canvas-area${presenting ? " presenting" : ""}`} data-testid="canvas" data-presenting={presenting ? "true" : "false"} data-nodes={nodes.length} data-edges={edges.length} data-lineage={lineage ?? ""} data-bundled={bundled ? "true" : "false"} data-focus={dim ? (selection?.id ?? "") : ""} data-overview={overview ? "true" : "false"} data-layout={positions ? (layoutBusy ? "busy" : fitPending ? "fitting" : "ready") : "loading"}>
       <div className="canvas-bar" data-testid="canvas-bar">
         <form
           className="add-form"
@@ -753,6 +836,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
           Fit
         </button>
         <ExportMenu onSvg={() => void exportImage("svg")} onPng={() => void exportImage("png")} onMermaid={() => void exportMermaid()} />
+        <button type="button" data-testid="present" title="Presentation mode (P): panels hidden, larger type, a legend; the arrow keys step through the ownership decisions" onClick={() => setPresenting(true)}>
+          Present
+        </button>
         <button type="button" data-testid="help-toggle" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
           ?
         </button>
@@ -762,6 +848,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
           <FocusContext.Provider value={focusValue}>
            <DimContext.Provider value={dim}>
            <LabelSpotContext.Provider value={spots}>
+           <LabelScaleContext.Provider value={labelScale}>
             <ReactFlow<SystemNodeT, FlowEdgeT>
               nodes={overview ? NO_NODES : (shown?.nodes ?? nodes)}
               edges={overview || shown ? NO_EDGES : edges}
@@ -799,10 +886,22 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
               {overview && <OverviewFlows nodes={nodes} edges={edges} />}
               {shown && win && <WindowFlows edges={shown.edges} ends={shown.ends} win={win} />}
             </ReactFlow>
+           </LabelScaleContext.Provider>
            </LabelSpotContext.Provider>
            </DimContext.Provider>
           </FocusContext.Provider>
         </ActionsContext.Provider>
+        {presenting && (
+          <>
+            <div className="present-bar" data-testid="present-bar">
+              <button type="button" data-testid="present-exit" onClick={() => { setPresenting(false); onSelect(null); }}>
+                Leave presentation (Esc)
+              </button>
+            </div>
+            <Legend />
+            <Caption model={model} order={order} at={stepAt} />
+          </>
+        )}
         {openBundle && (
           <BundleList
             bundle={openBundle}
@@ -816,6 +915,16 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         )}
         {!positions && <div className="canvas-status">Loading the layout…</div>}
         {model.systems.length === 0 && positions && <div className="canvas-status" data-testid="canvas-empty">An empty model: add a system above (or press N).</div>}
+        {guide && positions && !presenting && !openBundle && (
+          <Guide
+            model={model}
+            findings={state.findings}
+            onDismiss={() => {
+              setGuide(false);
+              storeFlag("charter-guide-dismissed", true);
+            }}
+          />
+        )}
       </div>
       {connect && <ConnectDialog model={model} from={connect.from} to={connect.to} onOk={(f) => void createFlow(f)} onCancel={() => setConnect(null)} />}
       {ownerAsk && <OwnerDialog model={model} entity={ownerAsk.entity} owner={ownerAsk.owner} onOk={(r) => void changeOwner(ownerAsk.entity, ownerAsk.owner, r)} onCancel={() => setOwnerAsk(null)} />}

@@ -2,7 +2,7 @@ import { memo, useContext, type ReactNode } from "react";
 import { BaseEdge, useStore, type EdgeProps } from "@xyflow/react";
 import { ActionsContext, DETAIL_ZOOM } from "./context";
 import { DimContext, edgeLit } from "./focus";
-import { bend, LABEL_HEIGHT, LabelSpotContext, labelAt, labelParts } from "./labels";
+import { bend, LABEL_HEIGHT, LabelScaleContext, LabelSpotContext, labelAt, labelParts } from "./labels";
 import type { FlowEdge as FlowEdgeType } from "./graph";
 
 export const zoomedOutSel = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
@@ -41,6 +41,7 @@ export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, rende
   const actions = useContext(ActionsContext);
   const focus = useContext(DimContext);
   const spots = useContext(LabelSpotContext);
+  const k = useContext(LabelScaleContext);
   if (!data) return null;
   const f = data.flow;
   // A flow drawn right to left (target left of source) would run under the nodes: bend it well clear.
@@ -95,7 +96,7 @@ export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, rende
           data-style={b.style}
           data-count={b.flows.length}
           data-flows={b.flows.map((x) => x.id).join(" ")}
-          transform={`translate(${x} ${y})`}
+          transform={`translate(${x} ${y})${k === 1 ? "" : ` scale(${k})`}`}
           role="button"
           aria-label={`${b.flows.length} flows: ${b.entities.join(", ")}`}
           onClick={(e) => {
@@ -119,7 +120,7 @@ export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, rende
         data-id={id}
         data-pattern={f.pattern}
         data-ack={acked ? "true" : "false"}
-        transform={`translate(${x} ${y})`}
+        transform={`translate(${x} ${y})${k === 1 ? "" : ` scale(${k})`}`}
         onClick={(e) => {
           e.stopPropagation();
           actions?.select({ kind: "flow", id });

@@ -25,28 +25,70 @@ export function pointAt(sx: number, sy: number, tx: number, ty: number, offset: 
   return { x: u * u * sx + 2 * u * t * cx + t * t * tx, y: u * u * sy + 2 * u * t * cy + t * t * ty };
 }
 
+let measurer: SVGTextElement | null | undefined;
+const widths = new Map<string, number>();
+
+/**
+ * The width of `text` in the label's type (14 px; bold for the entity names),
+ * measured by an SVG text element in the page (the same font the labels get),
+ * else (tests without layout) estimated.
+ */
+export function textWidth(text: string, bold: boolean): number {
+  const key = `${bold ? "b" : "r"}${text}`;
+  const known = widths.get(key);
+  if (known !== undefined) return known;
+  if (measurer === undefined) {
+    measurer = null;
+    if (typeof document !== "undefined" && !/jsdom/i.test(navigator.userAgent)) {
+      const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      svg.setAttribute("aria-hidden", "true");
+      svg.setAttribute("style", "position:absolute;left:-9999px;top:0;width:1px;height:1px;overflow:hidden;visibility:hidden");
+      const t = document.createElementNS("http://www.w3.org/2000/svg", "text");
+      t.setAttribute("style", "font-size:14px");
+      svg.appendChild(t);
+      document.body.appendChild(svg);
+      measurer = t;
+    }
+  }
+  let w = text.length * (bold ? 8.6 : 7.9);
+  if (measurer) {
+    measurer.style.fontWeight = bold ? "600" : "400";
+    measurer.textContent = text;
+    const m = measurer.getComputedTextLength();
+    if (m > 0) w = m;
+  }
+  widths.set(key, w);
+  return w;
+}
+
 /** The label's text parts and its width in px (at the canvas's 14 px label type). */
 export function labelParts(d: FlowData): { main: string; tag: string; noack: string; bad: number; width: number } {
   const b = d.bundle;
   const bad = d.errors + d.warnings;
+  let main: string;
+  let tag: string;
+  let noack: string;
   if (b) {
     const unacked = b.flows.filter((x) => x.ack !== true).length;
-    const tag = b.style === "event" ? "events" : b.style === "request" ? "requests" : "mixed";
-    const noack = unacked === 0 ? "" : unacked === b.flows.length ? "no ack" : `${unacked} no ack`;
-    const width = Math.round((b.label.length + tag.length) * 8.2 + 8 + (noack ? noack.length * 7.6 + 8 : 0) + (bad > 0 ? 30 : 0) + 20);
-    return { main: b.label, tag, noack, bad, width };
+    main = b.label;
+    tag = b.style === "event" ? "events" : b.style === "request" ? "requests" : "mixed";
+    noack = unacked === 0 ? "" : unacked === b.flows.length ? "no ack" : `${unacked} no ack`;
+  } else {
+    main = d.entityName;
+    tag = d.flow.pattern;
+    noack = d.flow.ack === true ? "" : "no ack";
   }
-  const acked = d.flow.ack === true;
-  const width = Math.round(`${d.entityName}  ${d.flow.pattern}`.length * 8.2 + (acked ? 0 : 58) + (bad > 0 ? 30 : 0) + 20);
-  return { main: d.entityName, tag: d.flow.pattern, noack: acked ? "" : "no ack", bad, width };
+  // Padding 10 each side, 8 between parts, the badge 30.
+  const width = Math.ceil(20 + textWidth(main, true) + 8 + textWidth(tag, false) + (noack ? 8 + textWidth(noack, true) : 0) + (bad > 0 ? 30 : 0));
+  return { main, tag, noack, bad, width };
 }
 
 export const LABEL_HEIGHT = 28;
 /** Where along its curve a label may sit, nearest the middle first. */
-const SPOTS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8, 0.14, 0.86];
+const SPOTS = [0.5, 0.44, 0.56, 0.38, 0.62, 0.32, 0.68, 0.26, 0.74, 0.2, 0.8, 0.15, 0.85];
 const GAP = 4;
 /** Sideways (vertical) nudges tried when no spot on the curve itself is free: a label stays beside its line. */
-const NUDGES = [0, 16, -16, 30, -30];
+const NUDGES = [0, 16, -16, 30, -30, 46, -46, 62, -62];
 /** Where a label sits: `t` along its curve (0..1), moved down by `nudge` px (up when negative). */
 export type Spot = { t: number; nudge: number };
 export const MIDDLE: Spot = { t: 0.5, nudge: 0 };
@@ -57,7 +99,8 @@ export function labelAt(sx: number, sy: number, tx: number, ty: number, offset: 
   return { x: p.x, y: p.y + spot.nudge };
 }
 
-export type LabelInput = { id: string; sx: number; sy: number; tx: number; ty: number; offset: number; width: number };
+/** `scale`: labels drawn larger (presentation mode) take more room. */
+export type LabelInput = { id: string; sx: number; sy: number; tx: number; ty: number; offset: number; width: number; scale?: number };
 
 function overlapArea(a: Rect, b: Rect): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
@@ -81,11 +124,12 @@ export function placeLabels(labels: LabelInput[], boxes: Rect[]): Map<string, Sp
     search: for (const nudge of NUDGES) {
       for (const t of SPOTS) {
         const p = pointAt(l.sx, l.sy, l.tx, l.ty, off, t);
-        const rect = { x: p.x - l.width / 2 - GAP, y: p.y + nudge - LABEL_HEIGHT / 2 - GAP, width: l.width + 2 * GAP, height: LABEL_HEIGHT + 2 * GAP };
+        const k = l.scale ?? 1;
+        const rect = { x: p.x - (k * l.width) / 2 - GAP, y: p.y + nudge * k - (k * LABEL_HEIGHT) / 2 - GAP, width: k * l.width + 2 * GAP, height: k * LABEL_HEIGHT + 2 * GAP };
         let cost = 0;
         for (const r of placed) cost += overlapArea(rect, r);
         for (const r of boxes) cost += overlapArea(rect, r);
-        if (cost < best.cost) best = { spot: { t, nudge }, cost, rect };
+        if (cost < best.cost) best = { spot: { t, nudge: nudge * k }, cost, rect };
         if (cost === 0) break search;
       }
     }
@@ -94,6 +138,10 @@ export function placeLabels(labels: LabelInput[], boxes: Rect[]): Map<string, Sp
   }
   return out;
 }
+
+/** How much larger labels are drawn (presentation mode). */
+export const PRESENT_LABEL_SCALE = 1.2;
+export const LabelScaleContext = createContext(1);
 
 /** Where each label sits (edge id → spot); absent: the middle. */
 export const LabelSpotContext = createContext<Map<string, Spot> | null>(null);
