@@ -20,6 +20,7 @@
 //! unique at the gate (duplicates are refused before delivery).
 
 use crate::dedupe::id_hash;
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -42,8 +43,9 @@ struct Pending {
     at_ms: i64,
     deadline_ms: i64,
     state: State,
-    /// The message id and the entity key, for examples (`id` + `\0` + key).
-    id_key: Box<str>,
+    /// The message id and the entity key, for examples (`id` + `\0` + key;
+    /// inline up to 24 bytes, no allocation for usual ids and keys).
+    id_key: CompactString,
 }
 
 impl Pending {
@@ -74,7 +76,7 @@ pub struct Settled {
     pub at_ms: i64,
     pub deadline_ms: i64,
     /// The message id and entity key (moved from the delivery, not copied).
-    id_key: Box<str>,
+    id_key: CompactString,
     pub how: How,
 }
 
@@ -107,7 +109,7 @@ pub struct Outstanding {
     map: FxHashMap<u64, (u32, Pending)>,
     /// Open deliveries by deadline (lazily cleaned: an entry whose delivery
     /// was settled is skipped when it comes up).
-    deadlines: BinaryHeap<Reverse<(i64, u64)>>,
+    deadlines: Deadlines,
     expired: VecDeque<u64>,
     capacity: usize,
     open: usize,
@@ -125,7 +127,7 @@ impl Outstanding {
     pub fn new(capacity: usize) -> Outstanding {
         Outstanding {
             map: FxHashMap::default(),
-            deadlines: BinaryHeap::new(),
+            deadlines: Deadlines::default(),
             expired: VecDeque::new(),
             capacity: capacity.max(1),
             open: 0,
@@ -160,7 +162,7 @@ impl Outstanding {
         if !self.map.contains_key(&k) && self.map.len() >= self.capacity {
             self.make_room(out);
         }
-        let mut id_key = String::with_capacity(id.len() + key.len() + 1);
+        let mut id_key = CompactString::with_capacity(id.len() + key.len() + 1);
         id_key.push_str(id);
         id_key.push('\0');
         id_key.push_str(key);
@@ -169,7 +171,7 @@ impl Outstanding {
             at_ms,
             deadline_ms,
             state: State::Open,
-            id_key: id_key.into_boxed_str(),
+            id_key,
         };
         if let Some((_, old)) = self.map.insert(k, (to, pending)) {
             if old.state == State::Open {
@@ -177,7 +179,7 @@ impl Outstanding {
             }
         }
         self.open += 1;
-        self.deadlines.push(Reverse((deadline_ms, k)));
+        self.deadlines.push(deadline_ms - at_ms, deadline_ms, k);
         // Settled deliveries leave their deadline behind: rebuild when the
         // heap holds far more than the open deliveries.
         if self.deadlines.len() > 2 * self.open + 4096 {
@@ -186,12 +188,11 @@ impl Outstanding {
     }
 
     fn rebuild_deadlines(&mut self) {
-        self.deadlines = self
-            .map
-            .iter()
-            .filter(|(_, (_, p))| p.state == State::Open)
-            .map(|(k, (_, p))| Reverse((p.deadline_ms, *k)))
-            .collect();
+        let map = &self.map;
+        self.deadlines.retain(|deadline, k| {
+            map.get(&k)
+                .is_some_and(|(_, p)| p.state == State::Open && p.deadline_ms == deadline)
+        });
     }
 
     fn make_room(&mut self, out: &mut Vec<Settled>) {
@@ -204,7 +205,7 @@ impl Outstanding {
                 }
             }
         }
-        while let Some(Reverse((deadline, k))) = self.deadlines.pop() {
+        while let Some((deadline, k)) = self.deadlines.pop_min() {
             if let Some(s) = self.take_open(k, deadline, How::Evicted) {
                 out.push(s);
                 return;
@@ -258,11 +259,7 @@ impl Outstanding {
     /// Settles as unacknowledged every open delivery whose deadline the
     /// clock has passed, in deadline order.
     pub fn expire(&mut self, clock_ms: i64, out: &mut Vec<Settled>) {
-        while let Some(Reverse((deadline, k))) = self.deadlines.peek().copied() {
-            if deadline >= clock_ms {
-                break;
-            }
-            self.deadlines.pop();
+        while let Some((deadline, k)) = self.deadlines.pop_before(clock_ms) {
             let Some((to, p)) = self.map.get_mut(&k) else {
                 continue;
             };
@@ -295,6 +292,81 @@ impl Outstanding {
             }
         }
         per
+    }
+}
+
+/// Deadlines of open deliveries. A delivery's deadline is its message's time
+/// plus its flow's offset, and messages mostly come in time order: each
+/// offset keeps a queue in arrival order (popped from the front, O(1), in
+/// sequential memory), and a delivery whose deadline would come before the
+/// back of its queue (an older message arriving late) goes to a heap.
+#[derive(Debug, Default)]
+struct Deadlines {
+    queues: Vec<(i64, VecDeque<(i64, u64)>)>,
+    late: BinaryHeap<Reverse<(i64, u64)>>,
+}
+
+impl Deadlines {
+    fn len(&self) -> usize {
+        self.queues.iter().map(|(_, q)| q.len()).sum::<usize>() + self.late.len()
+    }
+
+    fn push(&mut self, offset: i64, deadline: i64, k: u64) {
+        let i = match self.queues.iter().position(|(o, _)| *o == offset) {
+            Some(i) => i,
+            None => {
+                self.queues.push((offset, VecDeque::new()));
+                self.queues.len() - 1
+            }
+        };
+        let q = &mut self.queues[i].1;
+        if q.back().is_none_or(|(d, _)| *d <= deadline) {
+            q.push_back((deadline, k));
+        } else {
+            self.late.push(Reverse((deadline, k)));
+        }
+    }
+
+    /// Where the earliest deadline is: a queue's index, or `None` for the
+    /// heap; with the deadline.
+    fn min(&self) -> Option<(Option<usize>, i64)> {
+        let mut best: Option<(Option<usize>, i64)> =
+            self.late.peek().map(|Reverse((d, _))| (None, *d));
+        for (i, (_, q)) in self.queues.iter().enumerate() {
+            if let Some((d, _)) = q.front() {
+                if best.is_none_or(|(_, b)| *d < b) {
+                    best = Some((Some(i), *d));
+                }
+            }
+        }
+        best
+    }
+
+    fn pop_at(&mut self, at: Option<usize>) -> Option<(i64, u64)> {
+        match at {
+            Some(i) => self.queues.get_mut(i)?.1.pop_front(),
+            None => self.late.pop().map(|Reverse(x)| x),
+        }
+    }
+
+    fn pop_min(&mut self) -> Option<(i64, u64)> {
+        let (at, _) = self.min()?;
+        self.pop_at(at)
+    }
+
+    /// The earliest entry if its deadline is before `clock`.
+    fn pop_before(&mut self, clock: i64) -> Option<(i64, u64)> {
+        match self.min()? {
+            (at, d) if d < clock => self.pop_at(at),
+            _ => None,
+        }
+    }
+
+    fn retain(&mut self, keep: impl Fn(i64, u64) -> bool) {
+        for (_, q) in &mut self.queues {
+            q.retain(|(d, k)| keep(*d, *k));
+        }
+        self.late.retain(|Reverse((d, k))| keep(*d, *k));
     }
 }
 
@@ -372,6 +444,21 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].id(), &out[0].how), ("c", &How::Evicted));
         assert_eq!(o.open(), 3);
+    }
+
+    #[test]
+    fn deadlines_come_in_order_whatever_the_arrival_order() {
+        let mut o = Outstanding::new(100);
+        let mut out = vec![];
+        // Two offsets, and older messages arriving late.
+        o.insert(0, 1, "a", "", 100, 160, &mut out);
+        o.insert(1, 1, "b", "", 100, 130, &mut out);
+        o.insert(0, 1, "c", "", 50, 110, &mut out);
+        o.insert(1, 1, "d", "", 200, 230, &mut out);
+        o.insert(0, 1, "e", "", 10, 70, &mut out);
+        o.expire(1_000, &mut out);
+        let ids: Vec<&str> = out.iter().map(Settled::id).collect();
+        assert_eq!(ids, ["e", "c", "b", "a", "d"]);
     }
 
     #[test]

@@ -127,10 +127,9 @@ pub struct Delivery<'m> {
     /// `None` when the flow declares no idempotency key.
     pub idempotency_key: Option<KeyValue<'m>>,
     /// The flow it belongs to (`None` for route-only deliveries and requests
-    /// with no request flow).
+    /// with no request flow); whether it awaits an ack, and until when, is
+    /// the flow's ([`crate::load::FlowRt::ack_within_ms`]).
     pub flow: Option<u32>,
-    /// The ack deadline after the message's time, when it awaits an ack.
-    pub ack_within_ms: Option<i64>,
 }
 
 /// The value of a delivery's idempotency key.
@@ -890,12 +889,13 @@ fn apply<'m>(
             if let Some(fc) = state.flows.get_mut(f as usize) {
                 fc.delivered += 1;
             }
+            let ack_within_ms = cfg.flows.get(f as usize).and_then(|x| x.ack_within_ms);
             if state.alerts.watches_flow(f) {
                 state
                     .alerts
-                    .delivered(f, msg.at_ms, del.ack_within_ms.is_some());
+                    .delivered(f, msg.at_ms, ack_within_ms.is_some());
             }
-            if let Some(within) = del.ack_within_ms {
+            if let Some(within) = ack_within_ms {
                 state.outstanding.insert(
                     f,
                     del.to,
@@ -1025,7 +1025,6 @@ fn judge<'m>(
         to: t.to,
         idempotency_key: key_of(t),
         flow: t.flow,
-        ack_within_ms: t.ack_within_ms,
     };
     let mut deliveries = Deliveries::new();
     match msg.kind {
@@ -1045,7 +1044,6 @@ fn judge<'m>(
                         to,
                         idempotency_key: None,
                         flow: None,
-                        ack_within_ms: None,
                     });
                 }
             }

@@ -1225,8 +1225,14 @@ pub fn resolve_slots<'a>(
 ) {
     let names = &table.names()[..out.len().min(table.len())];
     if data.len() * names.len() <= 96 {
-        for (k, v) in data {
-            if let Some(i) = names.iter().position(|n| n == k) {
+        // Declared fields are the first slots, in model order, and records
+        // mostly come in that order: try the field's own position first.
+        for (j, (k, v)) in data.iter().enumerate() {
+            let i = match names.get(j) {
+                Some(n) if n == k => Some(j),
+                _ => names.iter().position(|n| n == k),
+            };
+            if let Some(i) = i {
                 out[i] = Some(v);
             }
         }
@@ -1412,7 +1418,11 @@ mod tests {
         let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/examples");
         let before = sources.len();
         for entry in std::fs::read_dir(examples).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().ends_with(".model.json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
             conditions(&serde_json::from_str(&text).unwrap(), &mut sources);
         }
         assert!(

@@ -63,13 +63,11 @@ pub struct Target {
     /// The flow this delivery belongs to (`None`: a request to the owner
     /// with no request flow in the model).
     pub flow: Option<u32>,
-    /// Milliseconds the target has to ack; `None` when the flow awaits no ack.
-    pub ack_within_ms: Option<i64>,
 }
 
 impl Target {
     /// The delivery of flow `f` (index `fi`) to `to`, with the flow's
-    /// idempotency key and ack deadline (`entity`: the flow's entity).
+    /// idempotency key (`entity`: the flow's entity).
     fn new(
         to: u32,
         fi: u32,
@@ -83,11 +81,6 @@ impl Target {
             key_field: key.map(|k| (k.clone(), slots.slot(k))),
             key_is_entity_key: key.is_some_and(|k| *k == entity.key),
             flow: Some(fi),
-            ack_within_ms: f.ack.then(|| {
-                f.ack_within_seconds
-                    .or(entity.consistency_window_seconds)
-                    .map_or(DEFAULT_ACK_WITHIN_MS, |s| i64::from(s) * 1000)
-            }),
         }
     }
 }
@@ -100,6 +93,10 @@ pub struct FlowRt {
     pub from: u32,
     pub to: u32,
     pub ack: bool,
+    /// Milliseconds its target has to ack a delivery (`ackWithinSeconds`,
+    /// else the entity's consistency window, else 300 s); `None` without
+    /// `ack`.
+    pub ack_within_ms: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -267,7 +264,6 @@ impl Compiled {
                         key_field: None,
                         key_is_entity_key: false,
                         flow: None,
-                        ack_within_ms: None,
                     })
                     .collect(),
                 reconciles: Vec::new(),
@@ -295,6 +291,11 @@ impl Compiled {
                 from: from as u32,
                 to,
                 ack: f.ack,
+                ack_within_ms: f.ack.then(|| {
+                    f.ack_within_seconds
+                        .or(config.entities[e].consistency_window_seconds)
+                        .map_or(DEFAULT_ACK_WITHIN_MS, |s| i64::from(s) * 1000)
+                }),
             });
             let rt = &mut entities[e];
             match f.pattern {

@@ -63,7 +63,7 @@ fn generated_acks_settle_every_delivery() {
         let mut want: Vec<&str> = d
             .deliveries
             .iter()
-            .filter(|x| x.ack_within_ms.is_some())
+            .filter(|x| x.flow.is_some_and(|f| cfg.flows[f as usize].ack))
             .map(|x| cfg.system_id(x.to))
             .collect();
         want.sort_unstable();
