@@ -4,7 +4,8 @@
 //! revision and one undo step.
 //!
 //! Fixed here (and only here):
-//! - `double-write`: the non-owner's event becomes a request to the owner;
+//! - `double-write`: the non-owner's event becomes a request to the owner
+//!   (a system trigger becomes `user`: a request asks on someone's behalf);
 //! - `request-not-to-owner`: the request goes to the owner instead;
 //! - `unacknowledged-flow`: the flow requires acknowledgement;
 //! - `missing-idempotency-key`: the entity's key becomes the flow's
@@ -22,14 +23,17 @@
 //!   reconcile rule, or, with no rule yet, a rule over every holder on the
 //!   entity's `number` fields is added.
 //!
-//! A fix never leaves a finding of its own making. Everything else needs a
+//! A fix never leaves a finding of its own making: a fix that would leave a
+//! flow's old target with no part in the model (`unused-system`) is not
+//! offered, as whether that system still belongs is a decision. Everything else needs a
 //! decision by the architect (which system should own it, add a flow or drop
 //! a copy, ...), so it has no one-click fix.
 
 use crate::checks::{holders, Finding, FindingCode};
 use crate::edit::Edit;
 use crate::model::{
-    Entity, FieldType, Flow, Model, Pattern, ReconcileRule, Rule, DEFAULT_ACK_WITHIN_SECONDS,
+    Entity, FieldType, Flow, Model, Pattern, ReconcileRule, Rule, Trigger,
+    DEFAULT_ACK_WITHIN_SECONDS,
 };
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +64,10 @@ pub fn quick_fix(model: &Model, code: &str, subject: &str) -> Option<QuickFix> {
     match FindingCode::from_code(code)? {
         FindingCode::DoubleWrite => {
             let (flow, owner) = flow_and_owner(model, subject)?;
-            if flow.pattern != Pattern::Event || flow.from == owner {
+            if flow.pattern != Pattern::Event
+                || flow.from == owner
+                || strands_target(model, flow, owner)
+            {
                 return None;
             }
             Some(update_flow(
@@ -72,12 +79,21 @@ pub fn quick_fix(model: &Model, code: &str, subject: &str) -> Option<QuickFix> {
                 |f| {
                     f.pattern = Pattern::Request;
                     f.to = owner.to_string();
+                    // A request asks on someone's behalf: a system announcing
+                    // its own change would be an event (system-triggered-request).
+                    if f.trigger == Trigger::System {
+                        f.trigger = Trigger::User;
+                    }
                 },
             ))
         }
         FindingCode::RequestNotToOwner => {
             let (flow, owner) = flow_and_owner(model, subject)?;
-            if flow.pattern != Pattern::Request || flow.to == owner || flow.from == owner {
+            if flow.pattern != Pattern::Request
+                || flow.to == owner
+                || flow.from == owner
+                || strands_target(model, flow, owner)
+            {
                 return None;
             }
             Some(update_flow(
@@ -345,6 +361,31 @@ fn flow_and_owner<'m>(model: &'m Model, id: &str) -> Option<(&'m Flow, &'m str)>
     let owner = model.entity(&flow.entity)?.owner.as_deref()?;
     model.system(owner)?;
     Some((flow, owner))
+}
+
+/// Whether sending `flow` to `new_to` instead would leave its current target
+/// with no part in the model (no other flow, no data held, no rule naming
+/// it): an `unused-system` of the fix's making. Whether that system still
+/// belongs in the model is the architect's decision, so no one-click fix.
+fn strands_target(model: &Model, flow: &Flow, new_to: &str) -> bool {
+    let old = flow.to.as_str();
+    if old == new_to || model.system(old).is_none() {
+        return false;
+    }
+    let in_flows = model
+        .flows
+        .iter()
+        .any(|f| f.id != flow.id && (f.from == old || f.to == old));
+    let holds = model
+        .entities
+        .iter()
+        .any(|e| e.owner.as_deref() == Some(old) || e.copies.iter().any(|c| c == old));
+    let in_rules = model.rules().iter().any(|r| match r {
+        Rule::Route(r) => r.to.iter().any(|t| t == old),
+        Rule::Reconcile(r) => r.systems.iter().any(|t| t == old),
+        _ => false,
+    });
+    !(in_flows || holds || in_rules || flow.from == old)
 }
 
 fn update_flow(flow: &Flow, label: String, change: impl FnOnce(&mut Flow)) -> QuickFix {

@@ -79,6 +79,9 @@ fn double_write_becomes_a_request_to_the_owner() {
     let f = next.flow("shop-writes-stock").unwrap();
     assert_eq!(f.pattern.as_str(), "request");
     assert_eq!((f.from.as_str(), f.to.as_str()), ("shop", "erp"));
+    // Someone asks on the shop's behalf: not a system-triggered request.
+    assert_eq!(f.trigger.as_str(), "user");
+    assert!(!has(&next, "system-triggered-request", "shop-writes-stock"));
     let label = quick_fix(&m, "double-write", "shop-writes-stock")
         .unwrap()
         .label;
@@ -438,4 +441,44 @@ fn unreconciled_money_without_a_rule_gets_one_over_every_holder() {
     let m = model(v);
     assert!(has(&m, "unreconciled-money", "payment"));
     assert!(quick_fix(&m, "unreconciled-money", "payment").is_none());
+}
+
+/// Every fix every sample offers (and the small models above) leaves no
+/// finding of its own making: applied alone, on the model as it is.
+#[test]
+fn every_offer_on_every_sample_fixes_cleanly() {
+    let mut models: Vec<(String, Model)> = ["ecommerce-before", "ecommerce", "seafood"]
+        .iter()
+        .map(|name| {
+            let path = format!("{}/examples/{name}.model.json", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            (name.to_string(), parse_model(&text).unwrap())
+        })
+        .collect();
+    models.push(("base".into(), model(base())));
+    models.push(("money".into(), model(money())));
+    let mut tried = 0;
+    for (name, m) in &models {
+        for o in offers(m, &check(m)) {
+            eprintln!("{name}: {} on {}: {}", o.code, o.subject, o.label);
+            fixes_cleanly(m, &o.code, &o.subject);
+            tried += 1;
+        }
+    }
+    assert!(tried >= 5, "only {tried} offers on the samples");
+}
+
+/// Sending a request to the owner would leave its only target with no part
+/// in the model: that is a decision, not a one-click fix.
+#[test]
+fn no_fix_that_strands_a_system() {
+    let m = model(money());
+    assert!(has(&m, "request-not-to-owner", "payment-to-shop"));
+    assert!(quick_fix(&m, "request-not-to-owner", "payment-to-shop").is_none());
+    // Once the shop has another part (it owns Report), the fix is offered.
+    let mut v = money();
+    v["entities"][1]["owner"] = json!("shop");
+    let m = model(v);
+    let (next, _) = fixes_cleanly(&m, "request-not-to-owner", "payment-to-shop");
+    assert_eq!(next.flow("payment-to-shop").unwrap().to, "psp");
 }
