@@ -123,7 +123,9 @@ export default function ({ test, expect, browser, base, shots }) {
         await page.waitForSelector('[data-testid="present-caption"][data-entity="customer"]');
         await page.keyboard.press("Escape");
         await page.waitForSelector('[data-testid="canvas"][data-presenting="false"]');
-        expect(await page.isVisible('[data-testid="side"]'), "panels back");
+        await page.waitForSelector('[data-testid="side"]', { state: "visible", timeout: 5000 }).catch(() => {
+          throw new Error("panels back");
+        });
         expect(errors.length === 0, `page errors: ${errors}`);
         await page.close();
       });
