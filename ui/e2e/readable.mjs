@@ -151,6 +151,10 @@ export default function ({ test, expect, browser, base, shots }) {
     const listed = await page.$$eval('[data-testid="bundle-flow"]', (els) => els.map((e) => e.dataset.id));
     expect(JSON.stringify(listed) === '["item-to-wms","order-to-wms","reserve-stock"]', `listed ${listed}`);
     await page.screenshot({ path: join(shots, "23-bundle-list.png") });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector('[data-testid="bundle-list"]', { state: "detached" });
+    await page.dispatchEvent(b, "click");
+    await page.waitForSelector('[data-testid="bundle-list"]');
     const pick = listed[2];
     await page.click(`[data-testid="bundle-flow"][data-id="${pick}"]`);
     await page.waitForSelector(`[data-testid="properties-panel"][data-kind="flow"]`);

@@ -10,6 +10,13 @@ type Props = { bundle: Bundle; model: Model; onPick: (flowId: string) => void; o
 export function BundleList({ bundle, model, onPick, onClose }: Props) {
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), [bundle.id]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onClose]);
   const sys = (id: string) => model.systems.find((s) => s.id === id)?.name ?? id;
   const ent = (id: string) => model.entities.find((e) => e.id === id)?.name ?? id;
   return (

@@ -195,7 +195,10 @@ export const SHORTCUTS: [string, string][] = [
   ["N", "New system"],
   ["F", "Fit the whole model in view"],
   ["L", "Automatic layout"],
-  ["Esc", "Clear the selection and the lineage view"],
+  ["Click a system", "Focus: dim all but its neighbours (Esc leaves)"],
+  ["Click a bundle's label", "List the flows inside; pick one to open it"],
+  ["P", "Presentation mode: → / ← step through the ownership decisions, Esc leaves"],
+  ["Esc", "Clear the selection, the focus and the lineage view"],
   ["?", "This help"],
 ];
 
