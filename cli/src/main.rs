@@ -66,7 +66,8 @@ enum Command {
     /// Turn a sketch or a spec into a model (charter-model/1).
     Import {
         file: PathBuf,
-        /// mermaid, excalidraw, drawio or csv (recognised from the content when not given).
+        /// mermaid, excalidraw, drawio, csv, openapi or asyncapi (recognised from the
+        /// content when not given).
         #[arg(long)]
         format: Option<String>,
         /// Write the model to MODEL (atomically) instead of stdout.

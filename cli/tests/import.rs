@@ -127,3 +127,35 @@ fn a_huge_file_is_refused_before_parsing() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("too large"), "{}", run.stderr);
 }
+
+/// Every sketch and spec in tests/imports/ imports (format recognised from
+/// the content) into a model `charter check` reads: exit 0 or 1, never 2.
+#[test]
+fn every_sample_imports_into_a_checkable_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = std::fs::read_dir(sample("")).unwrap();
+    let mut n = 0;
+    for entry in samples {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".jsonl") || name.starts_with("ecommerce-messages") {
+            continue; // exchange logs: see tests/discover.rs
+        }
+        n += 1;
+        let target = dir.path().join(format!("{name}.model.json"));
+        let run = charter([
+            "import".as_ref(),
+            path.as_os_str(),
+            "-o".as_ref(),
+            target.as_os_str(),
+        ]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let check = charter(["check".as_ref(), target.as_os_str()]);
+        assert!(
+            check.code == 0 || check.code == 1,
+            "{name}: {}",
+            check.stderr
+        );
+    }
+    assert!(n >= 10, "{n} samples");
+}

@@ -16,6 +16,7 @@ pub mod csv;
 pub mod drawio;
 pub mod excalidraw;
 pub mod mermaid;
+pub mod openapi;
 pub mod sketch;
 pub mod text;
 
@@ -34,14 +35,18 @@ pub enum Format {
     Excalidraw,
     Drawio,
     Csv,
+    Openapi,
+    Asyncapi,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 6] = [
         Format::Mermaid,
         Format::Excalidraw,
         Format::Drawio,
         Format::Csv,
+        Format::Openapi,
+        Format::Asyncapi,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +55,8 @@ impl Format {
             Format::Excalidraw => "excalidraw",
             Format::Drawio => "drawio",
             Format::Csv => "csv",
+            Format::Openapi => "openapi",
+            Format::Asyncapi => "asyncapi",
         }
     }
 
@@ -70,6 +77,9 @@ impl Format {
             }
             &t[..end]
         };
+        if let Some(spec) = openapi::detect(head(8192)) {
+            return Some(spec);
+        }
         if t.starts_with('{') {
             // JSON: an Excalidraw scene says so, or at least has elements.
             let h = head(4096);
@@ -123,7 +133,7 @@ pub enum ImportError {
     NotUtf8(usize),
     #[error("empty file: nothing to import")]
     Empty,
-    #[error("cannot tell the format from the content (not Mermaid, Excalidraw, draw.io or CSV); give --format")]
+    #[error("cannot tell the format from the content (not Mermaid, Excalidraw, draw.io, CSV, OpenAPI or AsyncAPI); give --format")]
     UnknownFormat,
     #[error("not a usable {format} file: {message}")]
     Invalid { format: Format, message: String },
@@ -190,5 +200,7 @@ pub fn import_bytes(
         Format::Excalidraw => excalidraw::import(text, name),
         Format::Drawio => drawio::import(text, name),
         Format::Csv => csv::import(text, name),
+        Format::Openapi => openapi::import_openapi(text, name),
+        Format::Asyncapi => openapi::import_asyncapi(text, name),
     }
 }
