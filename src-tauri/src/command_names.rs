@@ -25,4 +25,9 @@ pub const COMMANDS: &[&str] = &[
     "condition_to_cel",
     "condition_from_cel",
     "report_first_paint",
+    "rehearse",
+    "cancel_rehearsal",
+    "list_rehearsals",
+    "sample_traffic",
+    "export_rehearsal_report",
 ];

@@ -1,7 +1,8 @@
 //! The Tauri commands: thin delegations to the store ([`crate::store`]) and
 //! to charter-model. File paths come from the UI's open/save dialogs.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
+use crate::rehearsal::{self, Rehearsal, RehearsalProgress, RehearsalRecord, Rehearsals};
 use crate::store::{Decision, ModelState, ModelSummary, NodePosition};
 use crate::{workspace, AppState, StartupInfo};
 use charter_model::condition_form::ConditionForm;
@@ -9,6 +10,8 @@ use charter_model::documents::MatrixFormat;
 use charter_model::edit::Edit;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::sync::Arc;
+use tauri::ipc::Channel;
 use tauri::State;
 
 type Res<T> = Result<T, AppError>;
@@ -233,6 +236,77 @@ pub fn save_document(path: String, contents: String, encoding: DocumentEncoding)
         &contents,
         matches!(encoding, DocumentEncoding::Base64),
     )
+}
+
+/// Rehearses recorded traffic (JSON Lines at `path`) against the model's
+/// current revision exported for `env`, off the UI thread, with progress on
+/// `on_progress`; records it and returns the report. Refused like export
+/// while the model has errors (`export-refused`); `io`, `not-json-lines`,
+/// `cancelled` (see [`cancel_rehearsal`]).
+#[tauri::command]
+#[specta::specta]
+pub async fn rehearse(
+    state: State<'_, AppState>,
+    rehearsals: State<'_, Rehearsals>,
+    model_id: u32,
+    env: String,
+    path: String,
+    on_progress: Channel<RehearsalProgress>,
+) -> Res<Rehearsal> {
+    let running = rehearsals.start()?;
+    let progress = move |p: RehearsalProgress| {
+        let _ = on_progress.send(p);
+    };
+    rehearsal::rehearse(
+        &state.store,
+        model_id,
+        &env,
+        Path::new(&path),
+        Arc::clone(&running.cancel),
+        progress,
+    )
+    .await
+}
+
+/// Stops the running rehearsal between two lines; false when none runs.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_rehearsal(rehearsals: State<'_, Rehearsals>) -> bool {
+    rehearsals.cancel()
+}
+
+/// The rehearsals recorded for a model, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_rehearsals(
+    state: State<'_, AppState>,
+    model_id: u32,
+) -> Res<Vec<RehearsalRecord>> {
+    Ok(state.store.rehearsals(model_id).await?)
+}
+
+/// The path of the sample traffic shipped with a sample model; `null` when
+/// the model is not a sample.
+#[tauri::command]
+#[specta::specta]
+pub async fn sample_traffic(state: State<'_, AppState>, model_id: u32) -> Res<Option<String>> {
+    rehearsal::sample_traffic(&state.store, model_id).await
+}
+
+/// Writes a recorded rehearsal's report (the `charter replay --report`
+/// shape) to `path`, atomically.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_rehearsal_report(
+    state: State<'_, AppState>,
+    rehearsal_id: u32,
+    path: String,
+) -> Res<()> {
+    let report = state.store.rehearsal_report(rehearsal_id).await?;
+    let mut bytes = report.into_bytes();
+    bytes.push(b'\n');
+    charter_model::file::write_atomically(Path::new(&path), &bytes)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{path}: cannot write: {e}")))
 }
 
 /// The UI reports its first paint; returns milliseconds since process start.

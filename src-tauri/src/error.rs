@@ -28,6 +28,10 @@ pub enum ErrorCode {
     Store,
     /// A request argument was not understood.
     BadRequest,
+    /// A traffic file is not JSON Lines (its first line is not a JSON object).
+    NotJsonLines,
+    /// The user cancelled (a rehearsal): nothing was recorded.
+    Cancelled,
 }
 
 /// One problem in a model file, with its JSON path and position.
@@ -76,6 +80,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         let code = match &e {
             StoreError::ModelNotFound(_) => ErrorCode::NotFound,
+            StoreError::RehearsalNotFound(_) => ErrorCode::NotFound,
             StoreError::Edit(EditError::NotFound { .. }) => ErrorCode::NotFound,
             StoreError::Edit(_) => ErrorCode::EditRefused,
             StoreError::Io(_) => ErrorCode::Io,

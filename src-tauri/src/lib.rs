@@ -6,6 +6,7 @@
 mod command_names;
 pub mod commands;
 pub mod error;
+pub mod rehearsal;
 pub mod store;
 pub mod workspace;
 
@@ -86,6 +87,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         condition_to_cel,
         condition_from_cel,
         report_first_paint,
+        rehearse,
+        cancel_rehearsal,
+        list_rehearsals,
+        sample_traffic,
+        export_rehearsal_report,
     ])
 }
 
@@ -163,6 +169,7 @@ pub fn run() {
     let invoke = builder.invoke_handler();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .manage(rehearsal::Rehearsals::default())
         .invoke_handler(invoke)
         .setup(move |app| {
             builder.mount_events(app);

@@ -13,6 +13,8 @@ import { EntitiesPanel } from "./panels/EntitiesPanel";
 import { FlowsPanel } from "./panels/FlowsPanel";
 import { RulesPanel } from "./panels/RulesPanel";
 import { DecisionLogPanel } from "./panels/DecisionLogPanel";
+import { RehearsalView } from "./panels/rehearsal/RehearsalView";
+import { useRehearsal } from "./panels/rehearsal/useRehearsal";
 
 export type Banner = { kind: "error" | "info" | "notice"; text: string; findings?: Finding[] };
 export type Theme = "light" | "dark";
@@ -58,6 +60,7 @@ export default function App() {
     setBanner({ kind: "error", text: describe(e), findings });
   }, []);
   const info = useCallback((text: string) => setBanner({ kind: "info", text }), []);
+  const rehearsal = useRehearsal(fail, info);
 
   // Information banners go away by themselves; errors and notices stay until dismissed.
   useEffect(() => {
@@ -221,6 +224,7 @@ export default function App() {
   let center = null;
   if (state) {
     if (view === "decisions") center = <DecisionLogPanel modelId={state.modelId} revision={state.revision} onError={fail} onDone={info} />;
+    else if (view === "rehearsal") center = <RehearsalView state={state} rehearsal={rehearsal} onSelect={selectAndFocus} onError={fail} onDone={info} />;
     else if (view === "matrix") center = <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} />;
     else if (view === "list")
       center = (

@@ -2,6 +2,7 @@
 // (bindings.ts) that turns `{status: "error"}` results into thrown ApiErrors
 // the UI can branch on by `code`.
 import { open, save } from "@tauri-apps/plugin-dialog";
+import { Channel } from "@tauri-apps/api/core";
 import { commands } from "./bindings";
 import type * as B from "./bindings";
 
@@ -29,6 +30,16 @@ export type QuickFixOffer = B.QuickFixOffer;
 export type MatrixFormat = B.MatrixFormat;
 export type DocumentEncoding = B.DocumentEncoding;
 export type ConditionForm = B.ConditionForm;
+export type Rehearsal = B.Rehearsal_Serialize;
+export type RehearsalReport = B.RehearsalReport_Serialize;
+export type RehearsalRecord = B.RehearsalRecord;
+export type RehearsalProgress = B.RehearsalProgress_Serialize;
+export type RehearsalIncident = B.RehearsalIncident_Serialize;
+export type RefusedGroup = B.RefusedGroup_Serialize;
+export type RefusedExample = B.RefusedExample_Serialize;
+export type FlowTraffic = B.FlowTraffic;
+export type RuleTraffic = B.RuleTraffic;
+export type SubjectKind = B.SubjectKind;
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -90,6 +101,16 @@ export const api = {
   conditionFromCel: (modelId: number, entityId: string, cel: string): Promise<ConditionForm | null> =>
     call(commands.conditionFromCel(modelId, entityId, cel)),
   reportFirstPaint: (): Promise<number | null> => commands.reportFirstPaint(),
+  /** Rehearses recorded traffic against the model's current revision; progress comes to `onProgress`. */
+  rehearse: (modelId: number, env: string, path: string, onProgress: (p: RehearsalProgress) => void): Promise<Rehearsal> => {
+    const channel = new Channel<B.RehearsalProgress_Deserialize>();
+    channel.onmessage = (p) => onProgress({ ...p, secondsLeft: p.secondsLeft ?? null });
+    return call(commands.rehearse(modelId, env, path, channel));
+  },
+  cancelRehearsal: (): Promise<boolean> => commands.cancelRehearsal(),
+  listRehearsals: (modelId: number): Promise<RehearsalRecord[]> => call(commands.listRehearsals(modelId)),
+  sampleTraffic: (modelId: number): Promise<string | null> => call(commands.sampleTraffic(modelId)),
+  exportRehearsalReport: (rehearsalId: number, path: string): Promise<null> => call(commands.exportRehearsalReport(rehearsalId, path)),
 };
 
 /** Asks for a file to open; null when cancelled. */

@@ -10,6 +10,7 @@
 //! async functions, which the tests call directly.
 
 mod recover;
+mod rehearsals;
 
 use charter_model::edit::{self, Edit, EditError};
 use charter_model::fixes::{self, QuickFixOffer};
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use recover::StoreNotice;
+pub use rehearsals::NewRehearsal;
 
 /// File name of the store inside the data directory.
 pub const STORE_FILE: &str = "charter.sqlite";
@@ -38,6 +40,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("there is no model with id {0} in the workspace")]
     ModelNotFound(u32),
+    #[error("there is no rehearsal with id {0} in the workspace")]
+    RehearsalNotFound(u32),
     #[error(
         "workspace store: revision {seq} of model {model_id} holds an unreadable model: {message}"
     )]

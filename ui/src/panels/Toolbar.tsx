@@ -1,13 +1,14 @@
 import { useState } from "react";
 import { api, ApiError, pickOpenFile, pickSaveFile, type Edit, type ModelState } from "../api";
 
-export type View = "canvas" | "matrix" | "decisions" | "list";
+export type View = "canvas" | "matrix" | "decisions" | "list" | "rehearsal";
 
 const VIEWS: { view: View; label: string; testid: string }[] = [
   { view: "canvas", label: "Canvas", testid: "view-canvas" },
   { view: "matrix", label: "Matrix", testid: "view-matrix" },
   { view: "decisions", label: "Decision log", testid: "toggle-decisions" },
   { view: "list", label: "Lists", testid: "view-list" },
+  { view: "rehearsal", label: "Rehearsal", testid: "view-rehearsal" },
 ];
 
 type Props = {

@@ -4,6 +4,8 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AppError, Decision, Edit, Entity, Finding, Flow, Model, ModelState, ModelSummary, NodePosition, Rule, System } from "../api";
 import type { Clause, ClauseOp, ConditionForm, ConditionItem, Join } from "../panels/conditions/types";
+import type { RehearsalProgress, RehearsalRecord } from "../api";
+import { MOCK_REPORT } from "./rehearsalFixture";
 
 type Rev = { model: Model; summary: string };
 type Entry = { id: number; revs: Rev[]; head: number; filePath: string | null; saved: number | null; log: Decision[]; layout: Map<string, { x: number; y: number }> };
@@ -401,6 +403,10 @@ export type MockBackend = {
   edits: AnyEdit[];
   /** The stored layout of a model. */
   layout: (modelId: number) => NodePosition[];
+  /** Milliseconds between the mock rehearsal's progress steps (0: at once). */
+  rehearsalStepMs: number;
+  /** Rehearsals recorded. */
+  rehearsals: RehearsalRecord[];
 };
 
 /** Options: a first model other than the sample (the scale benchmark), with or without a stored layout. */
@@ -415,6 +421,9 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
   const calls: string[] = [];
   const files = new Map<string, string>();
   const nextPath = { value: null as string | null };
+  const rehearsals: RehearsalRecord[] = [];
+  let cancelRehearsal = false;
+  let rehearsing = false;
 
   const get = (id: number): Entry => entries.find((x) => x.id === id) ?? fail("not-found", `there is no model with id ${id}`);
   const state = (en: Entry): ModelState & { quickFixes: QuickFix[] } => {
@@ -565,6 +574,47 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
       }
       case "report_first_paint":
         return 1;
+      case "rehearse": {
+        const en = get(Number(a.modelId));
+        const path = String(a.path);
+        const errors = findingsOf(en.revs[en.head]!.model).filter((f) => f.severity === "error");
+        if (errors.length > 0) fail("export-refused", `export refused: the model has ${errors.length} error(s)`, errors);
+        if (path.includes("bad")) fail("not-json-lines", `${path}: line 1 is not a JSON object: recorded traffic is JSON Lines, one message (a JSON object) per line`);
+        if (rehearsing) fail("bad-request", "a rehearsal is already running: wait for it or cancel it");
+        const channel = a.onProgress as { onmessage: (p: RehearsalProgress) => void };
+        const total = 96_512;
+        const lines = MOCK_REPORT.counts.messages;
+        rehearsing = true;
+        cancelRehearsal = false;
+        const run = async () => {
+          try {
+            for (let step = 1; step <= 4; step++) {
+              await new Promise((r) => setTimeout(r, backend.rehearsalStepMs));
+              if (cancelRehearsal) fail("cancelled", `rehearsal cancelled after ${Math.round((lines * (step - 1)) / 4)} lines: nothing was recorded`);
+              const done = step === 4;
+              channel.onmessage({ lines: Math.round((lines * step) / 4), bytes: (total * step) / 4, totalBytes: total, linesPerSecond: 1030, secondsLeft: done ? 0 : (4 - step) * 0.1, elapsedSeconds: step * 0.1, done });
+            }
+            const record: RehearsalRecord = { id: rehearsals.length + 1, modelId: en.id, revision: en.head + 1, environment: String(a.env), fileName: path.split("/").pop() ?? path, filePath: path, sha256: "9f2c6d0b4e1a7c3f5d8e2b6a1c4f7e9d0b3a5c8e1f2d4b6a8c0e3f5a7b9d1c2e", lines, bytes: total, seconds: 0.4, counts: MOCK_REPORT.counts, at: "2026-11-23T12:00:00.000Z" };
+            rehearsals.unshift(record);
+            return { record, report: structuredClone(MOCK_REPORT) };
+          } finally {
+            rehearsing = false;
+          }
+        };
+        return run();
+      }
+      case "cancel_rehearsal":
+        cancelRehearsal = rehearsing;
+        return rehearsing;
+      case "list_rehearsals":
+        return rehearsals.filter((r) => r.modelId === Number(a.modelId));
+      case "sample_traffic": {
+        const en = get(Number(a.modelId));
+        return en.revs[en.head]!.model.name === "Seafood processor" ? "/data/samples/seafood.traffic.jsonl" : null;
+      }
+      case "export_rehearsal_report":
+        files.set(String(a.path), JSON.stringify(MOCK_REPORT.counts));
+        return null;
       case "plugin:dialog|open":
       case "plugin:dialog|save": {
         const p = nextPath.value;
@@ -581,6 +631,8 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
     nextPath,
     edits,
     layout: (id) => [...get(id).layout].map(([nodeId, p]) => ({ nodeId, x: p.x, y: p.y })),
+    rehearsalStepMs: 0,
+    rehearsals,
   };
   (window as unknown as { __charterMock: MockBackend }).__charterMock = backend;
   return backend;
