@@ -649,16 +649,22 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         return;
       }
       onSelect({ kind: "entity", id });
-      const lit = entityFocus(modelRef.current, id).systems;
-      const boxes = nodes.filter((nd) => lit.has(nd.id));
-      if (boxes.length > 0) {
-        const b = getNodesBounds(boxes);
-        // With room around the boxes for their labels and for the caption.
-        void frame({ x: b.x - 80, y: b.y - 60, width: b.width + 160, height: b.height + 200 }, 300);
-      }
     },
-    [order, onSelect, nodes, frame],
+    [order, onSelect, frame],
   );
+  // Frame the decision's systems once its caption is drawn (the caption's height sets the room left).
+  useEffect(() => {
+    const id = presenting && stepAt >= 0 ? order[stepAt] : undefined;
+    if (!id) return;
+    const lit = entityFocus(modelRef.current, id).systems;
+    const boxes = nodes.filter((nd) => lit.has(nd.id));
+    if (boxes.length === 0) return;
+    const b = getNodesBounds(boxes);
+    // With room around the boxes for their labels.
+    void frame({ x: b.x - 60, y: b.y - 40, width: b.width + 120, height: b.height + 80 }, 300);
+    // Only when the step changes (not when a node is measured again).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [presenting, stepAt, order, frame]);
 
   const exportImage = useCallback(
     async (kind: "svg" | "png") => {
