@@ -11,6 +11,9 @@
 //! - `missing-idempotency-key`: the entity's key becomes the flow's
 //!   idempotency key;
 //! - `owner-listed-as-copy`: the owner is taken off the copy holders;
+//! - `key-not-a-field`: a key in another case than its field uses the
+//!   field's name; any other key is added to the fields (a required string);
+//!   an empty key needs a decision;
 //! - `zero-ack-deadline`: the flow's deadline goes back to the default;
 //! - `ack-deadline-without-ack`: the flow requires acknowledgement (a
 //!   deadline says the architect wants one);
@@ -32,7 +35,7 @@
 use crate::checks::{holders, Finding, FindingCode};
 use crate::edit::Edit;
 use crate::model::{
-    Entity, FieldType, Flow, Model, Pattern, ReconcileRule, Rule, Trigger,
+    Entity, Field, FieldType, Flow, Model, Pattern, ReconcileRule, Rule, Trigger,
     DEFAULT_ACK_WITHIN_SECONDS,
 };
 use serde::{Deserialize, Serialize};
@@ -142,6 +145,44 @@ pub fn quick_fix(model: &Model, code: &str, subject: &str) -> Option<QuickFix> {
                         .filter(|c| *c != owner)
                         .cloned()
                         .collect(),
+                },
+            })
+        }
+        FindingCode::KeyNotAField => {
+            let entity = model.entity(subject)?;
+            let key = entity.key.trim();
+            if key.is_empty() || entity.fields.iter().any(|f| f.name == entity.key) {
+                return None;
+            }
+            let mut next = entity.clone();
+            // The same name in another case is a slip: use that field.
+            let label = match entity
+                .fields
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(key))
+            {
+                Some(f) => {
+                    next.key = f.name.clone();
+                    format!("Use field \"{}\" as the key", f.name)
+                }
+                None => {
+                    next.key = key.to_string();
+                    next.fields.push(Field {
+                        name: key.to_string(),
+                        field_type: FieldType::String,
+                        required: Some(true),
+                        values: None,
+                        pii: None,
+                        extra: Default::default(),
+                    });
+                    format!("Add the key \"{key}\" to the fields of {}", entity.name)
+                }
+            };
+            Some(QuickFix {
+                label,
+                edit: Edit::UpdateEntity {
+                    id: entity.id.clone(),
+                    entity: next,
                 },
             })
         }

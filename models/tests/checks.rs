@@ -313,20 +313,31 @@ fn unknown_references_of_entities() {
         .iter()
         .filter(|f| f.subject == "stock" && f.code == "unknown-reference")
         .collect();
-    assert_eq!(hits.len(), 2, "{fs:#?}");
+    assert_eq!(hits.len(), 1, "{fs:#?}");
     assert!(hits.iter().any(|f| f.message.contains("`crm`")));
-    assert!(hits.iter().any(|f| f.message.contains("`skew`")));
-    // A key is not checked while no fields are declared.
-    let fs = with(|v| {
-        v["entities"][0]["fields"] = json!([]);
-        v["flows"][0]
-            .as_object_mut()
-            .unwrap()
-            .remove("idempotencyKey");
-        v["rules"] = json!([]);
-        v["entities"][0]["key"] = json!("anything");
-    });
+    // The key has its own code.
+    let f = expect(&fs, FindingCode::KeyNotAField, "stock");
+    assert!(f.message.contains("`skew`"), "{f:?}");
+    assert_eq!(f.severity, Severity::Error);
+    none(&findings(&base()), FindingCode::KeyNotAField);
+    // A key is not checked against fields while none are declared...
+    let bare = |key: &'static str| {
+        with(move |v| {
+            v["entities"][0]["fields"] = json!([]);
+            v["flows"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("idempotencyKey");
+            v["rules"] = json!([]);
+            v["entities"][0]["key"] = json!(key);
+        })
+    };
+    let fs = bare("anything");
     none(&fs, FindingCode::UnknownReference);
+    none(&fs, FindingCode::KeyNotAField);
+    // ...but an empty key is always a finding.
+    let f = expect(&bare("  "), FindingCode::KeyNotAField, "stock");
+    assert!(f.message.contains("has no key"), "{f:?}");
 }
 
 #[test]

@@ -482,3 +482,31 @@ fn no_fix_that_strands_a_system() {
     let (next, _) = fixes_cleanly(&m, "request-not-to-owner", "payment-to-shop");
     assert_eq!(next.flow("payment-to-shop").unwrap().to, "psp");
 }
+
+#[test]
+fn a_key_that_is_not_a_field_is_added_or_matched() {
+    // Another case than its field: the field's name is used.
+    let mut v = base();
+    v["entities"][0]["key"] = json!("SKU");
+    let (next, label) = fixes_cleanly(&model(v), "key-not-a-field", "stock");
+    let e = next.entity("stock").unwrap();
+    assert_eq!(e.key, "sku");
+    assert_eq!(e.fields.len(), 1, "no field added");
+    assert!(label.contains("\"sku\""), "{label}");
+    // Any other key joins the fields as a required string.
+    let mut v = base();
+    v["entities"][0]["key"] = json!("barcode");
+    let (next, label) = fixes_cleanly(&model(v), "key-not-a-field", "stock");
+    let e = next.entity("stock").unwrap();
+    assert_eq!(e.key, "barcode");
+    let f = e.fields.iter().find(|f| f.name == "barcode").unwrap();
+    assert_eq!(f.field_type.as_str(), "string");
+    assert!(f.is_required());
+    assert!(label.contains("\"barcode\""), "{label}");
+    // An empty key is a decision.
+    let mut v = base();
+    v["entities"][0]["key"] = json!("");
+    let m = model(v);
+    assert!(has(&m, "key-not-a-field", "stock"));
+    assert!(quick_fix(&m, "key-not-a-field", "stock").is_none());
+}

@@ -67,6 +67,8 @@ finding_codes! {
         "a flow's ackWithinSeconds is 0: every delivery would be overdue the moment it is made";
     ReconcileTooFewSystems = "reconcile-too-few-systems", Error,
         "a reconcile rule names fewer than two distinct systems: there is nothing to compare";
+    KeyNotAField = "key-not-a-field", Error,
+        "an entity's key is empty, or is not one of the fields the entity declares";
     UnacknowledgedFlow = "unacknowledged-flow", Warning,
         "a flow does not require the receiver's acknowledgement: failures stay silent";
     StaleCopy = "stale-copy", Warning,

@@ -834,10 +834,25 @@ impl<'m> Context<'m> {
                 );
             }
         }
-        if !e.fields.is_empty() && !e.fields.iter().any(|f| f.name == e.key) {
+        if e.key.trim().is_empty() {
+            self.push(
+                FindingCode::KeyNotAField,
+                sec,
+                i,
+                &e.id,
+                format!(
+                    "{} has no key: nothing says which field identifies a record",
+                    e.name
+                ),
+                format!(
+                    "set the key of {} to the field that identifies a record, e.g. an order number",
+                    e.name
+                ),
+            );
+        } else if !e.fields.is_empty() && !e.fields.iter().any(|f| f.name == e.key) {
             let hint = Self::field_hint(e, &e.key);
             self.push(
-                FindingCode::UnknownReference,
+                FindingCode::KeyNotAField,
                 sec,
                 i,
                 &e.id,

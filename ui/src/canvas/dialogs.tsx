@@ -138,7 +138,7 @@ export type NewEntity = { id: string; name: string; key: string };
 
 export function EntityDialog({ model, owner, onOk, onCancel }: { model: Model; owner: string; onOk: (e: NewEntity) => void; onCancel: () => void }) {
   const [name, setName] = useState("");
-  const [key, setKey] = useState("id");
+  const [key, setKey] = useState("");
   const id = freshId(name || "entity", new Set(model.entities.map((e) => e.id)));
   const ownerName = model.systems.find((s) => s.id === owner)?.name ?? owner;
   return (
@@ -147,7 +147,7 @@ export function EntityDialog({ model, owner, onOk, onCancel }: { model: Model; o
         className="dialog-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (name.trim()) onOk({ id, name: name.trim(), key: key.trim() || "id" });
+          if (name.trim()) onOk({ id, name: name.trim(), key: key.trim() });
         }}
       >
         <label>
@@ -156,7 +156,7 @@ export function EntityDialog({ model, owner, onOk, onCancel }: { model: Model; o
         </label>
         <label>
           Key field
-          <input data-testid="entity-key" value={key} onChange={(e) => setKey(e.target.value)} />
+          <input data-testid="entity-key" value={key} placeholder="e.g. orderNo" onChange={(e) => setKey(e.target.value)} />
         </label>
         <p className="hint">
           Id: <code>{id}</code>

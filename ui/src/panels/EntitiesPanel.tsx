@@ -9,7 +9,8 @@ type OwnerChoice = { entity: string; owner: string | null };
 
 export function EntitiesPanel({ model, onEdit }: Props) {
   const [name, setName] = useState("");
-  const [key, setKey] = useState("id");
+  // Empty: the user names the key field (an empty key is a `key-not-a-field` finding, not a silent "id").
+  const [key, setKey] = useState("");
   const [renaming, setRenaming] = useState<string | null>(null);
   const [choice, setChoice] = useState<OwnerChoice | null>(null);
   const [rationale, setRationale] = useState("");
@@ -117,12 +118,15 @@ export function EntitiesPanel({ model, onEdit }: Props) {
           if (!name.trim()) return;
           void onEdit({
             op: "addEntity",
-            entity: { id: slugify(name), name: name.trim(), key: key.trim() || "id", fields: [], copies: [] },
-          }).then(() => setName(""));
+            entity: { id: slugify(name), name: name.trim(), key: key.trim(), fields: [], copies: [] },
+          }).then(() => {
+            setName("");
+            setKey("");
+          });
         }}
       >
         <input data-testid="add-entity-name" placeholder="Entity name" value={name} onChange={(ev) => setName(ev.target.value)} />
-        <input data-testid="add-entity-key" placeholder="Key field" value={key} onChange={(ev) => setKey(ev.target.value)} />
+        <input data-testid="add-entity-key" placeholder="Key field, e.g. orderNo" value={key} onChange={(ev) => setKey(ev.target.value)} />
         <button type="submit" data-testid="add-entity">
           Add entity
         </button>

@@ -43,6 +43,7 @@ const CODE_KIND: Record<string, ItemKind> = {
   "no-steward": "entity",
   "no-consistency-window": "entity",
   "owner-listed-as-copy": "entity",
+  "key-not-a-field": "entity",
   "stale-copy": "entity",
   "unknown-owner": "entity",
   "unreconciled-money": "entity",
