@@ -399,10 +399,8 @@ pub fn apply(model: &Model, edit: &Edit) -> Result<Model, EditError> {
             name,
         } => rename(&mut m, *kind, id, new_id.as_deref(), name.as_deref())?,
         Edit::SetModelName { name } => {
+            check_name("model", name)?;
             let name = name.trim();
-            if name.is_empty() {
-                return Err(EditError::Invalid("the model name cannot be empty".into()));
-            }
             m.name = name.to_string();
         }
         Edit::SetModelDescription { description } => {
@@ -556,9 +554,19 @@ fn check_new_id<'a>(
     Ok(())
 }
 
+/// The longest display name an edit accepts, in characters (a file may hold
+/// longer ones: the limit is on input; docs/formats/model.md).
+pub const MAX_NAME_CHARS: usize = 200;
+
 fn check_name(kind: &'static str, name: &str) -> Result<(), EditError> {
     if name.trim().is_empty() {
         return Err(EditError::Invalid(format!("a {kind} name cannot be empty")));
+    }
+    let n = name.trim().chars().count();
+    if n > MAX_NAME_CHARS {
+        return Err(EditError::Invalid(format!(
+            "a {kind} name can have at most {MAX_NAME_CHARS} characters (this one has {n})"
+        )));
     }
     Ok(())
 }

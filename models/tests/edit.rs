@@ -468,3 +468,37 @@ fn a_new_owner_that_held_no_copy_leaves_the_previous_owner_holding_one() {
     assert_eq!(cleared.entity("order").unwrap().copies, vec!["erp"]);
     assert_eq!(cleared.entity("order").unwrap().owner, None);
 }
+
+#[test]
+fn names_longer_than_the_limit_are_refused() {
+    use charter_model::edit::MAX_NAME_CHARS;
+    let m = sample();
+    let long = "Å".repeat(MAX_NAME_CHARS + 1);
+    let ok = "Å".repeat(MAX_NAME_CHARS);
+    let mut sys = system("long");
+    sys.name = long.clone();
+    let err = apply(
+        &m,
+        &Edit::AddSystem {
+            system: sys.clone(),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid");
+    assert!(err.to_string().contains("at most 200"), "{err}");
+    sys.name = ok.clone();
+    assert!(
+        apply(&m, &Edit::AddSystem { system: sys }).is_ok(),
+        "200 characters (not bytes) fit"
+    );
+    let rename = |name: &str| Edit::Rename {
+        kind: ItemKind::Entity,
+        id: "stock".into(),
+        new_id: None,
+        name: Some(name.to_string()),
+    };
+    assert!(apply(&m, &rename(&long)).is_err());
+    assert!(apply(&m, &rename(&ok)).is_ok());
+    assert!(apply(&m, &Edit::SetModelName { name: long }).is_err());
+    assert!(apply(&m, &Edit::SetModelName { name: " ".into() }).is_err());
+}

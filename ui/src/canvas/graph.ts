@@ -4,6 +4,7 @@
 import type { Edge, Node } from "@xyflow/react";
 import type { Finding, Flow, Model, System } from "../api";
 import { bundleFlows, bundleOffsets, type Bundle } from "./bundles";
+import { toAscii } from "../panels/names";
 
 export type Chip = { id: string; name: string; severity: "error" | "warning" | "info" | null };
 
@@ -209,7 +210,7 @@ export function edgeSignature(d: FlowData): string {
 
 /** A fresh id based on `base` that is not in `taken`. */
 export function freshId(base: string, taken: Set<string>): string {
-  const clean = base.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|-+$/g, "").slice(0, 56) || "item";
+  const clean = toAscii(base).toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+|-+$/g, "").slice(0, 56) || "item";
   if (!taken.has(clean)) return clean;
   for (let i = 2; ; i++) {
     const id = `${clean}-${i}`;

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { Edit, Entity, Model } from "../api";
+import { NAME_MAX_CHARS, truncated } from "./names";
 import { RenameForm } from "./RenameForm";
 import { slugify } from "./SystemsPanel";
 
@@ -96,7 +97,9 @@ export function EntitiesPanel({ model, onEdit }: Props) {
               />
             ) : (
               <>
-                <span className="item-name">{e.name}</span> <code>{e.id}</code>
+                <span className="item-name" title={e.name} style={truncated("14rem")}>
+                  {e.name}
+                </span> <code>{e.id}</code>
                 {e.rationale && <span className="rationale" title="Rationale"> — {e.rationale}</span>}
                 <button type="button" data-testid="rename-entity" onClick={() => setRenaming(e.id)}>
                   Rename
@@ -125,7 +128,7 @@ export function EntitiesPanel({ model, onEdit }: Props) {
           });
         }}
       >
-        <input data-testid="add-entity-name" placeholder="Entity name" value={name} onChange={(ev) => setName(ev.target.value)} />
+        <input data-testid="add-entity-name" placeholder="Entity name" maxLength={NAME_MAX_CHARS} value={name} onChange={(ev) => setName(ev.target.value)} />
         <input data-testid="add-entity-key" placeholder="Key field, e.g. orderNo" value={key} onChange={(ev) => setKey(ev.target.value)} />
         <button type="submit" data-testid="add-entity">
           Add entity

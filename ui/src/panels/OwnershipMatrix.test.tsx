@@ -86,6 +86,18 @@ describe("OwnershipMatrix", () => {
     expect(roleEdit(e, "erp", "none", null)).toEqual({ op: "setOwner", entity: "order", owner: null, rationale: null });
   });
 
+  it("cuts long names short and shows the full name on hover", () => {
+    const m = testModel();
+    const long = "Very long entity name ".repeat(14).trim();
+    m.entities[0]!.name = long;
+    render(<OwnershipMatrix state={testState(m)} apply={vi.fn(async () => {})} onError={vi.fn()} onDone={vi.fn()} />);
+    const name = screen.getAllByTestId("matrix-entity-name").find((n) => n.textContent === long)!;
+    expect(name.title).toBe(long);
+    expect(name.style.textOverflow).toBe("ellipsis");
+    expect(name.style.maxWidth).toBe("16rem");
+    expect(screen.getAllByTestId("matrix-system-name")[0]!.title).toBe("ERP");
+  });
+
   it("filters rows", () => {
     setup();
     fireEvent.change(screen.getByTestId("matrix-filter"), { target: { value: "sto" } });

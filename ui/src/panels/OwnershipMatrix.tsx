@@ -4,6 +4,7 @@
 // export made by the backend.
 import { useState } from "react";
 import { api, pickSaveFile, type Edit, type Entity, type ModelState } from "../api";
+import { truncated } from "./names";
 
 type Props = {
   state: ModelState;
@@ -149,7 +150,9 @@ export function OwnershipMatrix({ state, apply, onError, onDone }: Props) {
                 <th style={{ ...sticky, top: 0, left: 0, zIndex: 3, textAlign: "left" }}>Entity</th>
                 {systems.map((s) => (
                   <th key={s.id} scope="col" data-testid="matrix-system" data-system={s.id} style={{ ...sticky, top: 0, zIndex: 2, padding: "0.25rem 0.5rem" }}>
-                    {s.name}
+                    <span data-testid="matrix-system-name" title={s.name} style={truncated("10rem")}>
+                      {s.name}
+                    </span>
                     <div className="hint">
                       <code>{s.id}</code>
                     </div>
@@ -161,7 +164,9 @@ export function OwnershipMatrix({ state, apply, onError, onDone }: Props) {
               {rows.map((e) => (
                 <tr key={e.id} data-testid="matrix-row" data-entity={e.id} className={e.owner ? undefined : "matrix-row-undecided"}>
                   <th scope="row" style={{ ...sticky, left: 0, zIndex: 1, textAlign: "left", padding: "0.25rem 0.5rem" }}>
-                    {e.name}
+                    <span data-testid="matrix-entity-name" title={e.name} style={truncated("16rem")}>
+                      {e.name}
+                    </span>
                     {!e.owner && <span className="severity" title="No owner yet"> (no owner)</span>}
                   </th>
                   {systems.map((s) => {

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { NAME_MAX_CHARS } from "./names";
 
 type Props = {
   id: string;
@@ -21,7 +22,7 @@ export function RenameForm({ id, name, onSubmit, onCancel }: Props) {
       }}
     >
       {name !== undefined && (
-        <input data-testid="rename-name" aria-label="Name" value={newName} onChange={(e) => setNewName(e.target.value)} autoFocus />
+        <input data-testid="rename-name" aria-label="Name" maxLength={NAME_MAX_CHARS} value={newName} onChange={(e) => setNewName(e.target.value)} autoFocus />
       )}
       <input data-testid="rename-id" aria-label="Id" value={newId} onChange={(e) => setNewId(e.target.value)} />
       <button type="submit" data-testid="rename-ok">

@@ -1,11 +1,13 @@
 import { useState } from "react";
 import type { Edit, Model, SystemKind } from "../api";
+import { NAME_MAX_CHARS, toAscii, truncated } from "./names";
 import { RenameForm } from "./RenameForm";
 
 const KINDS: SystemKind[] = ["erp", "wms", "oms", "ecommerce", "3pl", "payments", "finance", "crm", "pim", "production", "quality", "transport", "analytics", "other"];
 
+/** An id made from a name: transliterated to ASCII (`Århus` → `arhus`), anything else a `-`. */
 export function slugify(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  return toAscii(s).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64).replace(/-+$/, "");
 }
 
 type Props = { model: Model; onEdit: (e: Edit) => Promise<void> };
@@ -33,7 +35,9 @@ export function SystemsPanel({ model, onEdit }: Props) {
               />
             ) : (
               <>
-                <span className="item-name" data-testid="system-name">{s.name}</span> <code>{s.id}</code> <span className="kind">{s.kind}</span>
+                <span className="item-name" data-testid="system-name" title={s.name} style={truncated("14rem")}>
+                  {s.name}
+                </span> <code>{s.id}</code> <span className="kind">{s.kind}</span>
                 <button type="button" data-testid="rename-system" onClick={() => setRenaming(s.id)}>
                   Rename
                 </button>
@@ -58,7 +62,7 @@ export function SystemsPanel({ model, onEdit }: Props) {
           });
         }}
       >
-        <input data-testid="add-system-name" placeholder="System name" value={name} onChange={(e) => setName(e.target.value)} />
+        <input data-testid="add-system-name" placeholder="System name" maxLength={NAME_MAX_CHARS} value={name} onChange={(e) => setName(e.target.value)} />
         <input data-testid="add-system-id" placeholder={slugify(name) || "id"} value={id} onChange={(e) => setId(e.target.value)} />
         <select data-testid="add-system-kind" value={kind} onChange={(e) => setKind(e.target.value as SystemKind)}>
           {KINDS.map((k) => (
