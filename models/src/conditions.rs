@@ -9,6 +9,14 @@
 //! fields `bool`. Whatever cannot be typed (a function result of unknown type,
 //! a map entry) is dynamic and never gives a false error.
 //!
+//! It agrees with CEL's type checker on what is valid (a list literal of
+//! mixed element types is a `list(dyn)`, in which anything may be looked
+//! for), names what Charter does not support (two-variable comprehensions,
+//! extension libraries) and refuses what the runtime can never evaluate
+//! (`timestamp()` of a `date` field or of text that is not RFC 3339, trees
+//! deeper than [`MAX_TREE_DEPTH`]). See docs/cel.md; the runtime's CEL
+//! conformance and differential tests check both sides.
+//!
 //! The checks module calls this for every validate and route rule; the app's
 //! rule form calls it as the user types.
 
