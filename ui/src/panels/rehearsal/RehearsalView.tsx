@@ -261,7 +261,8 @@ function Results({ rehearsal, state, onSelect }: { rehearsal: Rehearsal; state: 
               return (
                 <li key={`${g.subjectKind ?? ""}:${g.subject}`} data-testid="refused-group" data-subject={g.subject}>
                   <button type="button" className="link-line" disabled={!sel} onClick={() => sel && onSelect(sel)}>
-                    <strong>{label(g.subjectKind, g.subject)}</strong> {g.subjectKind && <span className="muted">({g.subjectKind})</span>}: {num(g.count)} refused
+                    <strong>{label(g.subjectKind, g.subject)}</strong>
+                    {g.subjectKind && <span className="muted"> ({g.subjectKind})</span>}: {num(g.count)} refused
                   </button>
                   <ul className="examples">
                     {g.examples.map((x) => (

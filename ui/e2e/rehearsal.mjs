@@ -1,0 +1,132 @@
+// The Rehearsal view on the built UI (mock backend: a fixed, realistic
+// report about the mock sample): empty view with the sample's traffic,
+// progress and Cancel, results (chart, incidents, alerts, flows, refused
+// examples, recorded history), click-to-select on the canvas, refusals.
+// Screenshots at 1280×800 (the app's window) in both themes.
+import { join } from "node:path";
+
+export default function ({ test, expect, browser, base, shots }) {
+  async function open(theme = "light") {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: theme });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.addInitScript((t) => localStorage.setItem("charter-theme", t), theme);
+    await page.goto(base);
+    await page.waitForSelector('[data-testid="app"][data-ready="true"]');
+    await page.waitForSelector('[data-testid="canvas"][data-layout="ready"]');
+    await page.click('[data-testid="view-rehearsal"]');
+    await page.waitForSelector('[data-testid="rehearsal-view"]');
+    return { page, errors };
+  }
+
+  /** Elements of the view whose text is below 14px or overflows its box sideways. */
+  const legibility = (page) =>
+    page.evaluate(() => {
+      const small = [];
+      for (const el of document.querySelectorAll('[data-testid="rehearsal-view"] *')) {
+        if (!el.childNodes.length || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+        const px = parseFloat(getComputedStyle(el).fontSize);
+        if (px < 13.9) small.push(`${el.tagName}.${el.className}:${px}`);
+      }
+      const center = document.querySelector(".workspace > .center");
+      return { small, sideways: center.scrollWidth > center.clientWidth + 1 };
+    });
+
+  test("rehearsal: the empty view rehearses the sample's traffic, with progress and Cancel", async () => {
+    const { page, errors } = await open();
+    await page.waitForSelector('[data-testid="rehearsal-empty"] [data-testid="rehearse-sample"]');
+    await page.screenshot({ path: join(shots, "30-rehearsal-empty.png") });
+    // Slow the mock down to see the progress, then cancel.
+    await page.evaluate(() => (window.__charterMock.rehearsalStepMs = 700));
+    await page.click('[data-testid="rehearse-sample"]');
+    await page.waitForSelector('[data-testid="rehearsal-running"]');
+    await page.waitForFunction(() => /lines\/s/.test(document.querySelector('[data-testid="rehearsal-progress-text"]')?.textContent ?? ""));
+    const value = await page.$eval('[data-testid="rehearsal-progress"]', (p) => p.value);
+    expect(value > 0 && value < 1, `progress bar part-way: ${value}`);
+    await page.screenshot({ path: join(shots, "31-rehearsal-progress.png") });
+    // The UI answers while it runs: another tab and back.
+    await page.click('[data-testid="view-list"]');
+    await page.waitForSelector('[data-testid="systems-panel"]');
+    await page.click('[data-testid="view-rehearsal"]');
+    await page.click('[data-testid="rehearsal-cancel"]');
+    await page.waitForSelector('[data-testid="banner"][data-kind="info"]');
+    expect((await page.textContent('[data-testid="banner"]')).includes("cancelled"), "says cancelled");
+    await page.waitForSelector('[data-testid="rehearsal-empty"]');
+    expect((await page.evaluate(() => window.__charterMock.rehearsals.length)) === 0, "nothing recorded");
+    // Again, to the end.
+    await page.evaluate(() => (window.__charterMock.rehearsalStepMs = 50));
+    await page.click('[data-testid="rehearse-sample"]');
+    await page.waitForSelector('[data-testid="rehearsal-results"]');
+    const bars = await page.$$eval('[data-testid="decision-bar"]', (els) => els.map((e) => [e.dataset.decision, e.dataset.count, Math.round(e.querySelector(".bar").getBoundingClientRect().width)]));
+    const w = Object.fromEntries(bars.map(([d, , px]) => [d, px]));
+    expect(w.observe > w.accept && w.accept > w.reject && w.reject > 0, `bars in proportion: ${JSON.stringify(bars)}`);
+    const incidents = await page.$$eval('[data-testid="incident"]', (els) => els.map((e) => e.dataset.id));
+    expect(JSON.stringify(incidents) === '["inc-2","inc-3","inc-5","inc-1","inc-4","inc-6"]', `incidents in the runtime's order: ${incidents}`);
+    // Incidents come before alerts, alerts before flows.
+    const tops = await page.evaluate(() => ["incidents", "alerts", "flow-health"].map((id) => document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect().top));
+    expect(tops[0] < tops[1] && tops[1] < tops[2], `order on the page: ${tops}`);
+    // The first incident is on screen without scrolling.
+    const first = await page.locator('[data-testid="incident"]').first().boundingBox();
+    expect(first && first.y + first.height < 800, `first incident visible: ${JSON.stringify(first)}`);
+    await page.waitForSelector('[data-testid="rehearsal-record"]');
+    const { small, sideways } = await legibility(page);
+    expect(small.length === 0, `text under 14px: ${small.slice(0, 5)}`);
+    expect(!sideways, "no sideways scrolling at 1280×800");
+    await page.screenshot({ path: join(shots, "32-rehearsal-results.png") });
+    await page.screenshot({ path: join(shots, "32b-rehearsal-results-full.png"), fullPage: true });
+    await page.locator('[data-testid="flow-health"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, "33-rehearsal-flows.png") });
+    expect(errors.length === 0, `page errors: ${errors}`);
+    await page.close();
+  });
+
+  test("rehearsal: clicking an incident selects and centres its subject on the canvas", async () => {
+    const { page } = await open();
+    await page.evaluate(() => (window.__charterMock.rehearsalStepMs = 0));
+    await page.click('[data-testid="rehearse-sample"]');
+    await page.waitForSelector('[data-testid="rehearsal-results"]');
+    await page.click('[data-testid="incident"][data-id="inc-2"]');
+    await page.waitForSelector('[data-testid="canvas"][data-layout="ready"]');
+    await page.waitForSelector('.react-flow__edge.selected[data-id="order-to-wms"]');
+    await page.waitForSelector('[data-testid="properties-panel"][data-kind="flow"]');
+    await page.waitForTimeout(400);
+    const label = await page.locator('[data-testid="flow-label"][data-id="order-to-wms"]').boundingBox();
+    const canvas = await page.locator(".react-flow").boundingBox();
+    expect(label && label.x > canvas.x && label.x < canvas.x + canvas.width && label.y > canvas.y && label.y < canvas.y + canvas.height, "the flow is on screen");
+    await page.screenshot({ path: join(shots, "34-rehearsal-incident-selected.png") });
+    // An entity's incident selects the entity; a rule's refused example selects the rule.
+    await page.click('[data-testid="view-rehearsal"]');
+    await page.click('[data-testid="incident"][data-id="inc-3"]');
+    await page.waitForSelector('[data-testid="properties-panel"][data-kind="entity"]');
+    expect((await page.textContent('[data-testid="properties-title"]')).includes("Stock"), "stock selected");
+    await page.click('[data-testid="view-rehearsal"]');
+    await page.click('[data-testid="refused-example"][data-line="41"] button');
+    await page.waitForSelector('[data-testid="properties-panel"][data-kind="rule"]');
+    await page.close();
+  });
+
+  test("rehearsal: results in the dark theme; refusals for a bad file and a model with errors", async () => {
+    const { page } = await open("dark");
+    await page.evaluate(() => (window.__charterMock.nextPath.value = "/tmp/bad-export.csv"));
+    await page.click('[data-testid="rehearse-file"]');
+    await page.waitForSelector('[data-testid="banner"][data-kind="error"]');
+    expect((await page.textContent('[data-testid="banner"]')).includes("not a JSON object"), "not JSON Lines");
+    await page.click('[data-testid="banner"] [aria-label="Dismiss"]');
+    await page.evaluate(() => (window.__charterMock.nextPath.value = "/tmp/traffic.jsonl"));
+    await page.click('[data-testid="rehearse-file"]');
+    await page.waitForSelector('[data-testid="rehearsal-results"]');
+    expect((await page.textContent('[data-testid="rehearsal-summary"]')).includes("traffic.jsonl"), "the picked file");
+    await page.screenshot({ path: join(shots, "35-rehearsal-results-dark.png") });
+    // A model with an error (an entity without owner) is refused like export.
+    await page.click('[data-testid="view-canvas"]');
+    await page.click('.react-flow__node[data-id="erp"] [data-testid="system-team"]');
+    await page.keyboard.press("Delete");
+    await page.waitForSelector('[data-testid="finding"][data-code="no-owner"]');
+    await page.click('[data-testid="view-rehearsal"]');
+    await page.waitForSelector('[data-testid="rehearsal-stale"]');
+    await page.click('[data-testid="rehearse-sample-again"]');
+    await page.waitForSelector('[data-testid="banner"][data-kind="error"] [data-testid="banner-findings"]');
+    await page.screenshot({ path: join(shots, "36-rehearsal-refused.png") });
+    await page.close();
+  });
+}
