@@ -3,7 +3,7 @@
 // commit at once. A control keeps what the user typed until the stored value
 // changes (callers pass `key={value}`-style remounts through `FieldKey`), so
 // a refused change leaves the input as typed, next to the error.
-import { useState, type CSSProperties, type ReactNode } from "react";
+import { createContext, useContext, useId, useState, type CSSProperties, type ReactNode } from "react";
 
 // Layout only (colours come from the app's stylesheet): one control per line.
 const ROW: CSSProperties = { display: "flex", flexDirection: "column", gap: "0.15rem", margin: "0 0 0.5rem" };
@@ -13,13 +13,40 @@ const LABEL: CSSProperties = { fontWeight: 600, fontSize: "0.9em" };
 
 type Common = { label: string; testid: string; hint?: ReactNode };
 
-function Row({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
+/**
+ * Which control made the last change, so that the backend's refusal shows
+ * beside it. A form provides it (see `useFieldErrors`); each control says
+ * "this change is mine" (`touch`) just before it commits, and shows the
+ * error when it is the one that caused it.
+ */
+export type FieldErrorsApi = { touch: (source: string) => void; source: string | null; message: string | null };
+export const FieldErrors = createContext<FieldErrorsApi | null>(null);
+
+/** The refusal of this control's last change (null if none), and `touch` to call before committing. */
+function useOwnError(): { touch: () => void; error: string | null } {
+  const id = useId();
+  const api = useContext(FieldErrors);
+  return { touch: () => api?.touch(id), error: api && api.source === id ? api.message : null };
+}
+
+/** The refusal, beside the control that caused it. */
+function OwnError({ error }: { error: string | null }) {
+  if (!error) return null;
   return (
-    <label className="form-row" style={ROW}>
+    <span className="form-error field-error" role="alert" data-testid="form-error">
+      {error}
+    </span>
+  );
+}
+
+function Row({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string | null; children: ReactNode }) {
+  return (
+    <label className={error ? "form-row form-row-invalid" : "form-row"} style={ROW}>
       <span className="form-label" style={LABEL}>
         {label}
       </span>
       {children}
+      <OwnError error={error ?? null} />
       {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </label>
   );
@@ -30,22 +57,28 @@ type TextProps = Common & {
   onCommit: (v: string) => void;
   placeholder?: string;
   multiline?: boolean;
+  maxLength?: number;
 };
 
-function TextInput({ label, testid, hint, value, onCommit, placeholder, multiline }: TextProps) {
+function TextInput({ label, testid, hint, value, onCommit, placeholder, multiline, maxLength }: TextProps) {
   const [draft, setDraft] = useState(value);
+  const own = useOwnError();
   const commit = () => {
-    if (draft !== value) onCommit(draft);
+    if (draft === value) return;
+    own.touch();
+    onCommit(draft);
   };
   const common = {
     "data-testid": testid,
     "aria-label": label,
+    "aria-invalid": own.error ? true : undefined,
     value: draft,
     placeholder,
+    maxLength,
     onBlur: commit,
   };
   return (
-    <Row label={label} hint={hint}>
+    <Row label={label} hint={hint} error={own.error}>
       {multiline ? (
         <textarea
           {...common}
@@ -92,11 +125,13 @@ function NumberInput({ label, testid, hint, value, onCommit, integer, min, max, 
   const shown = value === null || value === undefined ? "" : String(value);
   const [draft, setDraft] = useState(shown);
   const [bad, setBad] = useState<string | null>(null);
+  const own = useOwnError();
   const commit = () => {
     const t = draft.trim();
     if (t === shown) return;
     if (t === "") {
       setBad(null);
+      own.touch();
       onCommit(null);
       return;
     }
@@ -110,14 +145,15 @@ function NumberInput({ label, testid, hint, value, onCommit, integer, min, max, 
       return;
     }
     setBad(null);
+    own.touch();
     onCommit(n);
   };
   return (
-    <Row label={label} hint={bad ? <span className="form-error" data-testid={`${testid}-invalid`}>Give {bad}.</span> : hint}>
+    <Row label={label} error={own.error} hint={bad ? <span className="form-error" data-testid={`${testid}-invalid`}>Give {bad}.</span> : hint}>
       <input
         data-testid={testid}
         aria-label={label}
-        aria-invalid={bad ? true : undefined}
+        aria-invalid={bad || own.error ? true : undefined}
         type="number"
         step={integer ? 1 : "any"}
         min={min}
@@ -146,9 +182,19 @@ export function NumberField(props: NumberProps) {
 type Option = { value: string; label: string };
 
 export function SelectField({ label, testid, hint, value, options, onChange }: Common & { value: string; options: Option[]; onChange: (v: string) => void }) {
+  const own = useOwnError();
   return (
-    <Row label={label} hint={hint}>
-      <select data-testid={testid} aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+    <Row label={label} hint={hint} error={own.error}>
+      <select
+        data-testid={testid}
+        aria-label={label}
+        aria-invalid={own.error ? true : undefined}
+        value={value}
+        onChange={(e) => {
+          own.touch();
+          onChange(e.target.value);
+        }}
+      >
         {!options.some((o) => o.value === value) && <option value={value}>{value || "(none)"}</option>}
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -161,10 +207,20 @@ export function SelectField({ label, testid, hint, value, options, onChange }: C
 }
 
 export function CheckField({ label, testid, hint, checked, onChange }: Common & { checked: boolean; onChange: (v: boolean) => void }) {
+  const own = useOwnError();
   return (
     <label className="form-row form-check" style={CHECK_ROW}>
-      <input type="checkbox" data-testid={testid} checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        type="checkbox"
+        data-testid={testid}
+        checked={checked}
+        onChange={(e) => {
+          own.touch();
+          onChange(e.target.checked);
+        }}
+      />
       <span className="form-label">{label}</span>
+      <OwnError error={own.error} />
       {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </label>
   );
@@ -172,6 +228,7 @@ export function CheckField({ label, testid, hint, checked, onChange }: Common & 
 
 /** A set of choices as checkboxes (systems, fields); commits at once. */
 export function ChoiceList({ label, testid, hint, choices, selected, onChange }: Common & { choices: Option[]; selected: string[]; onChange: (v: string[]) => void }) {
+  const own = useOwnError();
   return (
     <fieldset className="form-row choice-list" data-testid={testid} style={SET}>
       <legend className="form-label" style={LABEL}>{label}</legend>
@@ -185,12 +242,14 @@ export function ChoiceList({ label, testid, hint, choices, selected, onChange }:
             checked={selected.includes(c.value)}
             onChange={(e) => {
               // Kept in the stored order, a new choice last: a one-line diff in the file.
+              own.touch();
               onChange(e.target.checked ? [...selected.filter((s) => s !== c.value), c.value] : selected.filter((s) => s !== c.value));
             }}
           />
           {c.label}
         </label>
       ))}
+      <OwnError error={own.error} />
       {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </fieldset>
   );
@@ -199,9 +258,11 @@ export function ChoiceList({ label, testid, hint, choices, selected, onChange }:
 /** A list of short texts (environments, enum values): chips with ×, and an input that adds on Enter. */
 export function TextListField({ label, testid, hint, values, onChange, placeholder }: Common & { values: string[]; onChange: (v: string[]) => void; placeholder?: string }) {
   const [adding, setAdding] = useState("");
+  const own = useOwnError();
   const add = () => {
     const v = adding.trim();
     if (!v || values.includes(v)) return;
+    own.touch();
     onChange([...values, v]);
     setAdding("");
   };
@@ -211,7 +272,11 @@ export function TextListField({ label, testid, hint, values, onChange, placehold
       {values.map((v, i) => (
         <span key={v} className="chip" data-testid={`${testid}-item`}>
           {v}{" "}
-          <button type="button" data-testid={`${testid}-remove`} aria-label={`Remove ${v}`} onClick={() => onChange(values.filter((_, k) => k !== i))}>
+          <button type="button" data-testid={`${testid}-remove`} aria-label={`Remove ${v}`} onClick={() => {
+              own.touch();
+              onChange(values.filter((_, k) => k !== i));
+            }}
+          >
             ×
           </button>
         </span>
@@ -230,6 +295,7 @@ export function TextListField({ label, testid, hint, values, onChange, placehold
           }
         }}
       />
+      <OwnError error={own.error} />
       {hint && <span className="hint" style={{ fontSize: "0.8em", opacity: 0.75 }}>{hint}</span>}
     </fieldset>
   );

@@ -109,6 +109,56 @@ describe("PropertiesPanel", () => {
     expect(input.value).toBe("erp");
   });
 
+  it("shows a refusal beside the field that caused it, marks that field, and only there", async () => {
+    setup({ kind: "entity", id: "order" }, testModel(), "a name can have at most 200 characters");
+    const input = commitText("prop-entity-name", "x");
+    const error = await screen.findByTestId("form-error");
+    // Inside the Name row, not at the bottom of the form.
+    expect(input.closest(".form-row")?.contains(error)).toBe(true);
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getAllByTestId("form-error")).toHaveLength(1);
+    expect(screen.getByTestId("entity-steward").getAttribute("aria-invalid")).toBeNull();
+    // A refused checkbox shows it beside the checkbox.
+    fireEvent.click(screen.getByTestId("entity-monetary"));
+    await waitFor(() => expect(screen.getByTestId("entity-monetary").closest(".form-row")?.querySelector('[data-testid="form-error"]')).not.toBeNull());
+    expect(input.getAttribute("aria-invalid")).toBeNull();
+    expect(screen.getAllByTestId("form-error")).toHaveLength(1);
+  });
+
+  it("starts a new selection at the top of its scroll box", () => {
+    const edits: Edit[] = [];
+    const apply = vi.fn(async (e: Edit) => void edits.push(e));
+    const props = { state: testState(), apply, onSelect: vi.fn(), conditions: fakeConditions() };
+    const { rerender } = render(
+      <div data-testid="box" style={{ overflowY: "auto", height: 100 }}>
+        <PropertiesPanel {...props} selection={{ kind: "entity", id: "order" }} />
+      </div>,
+    );
+    const box = screen.getByTestId("box");
+    box.scrollTop = 250;
+    rerender(
+      <div data-testid="box" style={{ overflowY: "auto", height: 100 }}>
+        <PropertiesPanel {...props} selection={{ kind: "system", id: "erp" }} />
+      </div>,
+    );
+    expect(box.scrollTop).toBe(0);
+    // The same selection again keeps the place.
+    box.scrollTop = 120;
+    rerender(
+      <div data-testid="box" style={{ overflowY: "auto", height: 100 }}>
+        <PropertiesPanel {...props} selection={{ kind: "system", id: "erp" }} />
+      </div>,
+    );
+    expect(box.scrollTop).toBe(120);
+  });
+
+  it("keeps the fields table in a box of its own that scrolls sideways", () => {
+    setup({ kind: "entity", id: "order" });
+    const table = screen.getByTestId("entity-fields");
+    expect(table.parentElement?.dataset.testid).toBe("entity-fields-box");
+    expect(table.parentElement?.className).toBe("fields-scroll");
+  });
+
   it("refuses a number that is not one without calling the backend", async () => {
     const { apply } = setup({ kind: "entity", id: "order" });
     commitText("entity-window", "1.5");

@@ -2,10 +2,12 @@
 // format (model, system, entity, flow, and the five kinds of rule). Every
 // change is one edit; a refused edit shows the backend's message next to the
 // form and leaves the input as the user typed it.
-import { useMemo, useState, type ReactNode } from "react";
+import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { describe, type Edit, type Entity, type Flow, type Model, type ModelState, type Rule, type System, type SystemKind } from "../api";
 import type { Selection } from "../selection";
-import { ChoiceList, CheckField, FormError, NumberField, SelectField, TextField, TextListField } from "./FormFields";
+import { ChoiceList, CheckField, FieldErrors, FormError, NumberField, SelectField, TextField, TextListField, type FieldErrorsApi } from "./FormFields";
+import { NAME_MAX_CHARS } from "./names";
+import "./properties.css";
 import { ConditionBuilder } from "./conditions/ConditionBuilder";
 import { backendConditions } from "./conditions/service";
 import type { ConditionService } from "./conditions/types";
@@ -39,23 +41,44 @@ export function PropertiesPanel({ state, selection, apply, onSelect, conditions 
   const modelId = state.modelId;
   const service = useMemo(() => conditions ?? backendConditions(modelId), [conditions, modelId]);
   const key = selection ? `${selection.kind}:${selection.id}` : "model";
+  const ref = useRef<HTMLElement>(null);
+  // A new selection starts at the top: reset the panel and the box it scrolls in.
+  useLayoutEffect(() => {
+    for (let el: HTMLElement | null = ref.current; el && el !== document.body; el = el.parentElement) {
+      el.scrollTop = 0;
+      el.scrollLeft = 0;
+      const o = getComputedStyle(el).overflowY;
+      if (o === "auto" || o === "scroll") break;
+    }
+  }, [key]);
   return (
-    <section className="panel properties" data-testid="properties-panel" data-kind={selection?.kind ?? "model"}>
+    <section ref={ref} className="panel properties" data-testid="properties-panel" data-kind={selection?.kind ?? "model"}>
       <Body key={key} model={state.model} selection={selection} apply={apply} onSelect={onSelect} conditions={service} />
     </section>
   );
 }
 
 function Body({ model, selection, apply, onSelect, conditions }: { model: Model; selection: Selection | null; apply: Props["apply"]; onSelect: Props["onSelect"]; conditions: ConditionService }) {
-  const [error, setError] = useState<string | null>(null);
+  // The refusal of the last change and the control that made it (null: not a field, e.g. a button).
+  const [error, setError] = useState<{ source: string | null; message: string } | null>(null);
+  const source = useRef<string | null>(null);
   const run = async (edit: Edit, after?: () => void) => {
+    const from = source.current;
+    source.current = null;
     try {
       await apply(edit);
       setError(null);
       after?.();
     } catch (e) {
-      setError(describe(e));
+      setError({ source: from, message: describe(e) });
     }
+  };
+  const fieldErrors: FieldErrorsApi = {
+    touch: (id) => {
+      source.current = id;
+    },
+    source: error?.source ?? null,
+    message: error?.message ?? null,
   };
   const ctx: Ctx = { model, run, onSelect, conditions };
   let body: ReactNode = null;
@@ -90,10 +113,10 @@ function Body({ model, selection, apply, onSelect, conditions }: { model: Model;
     }
   }
   return (
-    <>
+    <FieldErrors.Provider value={fieldErrors}>
       {body}
-      <FormError error={error} />
-    </>
+      <FormError error={error && error.source === null ? error.message : null} />
+    </FieldErrors.Provider>
   );
 }
 
@@ -126,7 +149,7 @@ function ModelForm({ ctx }: { ctx: Ctx }) {
   return (
     <div data-testid="model-form">
       <Header kind="model" title={m.name} />
-      <TextField label="Name" testid="model-name" value={m.name} onCommit={(name) => void ctx.run({ op: "setModelName", name: name.trim() })} />
+      <TextField label="Name" testid="model-name" maxLength={NAME_MAX_CHARS} value={m.name} onCommit={(name) => void ctx.run({ op: "setModelName", name: name.trim() })} />
       <TextField label="Description" testid="model-description" multiline value={m.description ?? ""} onCommit={(d) => void ctx.run({ op: "setModelDescription", description: d.trim() || null })} />
       <TextListField
         label="Environments"
@@ -158,7 +181,7 @@ function SystemForm({ ctx, system: s }: { ctx: Ctx; system: System }) {
     <div data-testid="system-form">
       <Header kind="system" title={s.name} onBack={() => ctx.onSelect(null)} />
       <TextField label="Id" testid="system-id" value={s.id} onCommit={(id) => update({ ...s, id: id.trim() })} hint="renaming updates every reference" />
-      <TextField label="Name" testid="system-name-input" value={s.name} onCommit={(name) => update({ ...s, name: name.trim() })} />
+      <TextField label="Name" testid="system-name-input" maxLength={NAME_MAX_CHARS} value={s.name} onCommit={(name) => update({ ...s, name: name.trim() })} />
       <SelectField label="Kind" testid="system-kind" value={s.kind} options={opts(SYSTEM_KINDS)} onChange={(kind) => update({ ...s, kind: kind as SystemKind })} />
       <TextField label="Team" testid="prop-system-team" value={s.team ?? ""} placeholder="who runs it" onCommit={(t) => update({ ...s, team: t.trim() || undefined })} />
       <CheckField label="Side effects" testid="system-side-effects" checked={s.sideEffects ?? false} hint="inbound deliveries trigger external effects (email, charge)" onChange={(v) => update({ ...s, sideEffects: v || undefined })} />
@@ -232,7 +255,7 @@ function EntityForm({ ctx, entity: e }: { ctx: Ctx; entity: Entity }) {
     <div data-testid="entity-form">
       <Header kind="entity" title={e.name} onBack={() => ctx.onSelect(null)} />
       <TextField label="Id" testid="entity-id" value={e.id} onCommit={(id) => update({ ...e, id: id.trim() })} hint="renaming updates every reference" />
-      <TextField label="Name" testid="prop-entity-name" value={e.name} onCommit={(name) => update({ ...e, name: name.trim() })} />
+      <TextField label="Name" testid="prop-entity-name" maxLength={NAME_MAX_CHARS} value={e.name} onCommit={(name) => update({ ...e, name: name.trim() })} />
       <SelectField
         label="Owner"
         testid="entity-owner"
@@ -271,23 +294,25 @@ function EntityForm({ ctx, entity: e }: { ctx: Ctx; entity: Entity }) {
       <CheckField label="Monetary" testid="entity-monetary" checked={e.monetary ?? false} hint="money moves with it" onChange={(v) => update({ ...e, monetary: v || undefined })} />
       <NumberField label="Consistency window (seconds)" testid="entity-window" integer min={0} value={e.consistencyWindowSeconds} hint="acceptable staleness of copies" onCommit={(n) => update({ ...e, consistencyWindowSeconds: n ?? undefined })} />
       <h3>Fields</h3>
-      <table className="fields-table" data-testid="entity-fields">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Type</th>
-            <th>Required</th>
-            <th>PII</th>
-            <th>Values</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {e.fields.map((f, i) => (
-            <FieldRow key={`${i}:${f.name}`} field={f} onChange={(next) => setField(i, next)} />
-          ))}
-        </tbody>
-      </table>
+      <div className="fields-scroll" data-testid="entity-fields-box">
+        <table className="fields-table" data-testid="entity-fields">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Type</th>
+              <th>Required</th>
+              <th>PII</th>
+              <th>Values</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {e.fields.map((f, i) => (
+              <FieldRow key={`${i}:${f.name}`} field={f} onChange={(next) => setField(i, next)} />
+            ))}
+          </tbody>
+        </table>
+      </div>
       <button type="button" data-testid="field-add" onClick={() => update({ ...e, fields: [...e.fields, { name: newFieldName(), type: "string" }] })}>
         + Field
       </button>
