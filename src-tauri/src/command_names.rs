@@ -30,4 +30,6 @@ pub const COMMANDS: &[&str] = &[
     "list_rehearsals",
     "sample_traffic",
     "export_rehearsal_report",
+    "rehearse_what_if",
+    "list_revisions",
 ];

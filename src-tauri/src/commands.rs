@@ -2,8 +2,8 @@
 //! to charter-model. File paths come from the UI's open/save dialogs.
 
 use crate::error::{AppError, ErrorCode};
-use crate::rehearsal::{self, Rehearsal, RehearsalProgress, RehearsalRecord, Rehearsals};
-use crate::store::{Decision, ModelState, ModelSummary, NodePosition};
+use crate::rehearsal::{self, Rehearsal, RehearsalProgress, RehearsalRecord, Rehearsals, WhatIf};
+use crate::store::{Decision, ModelState, ModelSummary, NodePosition, RevisionInfo};
 use crate::{workspace, AppState, StartupInfo};
 use charter_model::condition_form::ConditionForm;
 use charter_model::documents::MatrixFormat;
@@ -266,6 +266,43 @@ pub async fn rehearse(
         progress,
     )
     .await
+}
+
+/// Rehearses the same traffic against revision `base_revision` and the
+/// current revision, and lists the messages whose decision changes (nothing
+/// is recorded). Errors as [`rehearse`]; stopped by [`cancel_rehearsal`].
+#[tauri::command]
+#[specta::specta]
+pub async fn rehearse_what_if(
+    state: State<'_, AppState>,
+    rehearsals: State<'_, Rehearsals>,
+    model_id: u32,
+    base_revision: u32,
+    env: String,
+    path: String,
+    on_progress: Channel<RehearsalProgress>,
+) -> Res<WhatIf> {
+    let running = rehearsals.start()?;
+    let progress = move |p: RehearsalProgress| {
+        let _ = on_progress.send(p);
+    };
+    rehearsal::what_if(
+        &state.store,
+        model_id,
+        base_revision,
+        &env,
+        Path::new(&path),
+        Arc::clone(&running.cancel),
+        progress,
+    )
+    .await
+}
+
+/// The revisions of a model's history, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_revisions(state: State<'_, AppState>, model_id: u32) -> Res<Vec<RevisionInfo>> {
+    Ok(state.store.revisions(model_id).await?)
 }
 
 /// Stops the running rehearsal between two lines; false when none runs.

@@ -92,6 +92,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         list_rehearsals,
         sample_traffic,
         export_rehearsal_report,
+        rehearse_what_if,
+        list_revisions,
     ])
 }
 

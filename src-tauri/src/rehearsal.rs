@@ -894,3 +894,392 @@ pub async fn sample_traffic(store: &Store, model_id: u32) -> Result<Option<Strin
     }
     Ok(Some(path.display().to_string()))
 }
+
+/// Example messages kept per change of decision.
+pub const EXAMPLES_PER_CHANGE: usize = 5;
+/// Kinds of change listed at most (the rest are counted).
+pub const MAX_CHANGES: usize = 100;
+
+/// A message whose decision changes, as an example.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeExample {
+    pub line: u32,
+    pub id: Option<String>,
+    pub key: Option<String>,
+}
+
+/// Messages whose decision changes the same way between two revisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionChange {
+    /// The decision under the earlier revision, and why (rule id or reason).
+    pub from: String,
+    pub from_cause: Option<String>,
+    /// The decision under the current revision, and why.
+    pub to: String,
+    pub to_cause: Option<String>,
+    /// What to show on the canvas: the rule that decides now (else the one
+    /// that decided before), else the message's entity.
+    pub subject: String,
+    pub subject_kind: Option<SubjectKind>,
+    pub count: u32,
+    pub examples: Vec<ChangeExample>,
+    /// "312 messages change decision: accept → reject by `stock-not-negative`".
+    pub summary: String,
+}
+
+/// The same traffic through two revisions of a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatIf {
+    pub model_id: u32,
+    pub base_revision: u32,
+    pub revision: u32,
+    pub environment: String,
+    pub file_name: String,
+    pub lines: u32,
+    /// Messages whose decision differs.
+    pub changed: u32,
+    /// Most first.
+    pub changes: Vec<DecisionChange>,
+    pub changes_omitted: u32,
+    pub base_counts: DecisionCounts,
+    pub counts: DecisionCounts,
+}
+
+/// One line's decision, compactly (verdict, reason, rule index + 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed {
+    verdict: Verdict,
+    reason: Option<Reason>,
+    rule: Option<u32>,
+}
+
+type ChangeKey = (Verdict, Option<String>, Verdict, Option<String>);
+
+struct Change {
+    subject: String,
+    kind: Option<SubjectKind>,
+    count: u64,
+    examples: Vec<ChangeExample>,
+}
+
+/// Replays one pass of a what-if: records each line's decision (first pass)
+/// or compares it with the first pass's (second pass).
+struct Pass<'a> {
+    cfg: &'a Compiled,
+    base_cfg: &'a Compiled,
+    cancel: &'a AtomicBool,
+    on_progress: &'a mut dyn FnMut(u64, u64),
+    base: Option<&'a [Packed]>,
+    record: Vec<Packed>,
+    changes: HashMap<ChangeKey, Change>,
+    changed: u64,
+    lines: u64,
+}
+
+fn cause(cfg: &Compiled, p: &Packed) -> Option<String> {
+    match (p.rule, p.reason) {
+        (Some(r), _) => Some(cfg.rule_id(r).to_string()),
+        (None, Some(r)) => Some(r.as_str().to_string()),
+        (None, None) => None,
+    }
+}
+
+impl ReplayHooks for Pass<'_> {
+    fn decided(
+        &mut self,
+        line: u64,
+        message: Option<&Message<'_>>,
+        id: Option<&str>,
+        decision: &Decision<'_>,
+        _detail: Option<&str>,
+    ) {
+        self.lines = line;
+        let now = Packed {
+            verdict: decision.verdict,
+            reason: decision.reason,
+            rule: decision.rule,
+        };
+        let Some(base) = self.base else {
+            self.record.push(now);
+            return;
+        };
+        let Some(before) = usize::try_from(line - 1).ok().and_then(|i| base.get(i)) else {
+            return;
+        };
+        let (from_cause, to_cause) = (cause(self.base_cfg, before), cause(self.cfg, &now));
+        if before.verdict == now.verdict && from_cause == to_cause {
+            return;
+        }
+        self.changed += 1;
+        let key = (before.verdict, from_cause, now.verdict, to_cause);
+        if !self.changes.contains_key(&key) && self.changes.len() >= MAX_CHANGES {
+            return;
+        }
+        let (subject, kind) = match (now.rule, before.rule) {
+            (Some(r), _) => (self.cfg.rule_id(r).to_string(), Some(SubjectKind::Rule)),
+            (None, Some(r)) => (
+                self.base_cfg.rule_id(r).to_string(),
+                // A rule gone from the current revision cannot be selected.
+                self.cfg
+                    .config
+                    .rules
+                    .iter()
+                    .any(|x| x.id() == self.base_cfg.rule_id(r))
+                    .then_some(SubjectKind::Rule),
+            ),
+            (None, None) => match message {
+                Some(m) => (
+                    m.entity.to_string(),
+                    self.cfg
+                        .entity_index
+                        .contains_key(m.entity.as_ref())
+                        .then_some(SubjectKind::Entity),
+                ),
+                None => (String::new(), None),
+            },
+        };
+        let c = self.changes.entry(key).or_insert(Change {
+            subject,
+            kind,
+            count: 0,
+            examples: Vec::new(),
+        });
+        c.count += 1;
+        if c.examples.len() < EXAMPLES_PER_CHANGE {
+            c.examples.push(ChangeExample {
+                line: n32(line),
+                id: id.map(str::to_string),
+                key: message
+                    .filter(|m| !m.key.is_empty())
+                    .map(|m| m.key.to_string()),
+            });
+        }
+    }
+
+    fn progress(&mut self, lines: u64, bytes: u64) -> bool {
+        self.lines = lines;
+        if self.cancel.load(Ordering::Relaxed) {
+            return false;
+        }
+        (self.on_progress)(lines, bytes);
+        true
+    }
+}
+
+fn change_summary(
+    n: u64,
+    from: Verdict,
+    fc: Option<&str>,
+    to: Verdict,
+    tc: Option<&str>,
+) -> String {
+    let side = |v: Verdict, c: Option<&str>, word: &str| match c {
+        Some(c) if v.is_refused() || v == Verdict::Flag => format!("{} {word} `{c}`", v.as_str()),
+        Some(c) => format!("{} ({c})", v.as_str()),
+        None => v.as_str().to_string(),
+    };
+    format!(
+        "{n} message{} change{} decision: {} → {}",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" },
+        side(from, fc, "by"),
+        side(to, tc, "by"),
+    )
+}
+
+/// Rehearses `path` against revision `base_revision` and the current
+/// revision of model `model_id` for `env`, and lists the messages whose
+/// decision changes, grouped by how, with examples. Nothing is recorded.
+/// `on_progress` sees both passes as one run.
+pub async fn what_if(
+    store: &Store,
+    model_id: u32,
+    base_revision: u32,
+    env: &str,
+    path: &Path,
+    cancel: Arc<AtomicBool>,
+    on_progress: impl FnMut(RehearsalProgress) + Send + 'static,
+) -> Result<WhatIf, AppError> {
+    let state = store.state(model_id).await?;
+    let base = store.model_at_revision(model_id, base_revision).await?;
+    let current = state.model;
+    let revision = state.revision;
+    let env = env.to_string();
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        what_if_models(&base, &current, &env, &path, &cancel, on_progress).map(|mut w| {
+            w.model_id = model_id;
+            w.base_revision = base_revision;
+            w.revision = revision;
+            w
+        })
+    })
+    .await
+    .map_err(|e| {
+        AppError::new(
+            ErrorCode::Store,
+            format!("the rehearsal stopped unexpectedly: {e}"),
+        )
+    })?
+}
+
+fn compiled(model: &Model, env: &str) -> Result<Arc<Compiled>, AppError> {
+    let exported = export(model, env)?;
+    let name = format!("{} ({env})", model.name);
+    Compiled::from_slice(exported.text.as_bytes(), &name)
+        .map(Arc::new)
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::ExportRefused,
+                format!("the runtime cannot load the exported configuration: {e}"),
+            )
+        })
+}
+
+/// [`what_if`] on two models, on this thread (ids and revisions left 0).
+pub fn what_if_models(
+    base: &Model,
+    current: &Model,
+    env: &str,
+    path: &Path,
+    cancel: &AtomicBool,
+    mut on_progress: impl FnMut(RehearsalProgress),
+) -> Result<WhatIf, AppError> {
+    let base_cfg = compiled(base, env).map_err(|mut e| {
+        e.message = format!("the earlier revision cannot be rehearsed: {}", e.message);
+        e
+    })?;
+    let cfg = compiled(current, env)?;
+    check_json_lines(path)?;
+    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let started = Instant::now();
+    let mut last_emit = started;
+    let mut emit = |pass: u64, lines: u64, bytes: u64, done: bool| {
+        let now = Instant::now();
+        if !done && now.duration_since(last_emit) < PROGRESS_INTERVAL {
+            return;
+        }
+        last_emit = now;
+        let elapsed = started.elapsed().as_secs_f64();
+        let so_far = pass * total + bytes;
+        let all = 2 * total;
+        on_progress(RehearsalProgress {
+            lines: n32(lines),
+            bytes: so_far as f64,
+            total_bytes: all.max(so_far) as f64,
+            lines_per_second: if elapsed > 0.0 {
+                (pass * lines + lines) as f64 / elapsed
+            } else {
+                0.0
+            },
+            seconds_left: if done {
+                Some(0.0)
+            } else if so_far > 0 && elapsed > 0.0 {
+                Some(all.saturating_sub(so_far) as f64 / (so_far as f64 / elapsed))
+            } else {
+                None
+            },
+            elapsed_seconds: elapsed,
+            done,
+        });
+    };
+    let mut base_engine = Engine::new(Arc::clone(&base_cfg));
+    let mut engine = Engine::new(Arc::clone(&cfg));
+    let mut records = Vec::new();
+    let mut result = None;
+    for pass in 0..2u64 {
+        let file = File::open(path).map_err(|e| unreadable(path, &e))?;
+        let input = BufReader::with_capacity(1 << 20, file);
+        let mut on_pass = |l: u64, b: u64| emit(pass, l, b, false);
+        let mut hooks = Pass {
+            cfg: if pass == 0 { &base_cfg } else { &cfg },
+            base_cfg: &base_cfg,
+            cancel,
+            on_progress: &mut on_pass,
+            base: (pass == 1).then_some(records.as_slice()),
+            record: Vec::new(),
+            changes: HashMap::new(),
+            changed: 0,
+            lines: 0,
+        };
+        let eng = if pass == 0 {
+            &mut base_engine
+        } else {
+            &mut engine
+        };
+        let finished = replay_with(eng, input, &mut std::io::sink(), &mut hooks)
+            .map_err(|e| unreadable(path, &e))?;
+        if !finished {
+            return Err(AppError::new(
+                ErrorCode::Cancelled,
+                format!(
+                    "what-if cancelled after {} lines",
+                    pass * hooks.lines + hooks.lines
+                ),
+            ));
+        }
+        if pass == 0 {
+            records = std::mem::take(&mut hooks.record);
+        } else {
+            result = Some((hooks.changes, hooks.changed, hooks.lines));
+        }
+    }
+    let Some((changes, changed, lines)) = result else {
+        return Err(AppError::new(ErrorCode::Store, "the what-if did not run"));
+    };
+    emit(1, lines, total, true);
+    let mut list: Vec<(ChangeKey, Change)> = changes.into_iter().collect();
+    list.sort_by(|a, b| {
+        b.1.count
+            .cmp(&a.1.count)
+            .then_with(|| a.1.examples[0].line.cmp(&b.1.examples[0].line))
+    });
+    let listed: u64 = list.iter().map(|c| c.1.count).sum();
+    let counts_of = |e: &Engine| {
+        let c = e.counts();
+        DecisionCounts {
+            messages: n32(c.messages),
+            accept: n32(c.accept),
+            reject: n32(c.reject),
+            quarantine: n32(c.quarantine),
+            duplicate: n32(c.duplicate),
+            flag: n32(c.flag),
+            observe: n32(c.observe),
+            invalid: n32(c.invalid),
+            reasons: c
+                .reasons
+                .iter()
+                .map(|(k, v)| (k.clone(), n32(*v)))
+                .collect(),
+        }
+    };
+    Ok(WhatIf {
+        model_id: 0,
+        base_revision: 0,
+        revision: 0,
+        environment: env.to_string(),
+        file_name: file_name(path),
+        lines: n32(lines),
+        changed: n32(changed),
+        changes: list
+            .into_iter()
+            .map(|((from, fc, to, tc), c)| DecisionChange {
+                summary: change_summary(c.count, from, fc.as_deref(), to, tc.as_deref()),
+                from: from.as_str().to_string(),
+                from_cause: fc,
+                to: to.as_str().to_string(),
+                to_cause: tc,
+                subject: c.subject,
+                subject_kind: c.kind,
+                count: n32(c.count),
+                examples: c.examples,
+            })
+            .collect(),
+        changes_omitted: n32(changed - listed),
+        base_counts: counts_of(&base_engine),
+        counts: counts_of(&engine),
+    })
+}

@@ -484,3 +484,130 @@ async fn a_v2_store_migrates_to_rehearsals() {
         .unwrap();
     assert_eq!(store.rehearsals(id).await.unwrap().len(), 1);
 }
+
+/// (decision, rule or reason) per output line of `charter replay`.
+fn decisions(model: &charter_model::Model, traffic: &Path) -> Vec<(String, String)> {
+    let exported = charter_model::export::export(model, "prod").unwrap();
+    let cfg = Arc::new(Compiled::from_slice(exported.text.as_bytes(), "x").unwrap());
+    let mut engine = Engine::new(cfg);
+    let mut out = Vec::new();
+    replay(
+        &mut engine,
+        std::fs::read(traffic).unwrap().as_slice(),
+        &mut out,
+        None,
+    )
+    .unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let why = v["rule"].as_str().or(v["reason"].as_str()).unwrap_or("");
+            (v["decision"].as_str().unwrap().to_string(), why.to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn what_if_lists_the_messages_a_rule_change_would_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = ecommerce_store(dir.path()).await;
+    let before = store.state(id).await.unwrap().model;
+    let mut rule = before
+        .rules
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|r| r.id() == "order-total-not-negative")
+        .unwrap()
+        .clone();
+    if let charter_model::model::Rule::Validate(v) = &mut rule {
+        v.condition = "total >= 100.0 && lines > 0".into();
+    }
+    let after = store
+        .apply_edit(
+            id,
+            &Edit::UpdateRule {
+                id: "order-total-not-negative".into(),
+                rule,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(after.revision, 2);
+    let traffic = examples().join("ecommerce.traffic.jsonl");
+    let progress: Arc<Mutex<Vec<RehearsalProgress>>> = Arc::default();
+    let seen = Arc::clone(&progress);
+    let w = rehearsal::what_if(&store, id, 1, "prod", &traffic, no_cancel(), move |p| {
+        seen.lock().unwrap().push(p)
+    })
+    .await
+    .unwrap();
+    assert_eq!((w.model_id, w.base_revision, w.revision), (id, 1, 2));
+
+    // Independently: both revisions through `charter replay`, line by line.
+    let a = decisions(&before, &traffic);
+    let b = decisions(&after.model, &traffic);
+    let differ: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    assert!(!differ.is_empty());
+    assert_eq!(w.changed as usize, differ.len());
+    assert_eq!(w.lines as usize, a.len());
+    let listed: u32 = w.changes.iter().map(|c| c.count).sum();
+    assert_eq!(listed + w.changes_omitted, w.changed);
+    // Orders under 100 are refused now; their acks then answer nothing.
+    let main = w
+        .changes
+        .iter()
+        .find(|c| c.to_cause.as_deref() == Some("order-total-not-negative"))
+        .unwrap();
+    let acks = w
+        .changes
+        .iter()
+        .find(|c| c.to_cause.as_deref() == Some("unexpected-ack"))
+        .unwrap();
+    assert_eq!(
+        (acks.from.as_str(), acks.to.as_str()),
+        ("observe", "reject")
+    );
+    assert_eq!(acks.subject_kind, None, "an ack has no entity");
+    assert_eq!(
+        (
+            main.from.as_str(),
+            main.to.as_str(),
+            main.to_cause.as_deref()
+        ),
+        ("accept", "reject", Some("order-total-not-negative"))
+    );
+    assert_eq!(main.subject_kind, Some(SubjectKind::Rule));
+    assert_eq!(
+        main.summary,
+        format!(
+            "{} messages change decision: accept → reject by `order-total-not-negative`",
+            main.count
+        )
+    );
+    for x in &main.examples {
+        let i = x.line as usize - 1;
+        assert!(differ.contains(&i), "line {} changes", x.line);
+        assert_eq!(b[i], ("reject".into(), "order-total-not-negative".into()));
+    }
+    assert_eq!(
+        w.counts.reject - w.base_counts.reject,
+        differ.iter().filter(|&&i| b[i].0 == "reject").count() as u32
+            - differ.iter().filter(|&&i| a[i].0 == "reject").count() as u32
+    );
+    assert!(progress.lock().unwrap().last().unwrap().done);
+    // Nothing recorded; the same revision twice changes nothing.
+    assert!(store.rehearsals(id).await.unwrap().is_empty());
+    let same = rehearsal::what_if(&store, id, 2, "prod", &traffic, no_cancel(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((same.changed, same.changes.len()), (0, 0));
+    let revs = store.revisions(id).await.unwrap();
+    assert_eq!(
+        revs.iter().map(|r| r.revision).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
+    assert_eq!(revs[0].summary, "Update rule \"order-total-not-negative\"");
+}

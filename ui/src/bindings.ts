@@ -83,6 +83,14 @@ export const commands = {
 	 *  shape) to `path`, atomically.
 	 */
 	exportRehearsalReport: (rehearsalId: number, path: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("export_rehearsal_report", { rehearsalId, path })),
+	/**
+	 *  Rehearses the same traffic against revision `base_revision` and the
+	 *  current revision, and lists the messages whose decision changes (nothing
+	 *  is recorded). Errors as [`rehearse`]; stopped by [`cancel_rehearsal`].
+	 */
+	rehearseWhatIf: (modelId: number, baseRevision: number, env: string, path: string, onProgress: Channel<RehearsalProgress_Deserialize>) => typedError<WhatIf_Serialize, AppError_Serialize>(__TAURI_INVOKE("rehearse_what_if", { modelId, baseRevision, env, path, onProgress })),
+	/**  The revisions of a model's history, newest first. */
+	listRevisions: (modelId: number) => typedError<RevisionInfo[], AppError_Serialize>(__TAURI_INVOKE("list_revisions", { modelId })),
 };
 
 /* Types */
@@ -110,6 +118,23 @@ export type AppError_Serialize = {
 	message: string,
 	findings: Finding_Serialize[],
 	problems: Problem_Serialize[],
+};
+
+/**  A message whose decision changes, as an example. */
+export type ChangeExample = ChangeExample_Serialize | ChangeExample_Deserialize;
+
+/**  A message whose decision changes, as an example. */
+export type ChangeExample_Deserialize = {
+	line: number,
+	id?: string | null,
+	key?: string | null,
+};
+
+/**  A message whose decision changes, as an example. */
+export type ChangeExample_Serialize = {
+	line: number,
+	id: string | null,
+	key: string | null,
 };
 
 /**
@@ -264,6 +289,49 @@ export type ConflictRule = {
 
 /**  One ownership decision: who changed the owner of which entity, and why. */
 export type Decision = Decision_Serialize | Decision_Deserialize;
+
+/**  Messages whose decision changes the same way between two revisions. */
+export type DecisionChange = DecisionChange_Serialize | DecisionChange_Deserialize;
+
+/**  Messages whose decision changes the same way between two revisions. */
+export type DecisionChange_Deserialize = {
+	/**  The decision under the earlier revision, and why (rule id or reason). */
+	from: string,
+	fromCause?: string | null,
+	/**  The decision under the current revision, and why. */
+	to: string,
+	toCause?: string | null,
+	/**
+	 *  What to show on the canvas: the rule that decides now (else the one
+	 *  that decided before), else the message's entity.
+	 */
+	subject: string,
+	subjectKind?: SubjectKind | null,
+	count: number,
+	examples: ChangeExample_Deserialize[],
+	/**  "312 messages change decision: accept → reject by `stock-not-negative`". */
+	summary: string,
+};
+
+/**  Messages whose decision changes the same way between two revisions. */
+export type DecisionChange_Serialize = {
+	/**  The decision under the earlier revision, and why (rule id or reason). */
+	from: string,
+	fromCause: string | null,
+	/**  The decision under the current revision, and why. */
+	to: string,
+	toCause: string | null,
+	/**
+	 *  What to show on the canvas: the rule that decides now (else the one
+	 *  that decided before), else the message's entity.
+	 */
+	subject: string,
+	subjectKind: SubjectKind | null,
+	count: number,
+	examples: ChangeExample_Serialize[],
+	/**  "312 messages change decision: accept → reject by `stock-not-negative`". */
+	summary: string,
+};
 
 /**  Decisions by kind, and by reason (only reasons that occurred). */
 export type DecisionCounts = {
@@ -991,6 +1059,13 @@ export type Retry = {
 	backoffSeconds: number,
 };
 
+/**  One revision of a model's history, for choosing what to compare with. */
+export type RevisionInfo = {
+	revision: number,
+	summary: string,
+	at: string,
+};
+
 /**  Extra deliveries when the condition holds. */
 export type RouteRule = {
 	id: string,
@@ -1122,6 +1197,43 @@ export type ValidateRule_Serialize = {
 	condition: string,
 	action: ValidateAction,
 	message?: string,
+};
+
+/**  The same traffic through two revisions of a model. */
+export type WhatIf = WhatIf_Serialize | WhatIf_Deserialize;
+
+/**  The same traffic through two revisions of a model. */
+export type WhatIf_Deserialize = {
+	modelId: number,
+	baseRevision: number,
+	revision: number,
+	environment: string,
+	fileName: string,
+	lines: number,
+	/**  Messages whose decision differs. */
+	changed: number,
+	/**  Most first. */
+	changes: DecisionChange_Deserialize[],
+	changesOmitted: number,
+	baseCounts: DecisionCounts,
+	counts: DecisionCounts,
+};
+
+/**  The same traffic through two revisions of a model. */
+export type WhatIf_Serialize = {
+	modelId: number,
+	baseRevision: number,
+	revision: number,
+	environment: string,
+	fileName: string,
+	lines: number,
+	/**  Messages whose decision differs. */
+	changed: number,
+	/**  Most first. */
+	changes: DecisionChange_Serialize[],
+	changesOmitted: number,
+	baseCounts: DecisionCounts,
+	counts: DecisionCounts,
 };
 
 /* Tauri Specta runtime */

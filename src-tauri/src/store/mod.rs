@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use recover::StoreNotice;
-pub use rehearsals::NewRehearsal;
+pub use rehearsals::{NewRehearsal, RevisionInfo};
 
 /// File name of the store inside the data directory.
 pub const STORE_FILE: &str = "charter.sqlite";

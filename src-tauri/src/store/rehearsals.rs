@@ -1,8 +1,19 @@
 //! Rehearsals recorded in the workspace store (schema v3).
 
-use super::{head_of, to_u32, Store, StoreError};
+use super::{head_of, model_at, to_u32, Store, StoreError};
 use crate::rehearsal::{DecisionCounts, RehearsalRecord};
+use charter_model::Model;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
+
+/// One revision of a model's history, for choosing what to compare with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionInfo {
+    pub revision: u32,
+    pub summary: String,
+    pub at: String,
+}
 
 /// A finished rehearsal to record.
 #[derive(Debug, Clone)]
@@ -89,6 +100,38 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         rows.iter().map(record).collect()
+    }
+
+    /// The model as it was at revision `revision` (any revision kept in the
+    /// history, redo branch included).
+    pub async fn model_at_revision(
+        &self,
+        model_id: u32,
+        revision: u32,
+    ) -> Result<Model, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        head_of(&mut conn, model_id).await?;
+        model_at(&mut conn, model_id, revision).await
+    }
+
+    /// The revisions of a model, newest first.
+    pub async fn revisions(&self, model_id: u32) -> Result<Vec<RevisionInfo>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        head_of(&mut conn, model_id).await?;
+        let rows = sqlx::query(
+            "SELECT seq, summary, at FROM revisions WHERE model_id = ? ORDER BY seq DESC",
+        )
+        .bind(i64::from(model_id))
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| RevisionInfo {
+                revision: to_u32(r.get::<i64, _>(0)),
+                summary: r.get(1),
+                at: r.get(2),
+            })
+            .collect())
     }
 
     /// The runtime's report of rehearsal `id` (`charter replay --report` shape).
