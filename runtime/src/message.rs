@@ -230,6 +230,14 @@ fn parse_general(text: &[u8]) -> Result<Message<'_>, InvalidMessage> {
             format!("not a message: {msg}")
         })
     })?;
+    // serde_json does not check the UTF-8 of what it skips (the value of a
+    // member a message does not have): a message is UTF-8 throughout.
+    if let Err(e) = std::str::from_utf8(text) {
+        return Err(InvalidMessage(format!(
+            "not JSON: invalid UTF-8 at byte {}",
+            e.valid_up_to()
+        )));
+    }
     finish(w)
 }
 
@@ -404,6 +412,18 @@ mod tests {
         let mut bad = lines[0].clone().into_bytes();
         bad.extend_from_slice(b"\xff");
         assert!(parse_fast(&bad).is_none());
+    }
+
+    /// Found by the `message` fuzz target: a line whose bytes are not UTF-8
+    /// only inside a member the message does not have was a message on the
+    /// general path (serde_json skips that value unchecked).
+    #[test]
+    fn a_line_that_is_not_utf8_is_not_a_message_even_in_an_unknown_member() {
+        let line = b"{\"id\":\"m\",\"at\":\"2026-03-01T10:00:00Z\",\"source\":\"s\",\"kind\":\"event\",\"entity\":\"e\",\"key\":\"k\",\"op\":\"upsert\",\"extra\":{\"to\xffal\":1}}";
+        assert!(parse_fast(line).is_none());
+        let e = parse_message(line).unwrap_err();
+        assert_eq!(e.0, "not JSON: invalid UTF-8 at byte 115");
+        assert_eq!(parse_general(line), Err(e));
     }
 
     #[test]
