@@ -79,11 +79,18 @@ fn decide_steady(
 }
 
 /// New ids for a pass (acks follow the ids of the messages they settle),
-/// and versions that keep growing (the sample orders by version).
+/// versions that keep growing (the sample orders by version), and times
+/// moved on by the pool's span, so that time passes as in real traffic:
+/// deadlines and alert windows come and go.
 fn renew(msgs: &mut [Message<'_>], pass: u64) {
     let n = msgs.len() as u64;
+    let (lo, hi) = msgs.iter().fold((i64::MAX, i64::MIN), |(lo, hi), m| {
+        (lo.min(m.at_ms), hi.max(m.at_ms))
+    });
+    let span = hi.saturating_sub(lo) + 1000;
     let mut last_message = String::new();
     for (i, m) in msgs.iter_mut().enumerate() {
+        m.at_ms += span;
         match &mut m.ack {
             Some(ack) => {
                 m.id = Cow::Owned(format!("a-{pass}-{i}"));

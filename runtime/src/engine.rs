@@ -9,9 +9,10 @@ use crate::load::{Compiled, EntityRt, Target};
 use crate::message::{Kind, Message};
 use crate::ordering::{Ordering, Verdict as OrderVerdict, DEFAULT_ORDERED_KEYS};
 use crate::reconcile::{Cause, Exception, Reconciler, DEFAULT_KEYS_PER_RULE};
-use crate::time::{format_rfc3339_ms, secs};
+use crate::time::format_rfc3339_ms;
 use charter_model::config::ConfigRule;
 use charter_model::model::ValidateAction;
+use compact_str::CompactString;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
@@ -291,6 +292,17 @@ pub struct Recent {
     pub detail: String,
 }
 
+/// A recent exception as kept: strings inline when short, the time as a
+/// number (formatted when listed).
+#[derive(Debug, Clone)]
+struct Kept {
+    kind: &'static str,
+    subject: CompactString,
+    source: CompactString,
+    at_ms: i64,
+    detail: CompactString,
+}
+
 /// Recent exceptions kept for the gate's listing.
 pub const RECENT_EXCEPTIONS: usize = 1000;
 
@@ -329,7 +341,7 @@ struct State {
     /// [`Engine::tick`]); `None` before the first.
     clock_ms: Option<i64>,
     settled: Vec<Settled>,
-    recent: VecDeque<Recent>,
+    recent: VecDeque<Kept>,
 }
 
 impl State {
@@ -352,12 +364,12 @@ impl State {
         if self.recent.len() >= RECENT_EXCEPTIONS {
             self.recent.pop_front();
         }
-        self.recent.push_back(Recent {
+        self.recent.push_back(Kept {
             kind: kind.as_str(),
-            subject: o.subject.to_string(),
-            source: o.source.to_string(),
-            at: format_rfc3339_ms(o.at_ms),
-            detail: o.detail.unwrap_or("").to_string(),
+            subject: o.subject.into(),
+            source: o.source.into(),
+            at_ms: o.at_ms,
+            detail: o.detail.unwrap_or("").into(),
         });
         self.incidents.add(&o);
     }
@@ -455,8 +467,8 @@ impl State {
                     if watched {
                         self.alerts.settled(s.flow, s.at_ms, None);
                     }
-                    let detail =
-                        format!("no ack from {to} within {}", secs(s.deadline_ms - s.at_ms));
+                    let flow = cfg.flows.get(s.flow as usize);
+                    let detail = flow.map_or("", |f| f.unacked_detail.as_str());
                     self.raise(
                         Raised::Unacknowledged,
                         Occurrence {
@@ -468,7 +480,7 @@ impl State {
                             at_ms: s.deadline_ms,
                             key: Some(s.key()),
                             message: Some(s.id()),
-                            detail: Some(&detail),
+                            detail: Some(detail),
                         },
                     );
                 }
@@ -629,7 +641,17 @@ impl Engine {
     /// The latest exceptions raised as traffic was decided (at most
     /// [`RECENT_EXCEPTIONS`], oldest first).
     pub fn recent_exceptions(&self) -> Vec<Recent> {
-        self.state.recent.iter().cloned().collect()
+        self.state
+            .recent
+            .iter()
+            .map(|k| Recent {
+                kind: k.kind,
+                subject: k.subject.to_string(),
+                source: k.source.to_string(),
+                at: format_rfc3339_ms(k.at_ms),
+                detail: k.detail.to_string(),
+            })
+            .collect()
     }
 
     /// Exceptions by kind, reconciliation's included.

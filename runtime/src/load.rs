@@ -5,6 +5,7 @@ use crate::acks::DEFAULT_ACK_WITHIN_MS;
 use crate::alerts::AlertRt;
 use crate::contract::Contract;
 use crate::expr::{Condition, SlotTable};
+use crate::time::secs;
 use charter_model::config::{Config, ConfigEntity, ConfigFlow, ConfigRule, CONFIG_FORMAT};
 use charter_model::export::digest_of;
 use charter_model::model::{AlertMetric, ConflictPolicy, Pattern, ValidateAction};
@@ -97,6 +98,9 @@ pub struct FlowRt {
     /// else the entity's consistency window, else 300 s); `None` without
     /// `ack`.
     pub ack_within_ms: Option<i64>,
+    /// What an unacknowledged delivery on it says ("no ack from 3pl within
+    /// 120s"), made once.
+    pub unacked_detail: String,
 }
 
 #[derive(Debug)]
@@ -285,17 +289,23 @@ impl Compiled {
             if flow_index.insert(f.id.clone(), fi).is_some() {
                 return Err(bad(format!("flow {} is declared twice", f.id)));
             }
+            let ack_within_ms = f.ack.then(|| {
+                f.ack_within_seconds
+                    .or(config.entities[e].consistency_window_seconds)
+                    .map_or(DEFAULT_ACK_WITHIN_MS, |s| i64::from(s) * 1000)
+            });
             flows.push(FlowRt {
                 id: f.id.clone(),
                 entity: e as u32,
                 from: from as u32,
                 to,
                 ack: f.ack,
-                ack_within_ms: f.ack.then(|| {
-                    f.ack_within_seconds
-                        .or(config.entities[e].consistency_window_seconds)
-                        .map_or(DEFAULT_ACK_WITHIN_MS, |s| i64::from(s) * 1000)
-                }),
+                ack_within_ms,
+                unacked_detail: format!(
+                    "no ack from {} within {}",
+                    f.to,
+                    secs(ack_within_ms.unwrap_or(DEFAULT_ACK_WITHIN_MS))
+                ),
             });
             let rt = &mut entities[e];
             match f.pattern {
