@@ -105,6 +105,29 @@ export default function ({ test, expect, browser, base, shots }) {
     await page.close();
   });
 
+  test("rehearsal: what if, after a change, compares two revisions on the same traffic", async () => {
+    const { page } = await open();
+    await page.evaluate(() => (window.__charterMock.rehearsalStepMs = 0));
+    await page.click('[data-testid="rehearse-sample"]');
+    await page.waitForSelector('[data-testid="rehearsal-results"]');
+    expect(!(await page.$('[data-testid="what-if"]')), "nothing to compare with at revision 1");
+    await page.click('[data-testid="view-list"]');
+    await page.fill('[data-testid="add-system-name"]', "Lab");
+    await page.click('[data-testid="add-system"]');
+    await page.waitForSelector('[data-testid="undo"]:not([disabled])');
+    await page.click('[data-testid="view-rehearsal"]');
+    await page.waitForSelector('[data-testid="rehearsal-stale"]');
+    expect((await page.inputValue('[data-testid="what-if-base"]')) === "1", "the rehearsed revision is proposed");
+    await page.click('[data-testid="what-if-run"]');
+    await page.waitForSelector('[data-testid="what-if-result"]');
+    const first = await page.textContent('[data-testid="what-if-change"]');
+    expect(first.includes("accept → reject by `order-total`"), first);
+    await page.screenshot({ path: join(shots, "37-rehearsal-what-if.png") });
+    await page.click('[data-testid="what-if-change"]');
+    await page.waitForSelector('[data-testid="properties-panel"][data-kind="rule"]');
+    await page.close();
+  });
+
   test("rehearsal: results in the dark theme; refusals for a bad file and a model with errors", async () => {
     const { page } = await open("dark");
     await page.evaluate(() => (window.__charterMock.nextPath.value = "/tmp/bad-export.csv"));

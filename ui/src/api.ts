@@ -40,6 +40,9 @@ export type RefusedExample = B.RefusedExample_Serialize;
 export type FlowTraffic = B.FlowTraffic;
 export type RuleTraffic = B.RuleTraffic;
 export type SubjectKind = B.SubjectKind;
+export type WhatIf = B.WhatIf_Serialize;
+export type DecisionChange = B.DecisionChange_Serialize;
+export type RevisionInfo = B.RevisionInfo;
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -107,6 +110,13 @@ export const api = {
     channel.onmessage = (p) => onProgress({ ...p, secondsLeft: p.secondsLeft ?? null });
     return call(commands.rehearse(modelId, env, path, channel));
   },
+  /** The same traffic through revision `baseRevision` and the current one: the messages whose decision changes. */
+  rehearseWhatIf: (modelId: number, baseRevision: number, env: string, path: string, onProgress: (p: RehearsalProgress) => void): Promise<WhatIf> => {
+    const channel = new Channel<B.RehearsalProgress_Deserialize>();
+    channel.onmessage = (p) => onProgress({ ...p, secondsLeft: p.secondsLeft ?? null });
+    return call(commands.rehearseWhatIf(modelId, baseRevision, env, path, channel));
+  },
+  listRevisions: (modelId: number): Promise<RevisionInfo[]> => call(commands.listRevisions(modelId)),
   cancelRehearsal: (): Promise<boolean> => commands.cancelRehearsal(),
   listRehearsals: (modelId: number): Promise<RehearsalRecord[]> => call(commands.listRehearsals(modelId)),
   sampleTraffic: (modelId: number): Promise<string | null> => call(commands.sampleTraffic(modelId)),

@@ -5,7 +5,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AppError, Decision, Edit, Entity, Finding, Flow, Model, ModelState, ModelSummary, NodePosition, Rule, System } from "../api";
 import type { Clause, ClauseOp, ConditionForm, ConditionItem, Join } from "../panels/conditions/types";
 import type { RehearsalProgress, RehearsalRecord } from "../api";
-import { MOCK_REPORT } from "./rehearsalFixture";
+import { MOCK_REPORT, mockWhatIf } from "./rehearsalFixture";
 
 type Rev = { model: Model; summary: string };
 type Entry = { id: number; revs: Rev[]; head: number; filePath: string | null; saved: number | null; log: Decision[]; layout: Map<string, { x: number; y: number }> };
@@ -602,6 +602,19 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
           }
         };
         return run();
+      }
+      case "rehearse_what_if": {
+        const en = get(Number(a.modelId));
+        const path = String(a.path);
+        const channel = a.onProgress as { onmessage: (p: RehearsalProgress) => void };
+        channel.onmessage({ lines: 412, bytes: 193_024, totalBytes: 193_024, linesPerSecond: 1030, secondsLeft: 0, elapsedSeconds: 0.8, done: true });
+        const base = Number(a.baseRevision);
+        const w = mockWhatIf(en.id, base, en.head + 1, String(a.env), path.split("/").pop() ?? path);
+        return base === en.head + 1 ? { ...w, changed: 0, changes: [] } : w;
+      }
+      case "list_revisions": {
+        const en = get(Number(a.modelId));
+        return en.revs.map((r, i) => ({ revision: i + 1, summary: r.summary, at: "2026-11-23T12:00:00.000Z" })).reverse();
       }
       case "cancel_rehearsal":
         cancelRehearsal = rehearsing;

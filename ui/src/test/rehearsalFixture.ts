@@ -1,7 +1,7 @@
 // A fixed, realistic rehearsal report about the mock backend's sample model
 // (systems erp and wms, entities order and stock, flow order-to-wms, rule
 // order-total), in the shape the Rust `rehearse` command returns.
-import type { RehearsalReport } from "../api";
+import type { RehearsalReport, WhatIf } from "../api";
 
 export const MOCK_REPORT: RehearsalReport = {
   counts: { messages: 412, accept: 118, reject: 7, quarantine: 0, duplicate: 2, flag: 0, observe: 281, invalid: 4, reasons: { "not-owner": 4, rule: 3 } },
@@ -45,3 +45,23 @@ export const MOCK_REPORT: RehearsalReport = {
   reconciliation: [],
   reconciliationTotal: 0,
 };
+
+/** What the mock's what-if says: a stricter order-total rule refuses 12 accepted orders, whose 12 acks then answer nothing. */
+export function mockWhatIf(modelId: number, baseRevision: number, revision: number, env: string, fileName: string): WhatIf {
+  return {
+    modelId,
+    baseRevision,
+    revision,
+    environment: env,
+    fileName,
+    lines: 412,
+    changed: 24,
+    changes: [
+      { from: "accept", fromCause: null, to: "reject", toCause: "order-total", subject: "order-total", subjectKind: "rule", count: 12, examples: [{ line: 61, id: "ord-SO-4003-v1", key: "SO-4003" }, { line: 95, id: "ord-SO-4005-v1", key: "SO-4005" }], summary: "12 messages change decision: accept → reject by `order-total`" },
+      { from: "observe", fromCause: null, to: "reject", toCause: "unexpected-ack", subject: "", subjectKind: null, count: 12, examples: [{ line: 63, id: "ord-SO-4003-v1-ack-wms", key: null }], summary: "12 messages change decision: observe → reject by `unexpected-ack`" },
+    ],
+    changesOmitted: 0,
+    baseCounts: MOCK_REPORT.counts,
+    counts: { ...MOCK_REPORT.counts, accept: 106, observe: 269, reject: 31 },
+  };
+}

@@ -139,6 +139,37 @@ describe("Rehearsal view", () => {
   });
 });
 
+describe("What if", () => {
+  it("after a rule change, compares the rehearsed revision with the current one and selects what changed", async () => {
+    await openRehearsal();
+    await rehearseSample();
+    // One revision only: nothing to compare with yet.
+    expect(screen.queryByTestId("what-if")).toBeNull();
+    fireEvent.click(screen.getByTestId("view-list"));
+    fireEvent.change(await screen.findByTestId("add-system-name"), { target: { value: "Lab" } });
+    fireEvent.click(screen.getByTestId("add-system"));
+    await waitFor(() => expect(screen.getByTestId("undo")).toHaveProperty("disabled", false));
+    fireEvent.click(screen.getByTestId("view-rehearsal"));
+    const base = (await screen.findByTestId("what-if-base")) as HTMLSelectElement;
+    // The rehearsed revision is proposed.
+    await waitFor(() => expect(base.value).toBe("1"));
+    expect(base.textContent).toContain("(rehearsed)");
+    fireEvent.click(screen.getByTestId("what-if-run"));
+    const result = await screen.findByTestId("what-if-result");
+    expect(result.dataset.base).toBe("1");
+    expect(screen.getByTestId("what-if-summary").textContent).toContain("24 of 412 messages change decision between revision 1 and revision 2: refused 11 → 35");
+    const changes = screen.getAllByTestId("what-if-change");
+    expect(changes[0]!.textContent).toContain("12 messages change decision: accept → reject by `order-total`");
+    expect(changes[0]!.textContent).toContain("line 61 ord-SO-4003-v1");
+    expect((changes[1] as HTMLButtonElement).disabled).toBe(true);
+    expect(backend.calls.filter((c) => c === "rehearse_what_if")).toHaveLength(1);
+    expect(backend.rehearsals).toHaveLength(1);
+    fireEvent.click(changes[0]!);
+    await waitFor(() => expect(screen.getByTestId("properties-panel").dataset.kind).toBe("rule"));
+    expect(screen.getByTestId("view-canvas").getAttribute("aria-selected")).toBe("true");
+  });
+});
+
 describe("rehearsal words", () => {
   it("says progress, time left and sizes plainly", () => {
     const p = { lines: 12345, bytes: 5e5, totalBytes: 2e6, linesPerSecond: 85000.4, secondsLeft: 3.2, elapsedSeconds: 0.1, done: false };

@@ -5,7 +5,7 @@
 // each, the runtime's words), alerts, per-flow health and examples of
 // refused messages. Clicking a subject selects it on the canvas.
 import { useEffect, useMemo, useState } from "react";
-import { api, pickOpenFile, pickSaveFile, type FlowTraffic, type ModelState, type Rehearsal, type RehearsalIncident, type RehearsalRecord, type SubjectKind } from "../../api";
+import { api, pickOpenFile, pickSaveFile, type FlowTraffic, type ModelState, type Rehearsal, type RehearsalIncident, type RehearsalRecord, type RevisionInfo, type SubjectKind, type WhatIf } from "../../api";
 import type { Selection } from "../../selection";
 import type { RehearsalState } from "./useRehearsal";
 import { DECISIONS, fraction, num, progressText, size, span } from "./format";
@@ -31,7 +31,7 @@ export function RehearsalView({ state, rehearsal, onSelect, onError, onDone }: P
   const [env, setEnv] = useState(() => defaultEnv(envs));
   const [sample, setSample] = useState<string | null>(null);
   const modelId = state.modelId;
-  const { running, result, records, start, cancel, load } = rehearsal;
+  const { running, result, records, whatIf, start, compare, cancel, load } = rehearsal;
 
   useEffect(() => {
     load(modelId);
@@ -96,8 +96,89 @@ export function RehearsalView({ state, rehearsal, onSelect, onError, onDone }: P
           )}
         </div>
       )}
+      {mine && <WhatIfSection rehearsal={mine} state={state} whatIf={whatIf} busy={busy} onCompare={(base) => void compare(modelId, base, mine.record.environment, mine.record.filePath)} onSelect={onSelect} onError={onError} />}
       {mine && <Results rehearsal={mine} state={state} onSelect={onSelect} />}
       <History records={records} current={mine?.record.id ?? null} onError={onError} onDone={onDone} />
+    </section>
+  );
+}
+
+/**
+ * What would a rule change do to live traffic: the same file through an
+ * earlier revision and the current one, the messages whose decision changes.
+ */
+function WhatIfSection({ rehearsal, state, whatIf, busy, onCompare, onSelect, onError }: { rehearsal: Rehearsal; state: ModelState; whatIf: WhatIf | null; busy: boolean; onCompare: (base: number) => void; onSelect: (s: Selection) => void; onError: (e: unknown) => void }) {
+  const [revisions, setRevisions] = useState<RevisionInfo[]>([]);
+  const rehearsed = rehearsal.record.revision;
+  const [base, setBase] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .listRevisions(state.modelId)
+      .then((r) => live && setRevisions(r))
+      .catch(onError);
+    return () => {
+      live = false;
+    };
+  }, [state.modelId, state.revision, onError]);
+  const earlier = revisions.filter((r) => r.revision !== state.revision);
+  if (earlier.length === 0) return null;
+  const fallback = rehearsed !== state.revision ? rehearsed : (earlier.find((r) => r.revision < state.revision)?.revision ?? earlier[0]!.revision);
+  const chosen = base !== null && earlier.some((r) => r.revision === base) ? base : fallback;
+  const shown = whatIf && whatIf.modelId === state.modelId && whatIf.revision === state.revision && whatIf.fileName === rehearsal.record.fileName ? whatIf : null;
+  return (
+    <section className="what-if" data-testid="what-if">
+      <h3>What if</h3>
+      <div className="what-if-controls">
+        <label>
+          Compare revision{" "}
+          <select data-testid="what-if-base" value={chosen} onChange={(e) => setBase(Number(e.target.value))} disabled={busy}>
+            {earlier.map((r) => (
+              <option key={r.revision} value={r.revision}>
+                {r.revision}: {r.summary}
+                {r.revision === rehearsed ? " (rehearsed)" : ""}
+              </option>
+            ))}
+          </select>
+        </label>{" "}
+        with the current revision {state.revision} on {rehearsal.record.fileName}{" "}
+        <button type="button" data-testid="what-if-run" disabled={busy} onClick={() => onCompare(chosen)}>
+          Compare
+        </button>
+      </div>
+      {shown && (
+        <div data-testid="what-if-result" data-base={shown.baseRevision}>
+          <p className="rehearsal-summary" data-testid="what-if-summary">
+            {shown.changed === 0 ? (
+              <>
+                No message changes decision between revision {shown.baseRevision} and revision {shown.revision} ({num(shown.lines)} lines).
+              </>
+            ) : (
+              <>
+                <strong>{num(shown.changed)}</strong> of {num(shown.lines)} messages change decision between revision {shown.baseRevision} and revision {shown.revision}: refused{" "}
+                {num(shown.baseCounts.reject + shown.baseCounts.quarantine + shown.baseCounts.invalid)} → {num(shown.counts.reject + shown.counts.quarantine + shown.counts.invalid)}.
+              </>
+            )}
+          </p>
+          <ul>
+            {shown.changes.map((c, i) => {
+              const sel = selectable(c.subjectKind, c.subject);
+              return (
+                <li key={i}>
+                  <button type="button" className="link-line" data-testid="what-if-change" data-subject={c.subject} disabled={!sel} onClick={() => sel && onSelect(sel)}>
+                    {c.summary}
+                    <span className="muted">
+                      {" "}
+                      (e.g. {c.examples.map((x) => `line ${num(x.line)}${x.id ? ` ${x.id}` : ""}`).join(", ")})
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          {shown.changesOmitted > 0 && <p className="muted">{num(shown.changesOmitted)} more messages change in other ways.</p>}
+        </div>
+      )}
     </section>
   );
 }
@@ -108,7 +189,8 @@ function Progress({ running, onCancel }: { running: NonNullable<RehearsalState["
   return (
     <div className="rehearsal-progress" data-testid="rehearsal-running" role="status">
       <div>
-        Rehearsing <strong>{name}</strong> ({running.env}){p ? ` · ${size(p.bytes ?? 0)} of ${size(p.totalBytes ?? 0)}` : ""}
+        {running.whatIf !== undefined ? `Comparing revision ${running.whatIf} with the current one on ` : "Rehearsing "}
+        <strong>{name}</strong> ({running.env}){p ? ` · ${size(p.bytes ?? 0)} of ${size(p.totalBytes ?? 0)}` : ""}
       </div>
       <progress data-testid="rehearsal-progress" max={1} value={p ? fraction(p) : undefined} />
       <div className="progress-line">
