@@ -125,6 +125,17 @@ describe("PropertiesPanel", () => {
     expect(screen.getAllByTestId("form-error")).toHaveLength(1);
   });
 
+  it("shows a refusal of a later step (the owner's Decide) below the form, not beside the select that opened it", async () => {
+    setup({ kind: "entity", id: "order" }, testModel(), "refused");
+    const select = screen.getByTestId("entity-owner");
+    fireEvent.change(select, { target: { value: "wms" } });
+    await Promise.resolve();
+    fireEvent.click(screen.getByTestId("owner-decide"));
+    const error = await screen.findByTestId("form-error");
+    expect(select.closest(".form-row")?.contains(error)).toBe(false);
+    expect(select.getAttribute("aria-invalid")).toBeNull();
+  });
+
   it("starts a new selection at the top of its scroll box", () => {
     const edits: Edit[] = [];
     const apply = vi.fn(async (e: Edit) => void edits.push(e));

@@ -74,8 +74,13 @@ function Body({ model, selection, apply, onSelect, conditions }: { model: Model;
     }
   };
   const fieldErrors: FieldErrorsApi = {
+    // A control touches just before its change runs, in the same event: a
+    // change that runs later (a button, a form submitted afterwards) is not the control's.
     touch: (id) => {
       source.current = id;
+      queueMicrotask(() => {
+        if (source.current === id) source.current = null;
+      });
     },
     source: error?.source ?? null,
     message: error?.message ?? null,
