@@ -196,3 +196,30 @@ fn truncated_specs_never_panic() {
         }
     }
 }
+
+/// Every entity with fields has its key among them (`key-not-a-field`).
+#[test]
+fn keys_are_declared_fields() {
+    for name in [
+        "erp-orders.openapi.yaml",
+        "shop-webhooks.openapi.json",
+        "wms-stock.asyncapi.yaml",
+        "transport-portal.asyncapi.yaml",
+    ] {
+        let m = reads_back(&sample(name).model);
+        for e in &m.entities {
+            assert!(
+                e.fields.is_empty() || e.field(&e.key).is_some(),
+                "{name}: {} key {}",
+                e.id,
+                e.key
+            );
+        }
+        assert!(
+            !charter_model::check(&m)
+                .iter()
+                .any(|f| f.code.as_str() == "key-not-a-field"),
+            "{name}"
+        );
+    }
+}

@@ -178,7 +178,9 @@ fn fields_within(root: &Value, schema: &Value, depth: usize, budget: &mut usize)
         .collect()
 }
 
-/// The key field: `id`, else a required field named like an id or number.
+/// The key field: `id`, else a field named like an id or number, else
+/// the first required field, else the first (a key must be a declared
+/// field: `key-not-a-field`); `id` when there are no fields.
 fn key_of(fields: &[Field]) -> String {
     let lower = |f: &Field| f.name.to_ascii_lowercase();
     fields
@@ -190,6 +192,8 @@ fn key_of(fields: &[Field]) -> String {
                 l.ends_with("id") || l.ends_with("number") || l.ends_with("no") || l == "sku"
             })
         })
+        .or_else(|| fields.iter().find(|f| f.is_required()))
+        .or_else(|| fields.first())
         .map(|f| f.name.clone())
         .unwrap_or_else(|| "id".into())
 }
@@ -231,7 +235,7 @@ impl Builder {
                     e.fields.push(f);
                 }
             }
-            if e.fields.iter().any(|f| f.name == "id") || e.key == "id" {
+            if !e.fields.iter().any(|f| f.name == e.key) {
                 e.key = key_of(&e.fields);
             }
             return e.id.clone();
