@@ -7,6 +7,10 @@
 //! (nacked), or by the clock passing the deadline first (unacknowledged).
 //! An ack after the deadline is still observed and settles nothing more (the
 //! exception stays); a second ack for the same delivery is unexpected.
+//! A late ack is recognised for as long again as the delivery's ack window
+//! after its deadline (a delivery with 60 s to ack is remembered until 120 s
+//! after its message); after that the delivery is forgotten and an ack for
+//! it is `unexpected-ack`.
 //!
 //! # Memory
 //! At most `capacity` deliveries are kept (default
@@ -110,7 +114,8 @@ pub struct Outstanding {
     /// Open deliveries by deadline (lazily cleaned: an entry whose delivery
     /// was settled is skipped when it comes up).
     deadlines: Deadlines,
-    expired: VecDeque<u64>,
+    /// Expired deliveries kept for a late ack: when to forget each.
+    expired: VecDeque<(i64, u64)>,
     capacity: usize,
     open: usize,
     forgotten_expired: u64,
@@ -196,7 +201,7 @@ impl Outstanding {
     }
 
     fn make_room(&mut self, out: &mut Vec<Settled>) {
-        while let Some(k) = self.expired.pop_front() {
+        while let Some((_, k)) = self.expired.pop_front() {
             if let Some((_, p)) = self.map.get(&k) {
                 if p.state == State::Expired {
                     self.map.remove(&k);
@@ -270,14 +275,23 @@ impl Outstanding {
             self.open -= 1;
             // Kept for a late ack: the settlement gets a copy.
             out.push(settled(*to, p.clone(), How::Unacknowledged));
-            self.expired.push_back(k);
+            let forget_at = deadline.saturating_add(deadline - p.at_ms);
+            self.expired.push_back((forget_at, k));
         }
-        // Expired entries whose late ack came are gone from the map; keep
-        // the queue of them from growing past the map.
-        if self.expired.len() > self.map.len() * 2 + 4096 {
-            let map = &self.map;
-            self.expired
-                .retain(|k| map.get(k).is_some_and(|(_, p)| p.state == State::Expired));
+        // Forget the expired deliveries whose late-ack time is over (in
+        // expiry order: one kept a little longer than its time is harmless).
+        while let Some(&(forget_at, k)) = self.expired.front() {
+            if forget_at >= clock_ms {
+                break;
+            }
+            self.expired.pop_front();
+            if self
+                .map
+                .get(&k)
+                .is_some_and(|(_, p)| p.state == State::Expired)
+            {
+                self.map.remove(&k);
+            }
         }
     }
 
@@ -424,6 +438,15 @@ mod tests {
         // A late ack is observed once.
         assert_eq!(o.ack(5, "m2", true, None, 70_000), AckResult::Late);
         assert_eq!(o.ack(5, "m2", true, None, 70_000), AckResult::Unexpected);
+        // Recognised as late for one more ack window after the deadline.
+        o.insert(0, 5, "m4", "k4", 100_000, 160_000, &mut out);
+        o.expire(160_001, &mut out);
+        o.expire(220_000, &mut out);
+        assert_eq!(o.ack(5, "m4", true, None, 220_000), AckResult::Late);
+        o.insert(0, 5, "m5", "k5", 100_000, 160_000, &mut out);
+        o.expire(160_001, &mut out);
+        o.expire(220_001, &mut out);
+        assert_eq!(o.ack(5, "m5", true, None, 220_001), AckResult::Unexpected);
     }
 
     #[test]
