@@ -32,4 +32,5 @@ pub const COMMANDS: &[&str] = &[
     "export_rehearsal_report",
     "rehearse_what_if",
     "list_revisions",
+    "export_rehearsal_decisions",
 ];

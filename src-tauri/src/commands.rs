@@ -298,6 +298,19 @@ pub async fn rehearse_what_if(
     .await
 }
 
+/// Writes a recorded rehearsal's decisions (JSON Lines, `charter replay`'s
+/// output) to `path`: its traffic replayed again through the same revision;
+/// refused (`io`) when the traffic file changed since.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_rehearsal_decisions(
+    state: State<'_, AppState>,
+    rehearsal_id: u32,
+    path: String,
+) -> Res<()> {
+    rehearsal::export_decisions(&state.store, rehearsal_id, Path::new(&path)).await
+}
+
 /// The revisions of a model's history, newest first.
 #[tauri::command]
 #[specta::specta]

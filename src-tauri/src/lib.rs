@@ -94,6 +94,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         export_rehearsal_report,
         rehearse_what_if,
         list_revisions,
+        export_rehearsal_decisions,
     ])
 }
 

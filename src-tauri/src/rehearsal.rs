@@ -1283,3 +1283,53 @@ pub fn what_if_models(
         counts: counts_of(&engine),
     })
 }
+
+/// Writes the decisions of recorded rehearsal `rehearsal_id` to `out` as
+/// JSON Lines (`charter replay`'s output): its traffic file replayed again
+/// through the revision and environment it was rehearsed with. Refused, and
+/// nothing written, when the file is gone or no longer has the recorded
+/// SHA-256.
+pub async fn export_decisions(
+    store: &Store,
+    rehearsal_id: u32,
+    out: &Path,
+) -> Result<(), AppError> {
+    let rec = store.rehearsal(rehearsal_id).await?;
+    let model = store.model_at_revision(rec.model_id, rec.revision).await?;
+    let out = out.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let cfg = compiled(&model, &rec.environment)?;
+        let traffic = PathBuf::from(&rec.file_path);
+        let file = File::open(&traffic).map_err(|e| unreadable(&traffic, &e))?;
+        let mut input = BufReader::with_capacity(
+            1 << 20,
+            Hashing {
+                inner: file,
+                hasher: Sha256::new(),
+            },
+        );
+        let mut engine = Engine::new(cfg);
+        charter_model::file::write_atomically_with(&out, |f| {
+            let mut w = std::io::BufWriter::new(f);
+            charter_runtime::replay::replay(&mut engine, &mut input, &mut w, None)?;
+            std::io::Write::flush(&mut w)?;
+            let sha = format!("{:x}", input.get_ref().hasher.clone().finalize());
+            if sha != rec.sha256 {
+                return Err(std::io::Error::other(format!(
+                    "{} has changed since the rehearsal (SHA-256 {sha}, recorded {})",
+                    traffic.display(),
+                    rec.sha256
+                )));
+            }
+            Ok(())
+        })
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", out.display())))
+    })
+    .await
+    .map_err(|e| {
+        AppError::new(
+            ErrorCode::Store,
+            format!("the export stopped unexpectedly: {e}"),
+        )
+    })?
+}

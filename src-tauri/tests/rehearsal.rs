@@ -611,3 +611,67 @@ async fn what_if_lists_the_messages_a_rule_change_would_change() {
     );
     assert_eq!(revs[0].summary, "Update rule \"order-total-not-negative\"");
 }
+
+#[tokio::test]
+async fn evidence_exports_the_report_and_the_decisions_of_the_revision_rehearsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = ecommerce_store(dir.path()).await;
+    let traffic = dir.path().join("traffic.jsonl");
+    std::fs::copy(examples().join("ecommerce.traffic.jsonl"), &traffic).unwrap();
+    let model = store.state(id).await.unwrap().model;
+    let done = rehearsal::rehearse(&store, id, "prod", &traffic, no_cancel(), |_| {})
+        .await
+        .unwrap();
+    // The model changes after the rehearsal: the evidence is of the revision rehearsed.
+    store
+        .apply_edit(
+            id,
+            &Edit::SetOwner {
+                entity: "order".into(),
+                owner: None,
+                rationale: None,
+            },
+        )
+        .await
+        .unwrap();
+    let out = dir.path().join("decisions.jsonl");
+    rehearsal::export_decisions(&store, done.record.id, &out)
+        .await
+        .unwrap();
+    let exported = charter_model::export::export(&model, "prod").unwrap();
+    let cfg = Arc::new(Compiled::from_slice(exported.text.as_bytes(), "x").unwrap());
+    let mut engine = Engine::new(cfg);
+    let mut want = Vec::new();
+    replay(
+        &mut engine,
+        std::fs::read(&traffic).unwrap().as_slice(),
+        &mut want,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        want,
+        "charter replay's output"
+    );
+    // The traffic file changed since: refused, nothing written.
+    std::fs::write(&traffic, b"{\"id\":\"x\"}\n").unwrap();
+    let other = dir.path().join("again.jsonl");
+    let err = rehearsal::export_decisions(&store, done.record.id, &other)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Io);
+    assert!(
+        err.message.contains("changed since the rehearsal"),
+        "{}",
+        err.message
+    );
+    assert!(!other.exists());
+    assert_eq!(
+        rehearsal::export_decisions(&store, 999, &other)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+}

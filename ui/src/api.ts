@@ -121,6 +121,7 @@ export const api = {
   listRehearsals: (modelId: number): Promise<RehearsalRecord[]> => call(commands.listRehearsals(modelId)),
   sampleTraffic: (modelId: number): Promise<string | null> => call(commands.sampleTraffic(modelId)),
   exportRehearsalReport: (rehearsalId: number, path: string): Promise<null> => call(commands.exportRehearsalReport(rehearsalId, path)),
+  exportRehearsalDecisions: (rehearsalId: number, path: string): Promise<null> => call(commands.exportRehearsalDecisions(rehearsalId, path)),
 };
 
 /** Asks for a file to open; null when cancelled. */

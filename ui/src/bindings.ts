@@ -91,6 +91,12 @@ export const commands = {
 	rehearseWhatIf: (modelId: number, baseRevision: number, env: string, path: string, onProgress: Channel<RehearsalProgress_Deserialize>) => typedError<WhatIf_Serialize, AppError_Serialize>(__TAURI_INVOKE("rehearse_what_if", { modelId, baseRevision, env, path, onProgress })),
 	/**  The revisions of a model's history, newest first. */
 	listRevisions: (modelId: number) => typedError<RevisionInfo[], AppError_Serialize>(__TAURI_INVOKE("list_revisions", { modelId })),
+	/**
+	 *  Writes a recorded rehearsal's decisions (JSON Lines, `charter replay`'s
+	 *  output) to `path`: its traffic replayed again through the same revision;
+	 *  refused (`io`) when the traffic file changed since.
+	 */
+	exportRehearsalDecisions: (rehearsalId: number, path: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("export_rehearsal_decisions", { rehearsalId, path })),
 };
 
 /* Types */

@@ -134,6 +134,16 @@ impl Store {
             .collect())
     }
 
+    /// The record of rehearsal `id`.
+    pub async fn rehearsal(&self, id: u32) -> Result<RehearsalRecord, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM rehearsals WHERE id = ?"))
+            .bind(i64::from(id))
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::RehearsalNotFound(id))?;
+        record(&row)
+    }
+
     /// The runtime's report of rehearsal `id` (`charter replay --report` shape).
     pub async fn rehearsal_report(&self, id: u32) -> Result<String, StoreError> {
         sqlx::query_scalar("SELECT report_json FROM rehearsals WHERE id = ?")

@@ -625,6 +625,9 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
         const en = get(Number(a.modelId));
         return en.revs[en.head]!.model.name === "Seafood processor" ? "/data/samples/seafood.traffic.jsonl" : null;
       }
+      case "export_rehearsal_decisions":
+        files.set(String(a.path), '{"line":1,"id":"o-1","decision":"accept","reason":null,"rule":null,"deliveries":[]}\n');
+        return null;
       case "export_rehearsal_report":
         files.set(String(a.path), JSON.stringify(MOCK_REPORT.counts));
         return null;

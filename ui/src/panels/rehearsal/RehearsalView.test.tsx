@@ -66,7 +66,7 @@ describe("Rehearsal view", () => {
     // Recorded: listed as evidence, with the file's SHA-256.
     const rec = await screen.findByTestId("rehearsal-record");
     expect(rec.textContent).toContain("seafood.traffic.jsonl");
-    expect(rec.textContent).toContain("9f2c6d0b4e1a");
+    expect(rec.textContent).toContain("9f2c6d0b");
     expect(screen.getByTestId("banner").textContent).toContain("Rehearsed 412 lines of seafood.traffic.jsonl against revision 1 (prod)");
   });
 
@@ -136,6 +136,10 @@ describe("Rehearsal view", () => {
     backend.nextPath.value = "/tmp/evidence.json";
     fireEvent.click(screen.getByTestId("export-rehearsal"));
     await waitFor(() => expect(backend.files.has("/tmp/evidence.json")).toBe(true));
+    backend.nextPath.value = "/tmp/evidence.jsonl";
+    fireEvent.click(screen.getByTestId("export-rehearsal-decisions"));
+    await waitFor(() => expect(backend.files.get("/tmp/evidence.jsonl")).toContain('"decision":"accept"'));
+    expect(screen.getByTestId("banner").textContent).toContain("Decisions exported to /tmp/evidence.jsonl");
   });
 });
 

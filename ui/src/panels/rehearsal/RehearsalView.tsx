@@ -441,6 +441,16 @@ function History({ records, current, onError, onDone }: { records: RehearsalReco
       onError(e);
     }
   };
+  const exportDecisions = async (r: RehearsalRecord) => {
+    try {
+      const path = await pickSaveFile("Rehearsal decisions (JSON Lines)", `rehearsal-${r.id}.decisions.jsonl`, ["jsonl"]);
+      if (!path) return;
+      await api.exportRehearsalDecisions(r.id, path);
+      onDone(`Decisions exported to ${path}`);
+    } catch (e) {
+      onError(e);
+    }
+  };
   return (
     <section className="rehearsal-history">
       <h3>Recorded rehearsals (evidence for go-live)</h3>
@@ -460,19 +470,24 @@ function History({ records, current, onError, onDone }: { records: RehearsalReco
         <tbody>
           {records.map((r) => (
             <tr key={r.id} data-testid="rehearsal-record" data-id={r.id} className={r.id === current ? "current" : ""}>
-              <td>{r.at.replace("T", " ").slice(0, 19)}</td>
+              <td>{r.at.replace("T", " ").slice(0, 16)}</td>
               <td>{r.revision}</td>
               <td>{r.environment}</td>
               <td title={r.filePath}>{r.fileName}</td>
               <td>
-                <code title={r.sha256}>{r.sha256.slice(0, 12)}…</code>
+                <code title={r.sha256}>{r.sha256.slice(0, 8)}…</code>
               </td>
               <td>{num(r.lines)}</td>
               <td>{num(r.counts.reject + r.counts.quarantine + r.counts.invalid)}</td>
               <td>
-                <button type="button" data-testid="export-rehearsal" onClick={() => void exportReport(r)}>
-                  Export report…
-                </button>
+                <div className="export-buttons">
+                  <button type="button" data-testid="export-rehearsal" title="Export the report (JSON, as charter replay --report)" onClick={() => void exportReport(r)}>
+                    Report…
+                  </button>
+                  <button type="button" data-testid="export-rehearsal-decisions" title="Export the decisions (JSON Lines, as charter replay)" onClick={() => void exportDecisions(r)}>
+                    Decisions…
+                  </button>
+                </div>
               </td>
             </tr>
           ))}
