@@ -675,3 +675,26 @@ async fn evidence_exports_the_report_and_the_decisions_of_the_revision_rehearsed
         ErrorCode::NotFound
     );
 }
+
+/// Timing by hand (not a check): `CHARTER_REHEARSE_FILE=big.jsonl cargo test
+/// -p charter-app --test rehearsal -- --ignored --nocapture rehearsal_timing`
+/// rehearses that file against the e-commerce sample (prod) and prints the time.
+#[tokio::test]
+#[ignore]
+async fn rehearsal_timing() {
+    let Some(file) = std::env::var_os("CHARTER_REHEARSE_FILE") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = ecommerce_store(dir.path()).await;
+    let started = std::time::Instant::now();
+    let done = rehearsal::rehearse(&store, id, "prod", Path::new(&file), no_cancel(), |_| {})
+        .await
+        .unwrap();
+    let s = started.elapsed().as_secs_f64();
+    println!(
+        "rehearsed {} lines in {s:.2} s ({:.0} lines/s)",
+        done.record.lines,
+        f64::from(done.record.lines) / s
+    );
+}
