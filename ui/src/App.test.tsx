@@ -36,7 +36,8 @@ describe("App", () => {
     await waitFor(() => expect(systemNames()).toEqual(["ERP", "Warehouse"]));
     // No stored positions: the automatic layout ran and was saved.
     await waitFor(() => expect(backend.calls).toContain("set_layout"), { timeout: 8000 });
-    expect(backend.layout(1).map((p) => p.nodeId).sort()).toEqual(["erp", "wms"]);
+    // Saved whole (under load a first save may come before the second node's).
+    await waitFor(() => expect(backend.layout(1).map((p) => p.nodeId).sort()).toEqual(["erp", "wms"]), { timeout: 8000 });
   });
 
   it("adds a system on the canvas and renames it in its node", async () => {
