@@ -59,6 +59,7 @@ pub mod reconcile;
 pub mod replay;
 pub mod server;
 pub mod time;
+pub mod trial;
 
 pub use alerts::Alert;
 pub use engine::{

@@ -24,6 +24,7 @@ pub const COMMANDS: &[&str] = &[
     "save_document",
     "condition_to_cel",
     "condition_from_cel",
+    "try_condition",
     "report_first_paint",
     "rehearse",
     "cancel_rehearsal",

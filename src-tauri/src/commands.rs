@@ -196,6 +196,20 @@ pub async fn condition_from_cel(
     workspace::condition_from_cel(&state.store, model_id, &entity_id, &cel).await
 }
 
+/// What the runtime's evaluator says about a sample record (a JSON object)
+/// for a condition: "try a rule" in the condition builder.
+#[tauri::command]
+#[specta::specta]
+pub async fn try_condition(
+    state: State<'_, AppState>,
+    model_id: u32,
+    entity_id: String,
+    cel: String,
+    record: String,
+) -> Res<workspace::TrialResult> {
+    workspace::try_condition(&state.store, model_id, &entity_id, &cel, &record).await
+}
+
 /// The model as a Mermaid flowchart.
 #[tauri::command]
 #[specta::specta]

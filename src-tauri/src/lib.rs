@@ -86,6 +86,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         save_document,
         condition_to_cel,
         condition_from_cel,
+        try_condition,
         report_first_paint,
         rehearse,
         cancel_rehearsal,

@@ -9,6 +9,7 @@ use charter_model::condition_form::{self, ConditionForm};
 use charter_model::documents::{self, MatrixFormat};
 use charter_model::file::{parse_model, read_model_file, write_atomically, write_model_file};
 use charter_model::Model;
+use serde::Serialize;
 use std::path::Path;
 
 /// The sample opened on first launch.
@@ -298,5 +299,77 @@ pub async fn export_decision_log(
             ErrorCode::Io,
             format!("{}: cannot write: {e}", path.display()),
         )
+    })
+}
+
+/// What the runtime says about a sample record for a rule's condition ("try
+/// a rule" in the condition builder).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TrialResult {
+    pub outcome: TrialOutcome,
+    /// One line for people: why, in the runtime's words.
+    pub message: String,
+    /// The field the contract refused, when it did.
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum TrialOutcome {
+    Holds,
+    Fails,
+    Error,
+    Contract,
+    Invalid,
+}
+
+/// Evaluates `cel` on the sample `record` (a JSON object) with the runtime's
+/// own evaluator and contract (charter_runtime::trial), against the entity's
+/// schema as export writes it.
+pub async fn try_condition(
+    store: &Store,
+    model_id: u32,
+    entity_id: &str,
+    cel: &str,
+    record: &str,
+) -> Result<TrialResult, AppError> {
+    use charter_runtime::trial::{try_condition, Trial};
+    let entity = entity_of(store, model_id, entity_id).await?;
+    let record: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(record).map_err(|e| {
+            AppError::new(
+                ErrorCode::BadRequest,
+                format!("the sample record is not a JSON object: {e}"),
+            )
+        })?;
+    let schema = charter_model::export::entity_schema(&entity);
+    let (outcome, message, field) = match try_condition(&schema, cel, &record, true) {
+        Trial::Holds => (TrialOutcome::Holds, "the condition holds".to_string(), None),
+        Trial::Fails => (
+            TrialOutcome::Fails,
+            "the condition does not hold".to_string(),
+            None,
+        ),
+        Trial::Error(m) => (
+            TrialOutcome::Error,
+            format!("cannot be evaluated ({m}): the gate counts it as not holding"),
+            None,
+        ),
+        Trial::Contract { field, detail } => (
+            TrialOutcome::Contract,
+            format!("refused by the contract before any rule: {detail}"),
+            Some(field),
+        ),
+        Trial::Invalid(m) => (
+            TrialOutcome::Invalid,
+            format!("the runtime cannot compile this condition: {m}"),
+            None,
+        ),
+    };
+    Ok(TrialResult {
+        outcome,
+        message,
+        field,
     })
 }

@@ -191,3 +191,51 @@ async fn documents_are_made_from_the_model_and_saved_atomically() {
     assert_eq!(err.code, ErrorCode::Io);
     assert!(err.message.contains("x.svg"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn trying_a_condition_asks_the_runtime_with_the_entity_contract() {
+    use workspace::TrialOutcome;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = store_with_before(dir.path()).await;
+    let cel = "onHand - reserved >= 0";
+    let run = |record: &'static str| {
+        let store = &store;
+        async move {
+            workspace::try_condition(store, id, "stock", cel, record)
+                .await
+                .unwrap()
+        }
+    };
+    let ok = run(r#"{"sku": "A-1", "onHand": 5, "reserved": 2, "location": "DC1", "updatedAt": "2026-03-01T10:00:00Z"}"#).await;
+    assert_eq!(ok.outcome, TrialOutcome::Holds, "{ok:?}");
+    let short = run(r#"{"sku": "A-1", "onHand": 1, "reserved": 2, "location": "DC1", "updatedAt": "2026-03-01T10:00:00Z"}"#).await;
+    assert_eq!(short.outcome, TrialOutcome::Fails, "{short:?}");
+    // An upsert must carry every declared field: the contract says which is missing.
+    let missing = run(r#"{"sku": "A-1", "onHand": 1}"#).await;
+    assert_eq!(missing.outcome, TrialOutcome::Contract, "{missing:?}");
+    assert!(missing.message.contains("required"), "{}", missing.message);
+    // A condition that divides by zero cannot be evaluated: the gate counts it as not holding.
+    let zero = workspace::try_condition(&store, id, "stock", "onHand / reserved > 1", r#"{"sku": "A-1", "onHand": 1, "reserved": 0, "location": "DC1", "updatedAt": "2026-03-01T10:00:00Z"}"#).await.unwrap();
+    assert_eq!(zero.outcome, TrialOutcome::Error, "{zero:?}");
+    assert!(
+        zero.message.contains("division by zero"),
+        "{}",
+        zero.message
+    );
+    // The contract is checked first, with the model's types.
+    let typed = run(r#"{"sku": "A-1", "onHand": 1.5, "reserved": 0, "location": "DC1", "updatedAt": "2026-03-01T10:00:00Z"}"#).await;
+    assert_eq!(typed.outcome, TrialOutcome::Contract, "{typed:?}");
+    assert_eq!(typed.field.as_deref(), Some("onHand"));
+    let bad = workspace::try_condition(&store, id, "stock", "onHand >=", "{}")
+        .await
+        .unwrap();
+    assert_eq!(bad.outcome, TrialOutcome::Invalid);
+    let err = workspace::try_condition(&store, id, "stock", cel, "[1]")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::BadRequest);
+    let err = workspace::try_condition(&store, id, "nope", cel, "{}")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+}

@@ -59,6 +59,11 @@ export const commands = {
 	conditionToCel: (modelId: number, entityId: string, form: ConditionForm_Deserialize) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("condition_to_cel", { modelId, entityId, form })),
 	/**  The form of a CEL condition; `null` when the form cannot show it. */
 	conditionFromCel: (modelId: number, entityId: string, cel: string) => typedError<ConditionForm_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("condition_from_cel", { modelId, entityId, cel })),
+	/**
+	 *  What the runtime's evaluator says about a sample record (a JSON object)
+	 *  for a condition: "try a rule" in the condition builder.
+	 */
+	tryCondition: (modelId: number, entityId: string, cel: string, record: string) => typedError<TrialResult_Serialize, AppError_Serialize>(__TAURI_INVOKE("try_condition", { modelId, entityId, cel, record })),
 	/**  The UI reports its first paint; returns milliseconds since process start. */
 	reportFirstPaint: () => __TAURI_INVOKE<number | null>("report_first_paint"),
 	/**
@@ -1176,6 +1181,38 @@ export type System_Serialize = {
 	sideEffects?: boolean,
 	/**  Endpoints per environment name, in file order. */
 	endpoints?: { [key in string]: Endpoint_Serialize },
+};
+
+export type TrialOutcome = "holds" | "fails" | "error" | "contract" | "invalid";
+
+/**
+ *  What the runtime says about a sample record for a rule's condition ("try
+ *  a rule" in the condition builder).
+ */
+export type TrialResult = TrialResult_Serialize | TrialResult_Deserialize;
+
+/**
+ *  What the runtime says about a sample record for a rule's condition ("try
+ *  a rule" in the condition builder).
+ */
+export type TrialResult_Deserialize = {
+	outcome: TrialOutcome,
+	/**  One line for people: why, in the runtime's words. */
+	message: string,
+	/**  The field the contract refused, when it did. */
+	field?: string | null,
+};
+
+/**
+ *  What the runtime says about a sample record for a rule's condition ("try
+ *  a rule" in the condition builder).
+ */
+export type TrialResult_Serialize = {
+	outcome: TrialOutcome,
+	/**  One line for people: why, in the runtime's words. */
+	message: string,
+	/**  The field the contract refused, when it did. */
+	field: string | null,
 };
 
 export type Trigger = "system" | "user" | "schedule";
