@@ -345,27 +345,27 @@ pub async fn try_condition(
         })?;
     let schema = charter_model::export::entity_schema(&entity);
     let (outcome, message, field) = match try_condition(&schema, cel, &record, true) {
-        Trial::Holds => (TrialOutcome::Holds, "the condition holds".to_string(), None),
+        Trial::Holds => (
+            TrialOutcome::Holds,
+            "a validate rule lets this record through; a route rule routes it".to_string(),
+            None,
+        ),
         Trial::Fails => (
             TrialOutcome::Fails,
-            "the condition does not hold".to_string(),
+            "a validate rule applies its action; a route rule does not route it".to_string(),
             None,
         ),
         Trial::Error(m) => (
             TrialOutcome::Error,
-            format!("cannot be evaluated ({m}): the gate counts it as not holding"),
+            format!("{m}; the gate counts this as not holding"),
             None,
         ),
         Trial::Contract { field, detail } => (
             TrialOutcome::Contract,
-            format!("refused by the contract before any rule: {detail}"),
+            format!("{detail}; the gate refuses the message before any rule runs"),
             Some(field),
         ),
-        Trial::Invalid(m) => (
-            TrialOutcome::Invalid,
-            format!("the runtime cannot compile this condition: {m}"),
-            None,
-        ),
+        Trial::Invalid(m) => (TrialOutcome::Invalid, m, None),
     };
     Ok(TrialResult {
         outcome,

@@ -152,4 +152,39 @@ export default function ({ test, expect, browser, base, shots }) {
     await page.screenshot({ path: join(shots, "36-rehearsal-refused.png") });
     await page.close();
   });
+  test("try a rule: a typed sample record and the runtime's verdict, live as the sample changes", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(base);
+    await page.waitForSelector('[data-testid="canvas"][data-layout="ready"]');
+    await page.click('[data-entity="order"][data-role="owner"]');
+    await page.click('[data-testid="properties-panel"] [data-testid="properties-link"][data-kind="rule"][data-id="order-total"]');
+    const builder = '[data-testid="rule-form"] [data-testid="condition-builder"]';
+    await page.waitForSelector(`${builder}[data-state="form"]`);
+    await page.click(`${builder} [data-testid="try-rule"] summary`);
+    await page.waitForSelector(`${builder} [data-testid="try-verdict"][data-outcome="holds"]`);
+    let trials = await page.evaluate(() => window.__charterMock.trials);
+    const first = trials.at(-1);
+    expect(first.cel === "total >= 0.0" && first.entity === "order", JSON.stringify(first));
+    expect(typeof first.record.total === "number", `a number field is sent as a JSON number: ${JSON.stringify(first.record)}`);
+    // Typed inputs: a number field is a number input, an enum a select.
+    const types = await page.$$eval(`${builder} [data-testid="try-field"]`, (rows) => rows.map((r) => `${r.dataset.field}:${r.querySelector('[data-testid="try-value"]').tagName}:${r.querySelector('[data-testid="try-value"]').type}`));
+    expect(types.includes("total:INPUT:number") && types.some((t) => t.startsWith("currency:SELECT")), types.join(", "));
+    await page.fill(`${builder} [data-testid="try-field"][data-field="total"] [data-testid="try-value"]`, "-12.5");
+    await page.waitForFunction(() => window.__charterMock.trials.at(-1)?.record.total === -12.5);
+    // A field left absent: the contract refuses before any rule, and the field is marked.
+    await page.check(`${builder} [data-testid="try-field"][data-field="currency"] [data-testid="try-unset"]`);
+    await page.waitForSelector(`${builder} [data-testid="try-verdict"][data-outcome="contract"]`);
+    expect((await page.getAttribute(`${builder} [data-testid="try-field"][data-field="currency"]`, "class")) === "refused", "the refused field is marked");
+    await page.$eval(`${builder} [data-testid="try-rule"]`, (el) => el.scrollIntoView());
+    await page.screenshot({ path: join(shots, "37-try-a-rule.png") });
+    // Nothing overflows the properties panel sideways.
+    const sideways = await page.$eval('[data-testid="properties-panel"]', (el) => el.scrollWidth > el.clientWidth + 1);
+    expect(!sideways, "the properties panel overflows sideways");
+    trials = await page.evaluate(() => window.__charterMock.trials);
+    expect(trials.every((t) => t.cel === "total >= 0.0"), "every trial asks about the rule's own condition");
+    expect(errors.length === 0, `page errors: ${errors}`);
+    await page.close();
+  });
 }

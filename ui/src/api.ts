@@ -43,6 +43,8 @@ export type SubjectKind = B.SubjectKind;
 export type WhatIf = B.WhatIf_Serialize;
 export type DecisionChange = B.DecisionChange_Serialize;
 export type RevisionInfo = B.RevisionInfo;
+export type TrialResult = B.TrialResult_Serialize;
+export type TrialOutcome = B.TrialOutcome;
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
@@ -103,6 +105,9 @@ export const api = {
     call(commands.conditionToCel(modelId, entityId, form)),
   conditionFromCel: (modelId: number, entityId: string, cel: string): Promise<ConditionForm | null> =>
     call(commands.conditionFromCel(modelId, entityId, cel)),
+  /** The runtime's verdict on a sample record for a condition ("try a rule"). */
+  tryCondition: (modelId: number, entityId: string, cel: string, record: Record<string, unknown>): Promise<TrialResult> =>
+    call(commands.tryCondition(modelId, entityId, cel, JSON.stringify(record))),
   reportFirstPaint: (): Promise<number | null> => commands.reportFirstPaint(),
   /** Rehearses recorded traffic against the model's current revision; progress comes to `onProgress`. */
   rehearse: (modelId: number, env: string, path: string, onProgress: (p: RehearsalProgress) => void): Promise<Rehearsal> => {

@@ -407,6 +407,8 @@ export type MockBackend = {
   rehearsalStepMs: number;
   /** Rehearsals recorded. */
   rehearsals: RehearsalRecord[];
+  /** Every "try a rule" call, in order. */
+  trials: { entity: string; cel: string; record: Record<string, unknown> }[];
 };
 
 /** Options: a first model other than the sample (the scale benchmark), with or without a stored layout. */
@@ -422,6 +424,7 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
   const files = new Map<string, string>();
   const nextPath = { value: null as string | null };
   const rehearsals: RehearsalRecord[] = [];
+  const trials: MockBackend["trials"] = [];
   let cancelRehearsal = false;
   let rehearsing = false;
 
@@ -572,6 +575,19 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
         const entity = mustFind(en.revs[en.head]!.model.entities, String(a.entityId), "entity");
         return cmd === "condition_to_cel" ? mockFormToCel(entity, a.form as ConditionForm) : mockCelToForm(entity, String(a.cel));
       }
+      case "try_condition": {
+        // Canned: the mock does not evaluate CEL (the runtime's verdict is tested in Rust).
+        // It refuses a record missing a declared field, as the contract does for upserts,
+        // and otherwise says the condition holds; the tests check what the UI sent and shows.
+        const en = get(Number(a.modelId));
+        const entity = mustFind(en.revs[en.head]!.model.entities, String(a.entityId), "entity");
+        const record = JSON.parse(String(a.record)) as Record<string, unknown>;
+        trials.push({ entity: entity.id, cel: String(a.cel), record });
+        const missing = entity.fields.find((f) => !(f.name in record));
+        return missing
+          ? { outcome: "contract", message: `required field \`${missing.name}\` is missing; the gate refuses the message before any rule runs`, field: missing.name }
+          : { outcome: "holds", message: "a validate rule lets this record through; a route rule routes it", field: null };
+      }
       case "report_first_paint":
         return 1;
       case "rehearse": {
@@ -649,6 +665,7 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
     layout: (id) => [...get(id).layout].map(([nodeId, p]) => ({ nodeId, x: p.x, y: p.y })),
     rehearsalStepMs: 0,
     rehearsals,
+    trials,
   };
   (window as unknown as { __charterMock: MockBackend }).__charterMock = backend;
   return backend;

@@ -23,6 +23,7 @@ import {
   type ConditionService,
   type Join,
 } from "./types";
+import { TryRule } from "./TryRule";
 
 type EntityField = Entity["fields"][number];
 
@@ -117,6 +118,7 @@ export function ConditionBuilder({ entity, cel, service, onCommit }: Props) {
           Rebuild with the form
         </button>
         {fields.length === 0 && <p className="hint">Declare the entity&apos;s fields first.</p>}
+        <TryRule entity={entity} cel={cel} service={service} />
       </div>
     );
   }
@@ -206,6 +208,7 @@ export function ConditionBuilder({ entity, cel, service, onCommit }: Props) {
       <div className="cel-preview">
         CEL: <code data-testid="condition-cel">{cel}</code>
       </div>
+      <TryRule entity={entity} cel={cel} service={service} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // The condition form, as `models/src/condition_form.rs` defines it (the
 // backend turns it into CEL and back: api.conditionToCel / conditionFromCel).
-import type { Entity } from "../../api";
+import type { Entity, TrialResult } from "../../api";
 
 export type Join = "all" | "any";
 export type ClauseOp =
@@ -30,6 +30,8 @@ type EntityField = Entity["fields"][number];
 export type ConditionService = {
   toCel: (entityId: string, form: ConditionForm) => Promise<string>;
   fromCel: (entityId: string, cel: string) => Promise<ConditionForm | null>;
+  /** The runtime's verdict on a sample record ("try a rule"); absent, the builder offers no trial. */
+  trySample?: (entityId: string, cel: string, record: Record<string, unknown>) => Promise<TrialResult>;
 };
 
 export const OP_LABELS: Record<ClauseOp, string> = {
