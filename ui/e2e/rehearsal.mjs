@@ -105,6 +105,49 @@ export default function ({ test, expect, browser, base, shots }) {
     await page.close();
   });
 
+  test("rehearsal on the canvas: each flow shows its rehearsed traffic in a colour a projector shows; rules show what they refused", async () => {
+    for (const theme of ["light", "dark"]) {
+      const { page, errors } = await open(theme);
+      await page.evaluate(() => (window.__charterMock.rehearsalStepMs = 0));
+      await page.click('[data-testid="rehearse-sample"]');
+      await page.waitForSelector('[data-testid="rehearsal-results"]');
+      await page.click('[data-testid="view-canvas"]');
+      await page.waitForSelector('[data-testid="canvas"][data-layout="ready"]');
+      // order-to-wms: 120 delivered, 3 refused, 2 nacked, 6 never acknowledged: 11 of 123 is past 5%, so "bad".
+      const traffic = '[data-testid="flow-label"][data-id="order-to-wms"] [data-testid="edge-traffic"]';
+      await page.waitForSelector(traffic);
+      expect((await page.textContent(traffic)) === "120 delivered · 3 refused · 2 nacked · 6 no ack", await page.textContent(traffic));
+      expect((await page.getAttribute(traffic, "data-level")) === "bad", "graded bad");
+      const path = '.react-flow__edge[data-id="order-to-wms"] .react-flow__edge-path';
+      const stroke = await page.$eval(path, (el) => [getComputedStyle(el).stroke, getComputedStyle(el).strokeWidth]);
+      const want = theme === "light" ? "rgb(194, 59, 0)" : "rgb(255, 122, 61)";
+      expect(stroke[0] === want && parseFloat(stroke[1]) >= 6, `the path is drawn in the "bad" colour, thick: ${stroke}`);
+      await page.waitForSelector('[data-testid="traffic-legend"]');
+      expect((await page.textContent('[data-testid="traffic-legend"]')).includes("revision"), "the legend names the rehearsal");
+      // The label stays clear of the system boxes.
+      const overlaps = await page.evaluate(() => {
+        const l = document.querySelector('[data-testid="flow-label"][data-id="order-to-wms"]').getBoundingClientRect();
+        return [...document.querySelectorAll(".react-flow__node")].filter((n) => {
+          const b = n.getBoundingClientRect();
+          return l.left < b.right && l.right > b.left && l.top < b.bottom && l.bottom > b.top;
+        }).length;
+      });
+      await page.screenshot({ path: join(shots, `38-rehearsal-canvas-${theme}.png`) });
+      expect(overlaps === 0, "the traffic label is drawn over a system box");
+      // The rule that refused says so.
+      await page.click('[data-entity="order"][data-role="owner"]');
+      await page.click('[data-testid="properties-panel"] [data-testid="properties-link"][data-kind="rule"][data-id="order-total"]');
+      await page.waitForSelector('[data-testid="rule-form"] [data-testid="rule-traffic"][data-refused="3"]');
+      expect((await page.textContent('[data-testid="rule-form"] [data-testid="rule-traffic"]')).includes("refused 3 messages"), "the rule's count");
+      // One switch hides the overlay.
+      await page.uncheck('[data-testid="traffic-toggle"]');
+      await page.waitForSelector(traffic, { state: "detached" });
+      expect(!(await page.$('[data-testid="traffic-legend"]')), "legend hidden with the overlay");
+      expect(errors.length === 0, `page errors: ${errors}`);
+      await page.close();
+    }
+  });
+
   test("rehearsal: what if, after a change, compares two revisions on the same traffic", async () => {
     const { page } = await open();
     await page.evaluate(() => (window.__charterMock.rehearsalStepMs = 0));

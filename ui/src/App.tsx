@@ -1,7 +1,7 @@
 // The app shell: model picker, toolbar with the view switch, banners, and
 // the workspace: the canvas (or the matrix, decision log, lists) in the
 // middle, the properties panel on the right, the findings at the bottom.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError, describe, type Edit, type Finding, type ModelState, type ModelSummary } from "./api";
 import type { Selection } from "./selection";
 import { Canvas } from "./canvas/Canvas";
@@ -15,6 +15,7 @@ import { RulesPanel } from "./panels/RulesPanel";
 import { DecisionLogPanel } from "./panels/DecisionLogPanel";
 import { RehearsalView } from "./panels/rehearsal/RehearsalView";
 import { useRehearsal } from "./panels/rehearsal/useRehearsal";
+import { rehearsed, RehearsedContext } from "./canvas/rehearsalOverlay";
 
 export type Banner = { kind: "error" | "info" | "notice"; text: string; findings?: Finding[] };
 export type Theme = "light" | "dark";
@@ -61,6 +62,12 @@ export default function App() {
   }, []);
   const info = useCallback((text: string) => setBanner({ kind: "info", text }), []);
   const rehearsal = useRehearsal(fail, info);
+  // The last rehearsal of the open model, shown on the canvas's flows and beside its rules.
+  const rehearsedModel = rehearsal.result && state && rehearsal.result.record.modelId === state.modelId ? rehearsal.result : null;
+  const shownRehearsal = useMemo(
+    () => (rehearsedModel ? rehearsed(`${rehearsedModel.record.fileName}, revision ${rehearsedModel.record.revision} (${rehearsedModel.record.environment})`, rehearsedModel.report.flows, rehearsedModel.report.rules) : null),
+    [rehearsedModel],
+  );
 
   // Information banners go away by themselves; errors and notices stay until dismissed.
   useEffect(() => {
@@ -286,6 +293,7 @@ export default function App() {
         )}
       </div>
       {state ? (
+        <RehearsedContext.Provider value={shownRehearsal}>
         <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}`}>
           <section className="center">{center}</section>
           <aside className="side" data-testid="side">
@@ -295,6 +303,7 @@ export default function App() {
             {<FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} />}
           </section>
         </main>
+        </RehearsedContext.Provider>
       ) : (
         ready && <p className="empty" data-testid="no-model">No model is open. Type a name in the box above and press New model, then add the systems that hold your data.</p>
       )}

@@ -3,7 +3,7 @@
 // of edits, one undo step) and the canvas redraws from the returned state.
 // Node positions live in the workspace store (getLayout / setNodePosition /
 // setLayout), never in the model.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -43,6 +43,8 @@ import { Guide } from "./Guide";
 import { decisionOrder, step } from "./presentation";
 import "./canvas.css";
 import { needsNewWindow, viewRect, windowAround, windowed } from "./windowing";
+import { RehearsedContext } from "./rehearsalOverlay";
+import { TrafficLegend } from "./TrafficLegend";
 
 // At module scope, as xyflow asks (a new object per render remounts everything).
 const nodeTypes = { system: SystemNode };
@@ -203,6 +205,10 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   // Flows between the same two systems in the same direction drawn as one edge (bundles.ts); a switch shows every flow.
   const [bundled, setBundled] = useState(() => storedFlag("charter-bundled", true));
   const [bundleOpen, setBundleOpen] = useState<string | null>(null);
+  // The last rehearsal of this model, drawn on the flows (rehearsalOverlay.ts); a switch hides it.
+  const rehearsedNow = useContext(RehearsedContext);
+  const [showTraffic, setShowTraffic] = useState(true);
+  const traffic = rehearsedNow && showTraffic ? rehearsedNow.flows : null;
   // Presentation mode: panels hidden, larger type, a legend; the arrow keys step through the ownership decisions.
   const [presenting, setPresenting] = useState(false);
   const [stepAt, setStepAt] = useState(-1);
@@ -279,7 +285,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   }, [modelId]);
 
   const expand = selection?.kind === "flow" ? selection.id : null;
-  const built = useMemo(() => (positions ? buildGraph(model, state.findings, { positions, lineage, bundled, expand }) : null), [model, state.findings, positions, lineage, bundled, expand]);
+  const built = useMemo(() => (positions ? buildGraph(model, state.findings, { positions, lineage, bundled, expand, traffic }) : null), [model, state.findings, positions, lineage, bundled, expand, traffic]);
   const openBundle = useMemo(() => (bundleOpen ? (built?.edges.find((e) => e.id === bundleOpen)?.data?.bundle ?? null) : null), [bundleOpen, built]);
   useEffect(() => storeFlag("charter-bundled", bundled), [bundled]);
   useEffect(() => {
@@ -299,7 +305,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       const a = boxes.get(e.source);
       const b = boxes.get(e.target);
       if (!a || !b || !e.data) continue;
-      labels.push({ id: e.id, sx: a.x + a.width + 7, sy: a.y + a.height / 2, tx: b.x - 7, ty: b.y + b.height / 2, offset: e.data.offset, width: labelParts(e.data).width, scale: labelScale });
+      const parts = labelParts(e.data);
+      labels.push({ id: e.id, sx: a.x + a.width + 7, sy: a.y + a.height / 2, tx: b.x - 7, ty: b.y + b.height / 2, offset: e.data.offset, width: parts.width, height: parts.height, scale: labelScale });
     }
     const spots = placeLabels(labels, [...boxes.values()]);
     // What a fit frames: the boxes and the labels where they sit (a bent flow's label can lie outside the boxes).
@@ -316,7 +323,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     for (const r of boxes.values()) grow(r);
     for (const l of labels) {
       const p = labelAt(l.sx, l.sy, l.tx, l.ty, bend(l.sx, l.tx, l.offset), spots.get(l.id));
-      grow({ x: p.x - (l.width * labelScale) / 2, y: p.y - (LABEL_HEIGHT * labelScale) / 2, width: l.width * labelScale, height: LABEL_HEIGHT * labelScale });
+      const h = l.height ?? LABEL_HEIGHT;
+      grow({ x: p.x - (l.width * labelScale) / 2, y: p.y - (h * labelScale) / 2, width: l.width * labelScale, height: h * labelScale });
     }
     const bounds: Rect | null = Number.isFinite(x0) ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : null;
     return { spots, bounds };
@@ -834,6 +842,11 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         <label className="bundle-switch" title="Draw the flows between two systems as one edge per direction, or every flow on its own">
           <input type="checkbox" data-testid="bundle-toggle" checked={!bundled} onChange={(e) => { setBundled(!e.target.checked); setBundleOpen(null); }} /> Every flow
         </label>
+        {rehearsedNow && (
+          <label className="bundle-switch" title={`Show what the rehearsal of ${rehearsedNow.label} did on each flow`}>
+            <input type="checkbox" data-testid="traffic-toggle" checked={showTraffic} onChange={(e) => setShowTraffic(e.target.checked)} /> Traffic
+          </label>
+        )}
         <span className="bar-spacer" />
         <button type="button" data-testid="auto-layout" disabled={layoutBusy} onClick={() => void runLayout(model, "Laid out automatically")}>
           {layoutBusy ? "Laying out…" : "Auto layout"}
@@ -897,6 +910,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
            </DimContext.Provider>
           </FocusContext.Provider>
         </ActionsContext.Provider>
+        {traffic && rehearsedNow && !presenting && <TrafficLegend rehearsed={rehearsedNow} />}
         {presenting && (
           <>
             <div className="present-bar" data-testid="present-bar">

@@ -2,8 +2,9 @@ import { memo, useContext, type ReactNode } from "react";
 import { BaseEdge, useStore, type EdgeProps } from "@xyflow/react";
 import { ActionsContext, DETAIL_ZOOM } from "./context";
 import { DimContext, edgeLit } from "./focus";
-import { bend, LABEL_HEIGHT, LabelScaleContext, LabelSpotContext, labelAt, labelParts } from "./labels";
+import { bend, LABEL_HEIGHT, LabelScaleContext, LabelSpotContext, labelAt, labelParts, TRAFFIC_LINE } from "./labels";
 import type { FlowEdge as FlowEdgeType } from "./graph";
+import { trafficLevel, trafficTitle } from "./rehearsalOverlay";
 
 export const zoomedOutSel = (s: { transform: [number, number, number] }) => s.transform[2] < DETAIL_ZOOM;
 
@@ -51,7 +52,8 @@ export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, rende
   const acked = b ? b.ack === "all" : f.ack === true;
   const style = b ? b.style : f.pattern;
   const dim = !edgeLit(focus, b ? b.flows.map((x) => x.id) : [f.id]);
-  const cls = `flow-path flow-${style}${acked ? "" : " flow-noack"}${selected ? " flow-selected" : ""}${dim ? " flow-dimmed" : ""}`;
+  const level = data.traffic ? trafficLevel(data.traffic) : null;
+  const cls = `flow-path flow-${style}${acked ? "" : " flow-noack"}${level ? ` traffic-${level}` : ""}${selected ? " flow-selected" : ""}${dim ? " flow-dimmed" : ""}`;
   // Zoomed out: one thin path, no arrow, no wide hit area, no label (cheap to draw thousands).
   if (zoomedOut) return part === "label" ? null : <path d={path} className={`react-flow__edge-path flow-lite ${cls}`} />;
   if (part === "path") return renderPath(path, cls);
@@ -59,10 +61,13 @@ export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, rende
   const { x, y } = labelAt(sx, sy, tx, ty, off, spots?.get(id));
   const l = labelParts(data);
   const w = l.width;
+  const h = l.height;
+  // The first line's middle; the traffic line (when shown) below it.
+  const y1 = -h / 2 + LABEL_HEIGHT / 2;
   const text = (
     <>
-      <rect className="flow-label-bg" x={-w / 2} y={-LABEL_HEIGHT / 2} width={w} height={LABEL_HEIGHT} rx={8} />
-      <text x={-w / 2 + 10} y={1} dominantBaseline="middle">
+      <rect className="flow-label-bg" x={-w / 2} y={-h / 2} width={w} height={h} rx={8} />
+      <text x={-w / 2 + 10} y={y1 + 1} dominantBaseline="middle">
         <tspan className="flow-entity">{l.main}</tspan>
         <tspan className="flow-pattern" dx={8}>
           {l.tag}
@@ -73,8 +78,14 @@ export function FlowShape({ id, sx, sy, tx, ty, data, selected, zoomedOut, rende
           </tspan>
         )}
       </text>
+      {l.traffic && (
+        <text x={-w / 2 + 10} y={y1 + LABEL_HEIGHT / 2 + TRAFFIC_LINE / 2 - 3} dominantBaseline="middle" className={`flow-traffic traffic-${level}`} data-testid="edge-traffic" data-level={level ?? undefined}>
+          {l.traffic}
+        </text>
+      )}
+      {data.traffic && <title>{trafficTitle(data.traffic)}</title>}
       {l.bad > 0 && (
-        <g data-testid="edge-badge" className={data.errors > 0 ? "edge-badge-error" : "edge-badge-warning"} transform={`translate(${w / 2 - 16} 0)`}>
+        <g data-testid="edge-badge" className={data.errors > 0 ? "edge-badge-error" : "edge-badge-warning"} transform={`translate(${w / 2 - 16} ${y1})`}>
           <circle r={11} />
           <text textAnchor="middle" dominantBaseline="middle" y={1}>
             {l.bad}
@@ -148,7 +159,7 @@ function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, data, selected, 
       data={data}
       selected={!!selected}
       zoomedOut={zoomedOut}
-      renderPath={(path, cls) => <BaseEdge id={id} path={path} markerEnd={markerEnd} className={cls} interactionWidth={14} />}
+      renderPath={(path, cls) => <BaseEdge id={id} path={path} markerEnd={markerEnd} className={cls} interactionWidth={14} style={data?.trafficWidth ? { strokeWidth: data.trafficWidth } : undefined} />}
     />
   );
 }

@@ -1,10 +1,11 @@
 // The model as xyflow nodes and edges: one node per system (with entity
 // chips), one edge per flow. Pure functions, so they are easy to test and
 // cheap to rerun on every edit.
-import type { Edge, Node } from "@xyflow/react";
+import { MarkerType, type Edge, type Node } from "@xyflow/react";
 import type { Finding, Flow, Model, System } from "../api";
 import { bundleFlows, bundleOffsets, type Bundle } from "./bundles";
 import { toAscii } from "../panels/names";
+import { sumTraffic, trafficWidth, type Traffic } from "./rehearsalOverlay";
 
 export type Chip = { id: string; name: string; severity: "error" | "warning" | "info" | null };
 
@@ -27,6 +28,10 @@ export type FlowData = {
   warnings: number;
   /** Set when this edge stands for several flows (bundled view); `flow` is then the first of them. */
   bundle: Bundle | null;
+  /** What the last rehearsal sent over this edge (all its flows), when it is shown. */
+  traffic?: Traffic | null;
+  /** The stroke width for that traffic (by volume, against the busiest edge). */
+  trafficWidth?: number;
 };
 
 export type SystemNode = Node<SystemData, "system">;
@@ -85,6 +90,8 @@ export type BuildOptions = {
   bundled?: boolean;
   /** A selected flow: its bundle is drawn as separate flows, so the flow shows on its own. */
   expand?: string | null;
+  /** Rehearsed traffic per flow id, shown on the edges (rehearsalOverlay.ts). */
+  traffic?: Map<string, Traffic> | null;
 };
 
 /** Where to put systems that have no stored position: a grid below the others. */
@@ -111,6 +118,31 @@ export function placeMissing(model: Model, positions: Map<string, Point>): Map<s
 }
 
 export function buildGraph(model: Model, findings: Finding[], opts: BuildOptions): { nodes: SystemNode[]; edges: FlowEdge[] } {
+  const g = buildPlain(model, findings, opts);
+  if (opts.traffic) addTraffic(g.edges, opts.traffic);
+  return g;
+}
+
+const TRAFFIC_MARKER = { type: MarkerType.ArrowClosed, width: 56, height: 56, markerUnits: "userSpaceOnUse" };
+
+/** Puts each edge's rehearsed traffic (its flows added up) and its stroke width into its data. */
+function addTraffic(edges: FlowEdge[], traffic: Map<string, Traffic>) {
+  let busiest = 0;
+  for (const e of edges) {
+    const d = e.data;
+    if (!d) continue;
+    d.traffic = sumTraffic(traffic, d.bundle ? d.bundle.flows.map((f) => f.id) : [d.flow.id]);
+    if (d.traffic) busiest = Math.max(busiest, d.traffic.delivered + d.traffic.refused);
+  }
+  for (const e of edges) {
+    if (!e.data?.traffic) continue;
+    e.data.trafficWidth = trafficWidth(e.data.traffic, busiest);
+    // The arrow keeps its size however thick the line (a marker scales with the stroke by default).
+    e.markerEnd = TRAFFIC_MARKER;
+  }
+}
+
+function buildPlain(model: Model, findings: Finding[], opts: BuildOptions): { nodes: SystemNode[]; edges: FlowEdge[] } {
   const counts = countFindings(findings);
   const lineage = opts.lineage ? lineageOf(model, opts.lineage) : null;
   const onlyEntity = opts.lineage ?? null;
@@ -205,7 +237,7 @@ export function nodeSignature(d: SystemData): string {
 }
 
 export function edgeSignature(d: FlowData): string {
-  return JSON.stringify([d.flow, d.entityName, d.offset, d.errors, d.warnings, d.bundle]);
+  return JSON.stringify([d.flow, d.entityName, d.offset, d.errors, d.warnings, d.bundle, d.traffic ?? null, d.trafficWidth ?? null]);
 }
 
 /** A fresh id based on `base` that is not in `taken`. */

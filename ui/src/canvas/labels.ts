@@ -4,6 +4,7 @@
 // the whole picture (small models only; large ones keep the middle).
 import { createContext } from "react";
 import type { FlowData, Rect } from "./graph";
+import { trafficText } from "./rehearsalOverlay";
 
 /** The curve's control point: the midpoint moved sideways by twice the offset (see `curve`). */
 export function control(sx: number, sy: number, tx: number, ty: number, offset: number): { cx: number; cy: number } {
@@ -62,7 +63,7 @@ export function textWidth(text: string, bold: boolean): number {
 }
 
 /** The label's text parts and its width in px (at the canvas's 14 px label type). */
-export function labelParts(d: FlowData): { main: string; tag: string; noack: string; bad: number; width: number } {
+export function labelParts(d: FlowData): { main: string; tag: string; noack: string; bad: number; traffic: string; width: number; height: number } {
   const b = d.bundle;
   const bad = d.errors + d.warnings;
   let main: string;
@@ -79,16 +80,21 @@ export function labelParts(d: FlowData): { main: string; tag: string; noack: str
     noack = d.flow.ack === true ? "" : "no ack";
   }
   // Padding 10 each side, 8 between parts, the badge 30.
-  const width = Math.ceil(20 + textWidth(main, true) + 8 + textWidth(tag, false) + (noack ? 8 + textWidth(noack, true) : 0) + (bad > 0 ? 30 : 0));
-  return { main, tag, noack, bad, width };
+  // Rehearsed traffic, when shown, is a second line: "1.2k delivered · 12 refused".
+  const traffic = d.traffic ? trafficText(d.traffic) : "";
+  const first = 20 + textWidth(main, true) + 8 + textWidth(tag, false) + (noack ? 8 + textWidth(noack, true) : 0) + (bad > 0 ? 30 : 0);
+  const width = Math.ceil(Math.max(first, traffic ? 20 + textWidth(traffic, true) : 0));
+  return { main, tag, noack, bad, traffic, width, height: traffic ? LABEL_HEIGHT + TRAFFIC_LINE : LABEL_HEIGHT };
 }
 
 export const LABEL_HEIGHT = 28;
+/** The rehearsed-traffic line under a label. */
+export const TRAFFIC_LINE = 20;
 /** Where along its curve a label may sit, nearest the middle first. */
 const SPOTS = [0.5, 0.44, 0.56, 0.38, 0.62, 0.32, 0.68, 0.26, 0.74, 0.2, 0.8, 0.15, 0.85];
 const GAP = 4;
 /** Sideways (vertical) nudges tried when no spot on the curve itself is free: a label stays beside its line. */
-const NUDGES = [0, 16, -16, 30, -30, 46, -46, 62, -62];
+const NUDGES = [0, 16, -16, 30, -30, 46, -46, 62, -62, 80, -80, 100, -100];
 /** Where a label sits: `t` along its curve (0..1), moved down by `nudge` px (up when negative). */
 export type Spot = { t: number; nudge: number };
 export const MIDDLE: Spot = { t: 0.5, nudge: 0 };
@@ -100,7 +106,7 @@ export function labelAt(sx: number, sy: number, tx: number, ty: number, offset: 
 }
 
 /** `scale`: labels drawn larger (presentation mode) take more room. */
-export type LabelInput = { id: string; sx: number; sy: number; tx: number; ty: number; offset: number; width: number; scale?: number };
+export type LabelInput = { id: string; sx: number; sy: number; tx: number; ty: number; offset: number; width: number; height?: number; scale?: number };
 
 function overlapArea(a: Rect, b: Rect): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
@@ -125,7 +131,8 @@ export function placeLabels(labels: LabelInput[], boxes: Rect[]): Map<string, Sp
       for (const t of SPOTS) {
         const p = pointAt(l.sx, l.sy, l.tx, l.ty, off, t);
         const k = l.scale ?? 1;
-        const rect = { x: p.x - (k * l.width) / 2 - GAP, y: p.y + nudge * k - (k * LABEL_HEIGHT) / 2 - GAP, width: k * l.width + 2 * GAP, height: k * LABEL_HEIGHT + 2 * GAP };
+        const h = l.height ?? LABEL_HEIGHT;
+        const rect = { x: p.x - (k * l.width) / 2 - GAP, y: p.y + nudge * k - (k * h) / 2 - GAP, width: k * l.width + 2 * GAP, height: k * h + 2 * GAP };
         let cost = 0;
         for (const r of placed) cost += overlapArea(rect, r);
         for (const r of boxes) cost += overlapArea(rect, r);

@@ -9,6 +9,7 @@ import { ChoiceList, CheckField, FieldErrors, FormError, NumberField, SelectFiel
 import { NAME_MAX_CHARS } from "./names";
 import "./properties.css";
 import { ConditionBuilder } from "./conditions/ConditionBuilder";
+import { RuleTrafficNote } from "./rehearsal/RuleTrafficNote";
 import { backendConditions } from "./conditions/service";
 import type { ConditionService } from "./conditions/types";
 
@@ -586,6 +587,7 @@ function RuleForm({ ctx, rule }: { ctx: Ctx; rule: Rule }) {
     <div data-testid="rule-form" data-rule-kind={rule.kind}>
       <Header kind={`${rule.kind} rule`} title={rule.id} onBack={() => ctx.onSelect(null)} />
       <TextField label="Id" testid="rule-id" value={rule.id} onCommit={(id) => update({ ...rule, id: id.trim() })} />
+      {rule.kind === "validate" && <RuleTrafficNote rule={rule.id} />}
       {body}
       <div className="form-actions">
         {"entity" in rule && <Link ctx={ctx} sel={{ kind: "entity", id: rule.entity }} label={`Entity: ${rule.entity}`} />}

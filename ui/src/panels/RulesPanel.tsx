@@ -5,6 +5,7 @@
 import { useMemo, useState } from "react";
 import { describe, type Edit, type Entity, type Model, type ValidateAction } from "../api";
 import { ConditionBuilder } from "./conditions/ConditionBuilder";
+import { RuleTrafficNote } from "./rehearsal/RuleTrafficNote";
 import { backendConditions } from "./conditions/service";
 import type { ConditionForm, ConditionService } from "./conditions/types";
 import { RenameForm } from "./RenameForm";
@@ -85,6 +86,7 @@ export function RulesPanel({ model, onEdit, modelId, conditions }: Props) {
                       {editing === r.id ? "Close condition" : "Edit condition"}
                     </button>
                   )}
+                  {r.kind === "validate" && <RuleTrafficNote rule={r.id} />}
                   <button type="button" data-testid="rename-rule" onClick={() => setRenaming(r.id)}>
                     Rename
                   </button>
