@@ -142,7 +142,12 @@ export default function ({ test, expect, browser, base, shots }) {
       // One switch hides the overlay.
       await page.uncheck('[data-testid="traffic-toggle"]');
       await page.waitForSelector(traffic, { state: "detached" });
-      expect(!(await page.$('[data-testid="traffic-legend"]')), "legend hidden with the overlay");
+      await page.waitForSelector('[data-testid="traffic-legend"][data-shown="false"]');
+      // The canvas bar still fits one line.
+      const tops = await page.$$eval('[data-testid="canvas-bar"] > *', (els) => els.map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2)));
+      expect(Math.max(...tops) - Math.min(...tops) <= 6, `the canvas bar wraps: ${tops}`);
+      await page.check('[data-testid="traffic-toggle"]');
+      await page.waitForSelector(traffic);
       expect(errors.length === 0, `page errors: ${errors}`);
       await page.close();
     }
@@ -168,6 +173,15 @@ export default function ({ test, expect, browser, base, shots }) {
     await page.screenshot({ path: join(shots, "37-rehearsal-what-if.png") });
     await page.click('[data-testid="what-if-change"]');
     await page.waitForSelector('[data-testid="properties-panel"][data-kind="rule"]');
+    // On the canvas, the entity whose messages change decision is marked, owner and copy alike
+    // (the change about an ack has no entity: nothing else is marked).
+    await page.click('[data-testid="view-canvas"]');
+    await page.waitForSelector('[data-testid="canvas"][data-layout="ready"]');
+    await page.waitForSelector('[data-testid="entity-chip"][data-entity="order"][data-role="owner"][data-changed="12"] [data-testid="chip-changed"]');
+    const marked = await page.$$eval('[data-testid="entity-chip"][data-changed]', (els) => els.map((e) => `${e.dataset.entity}/${e.dataset.role}`).sort());
+    expect(marked.join(" ") === "order/copy order/owner", marked.join(" "));
+    expect((await page.textContent('[data-entity="order"][data-role="owner"] [data-testid="chip-changed"]')) === "Δ12", "the badge counts the messages");
+    await page.screenshot({ path: join(shots, "37-rehearsal-what-if-canvas.png") });
     await page.close();
   });
 

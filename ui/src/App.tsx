@@ -15,7 +15,7 @@ import { RulesPanel } from "./panels/RulesPanel";
 import { DecisionLogPanel } from "./panels/DecisionLogPanel";
 import { RehearsalView } from "./panels/rehearsal/RehearsalView";
 import { useRehearsal } from "./panels/rehearsal/useRehearsal";
-import { rehearsed, RehearsedContext } from "./canvas/rehearsalOverlay";
+import { rehearsed, RehearsedContext, whatIfMarks, WhatIfContext } from "./canvas/rehearsalOverlay";
 
 export type Banner = { kind: "error" | "info" | "notice"; text: string; findings?: Finding[] };
 export type Theme = "light" | "dark";
@@ -68,6 +68,10 @@ export default function App() {
     () => (rehearsedModel ? rehearsed(`${rehearsedModel.record.fileName}, revision ${rehearsedModel.record.revision} (${rehearsedModel.record.environment})`, rehearsedModel.report.flows, rehearsedModel.report.rules) : null),
     [rehearsedModel],
   );
+  // The last what-if of the open model marks the entities whose messages change decision.
+  const whatIfNow = rehearsal.whatIf && state && rehearsal.whatIf.modelId === state.modelId ? rehearsal.whatIf : null;
+  const model = state?.model ?? null;
+  const shownWhatIf = useMemo(() => (whatIfNow && model ? whatIfMarks(whatIfNow, model) : null), [whatIfNow, model]);
 
   // Information banners go away by themselves; errors and notices stay until dismissed.
   useEffect(() => {
@@ -294,6 +298,7 @@ export default function App() {
       </div>
       {state ? (
         <RehearsedContext.Provider value={shownRehearsal}>
+        <WhatIfContext.Provider value={shownWhatIf}>
         <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}`}>
           <section className="center">{center}</section>
           <aside className="side" data-testid="side">
@@ -303,6 +308,7 @@ export default function App() {
             {<FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} />}
           </section>
         </main>
+        </WhatIfContext.Provider>
         </RehearsedContext.Provider>
       ) : (
         ready && <p className="empty" data-testid="no-model">No model is open. Type a name in the box above and press New model, then add the systems that hold your data.</p>

@@ -842,11 +842,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
         <label className="bundle-switch" title="Draw the flows between two systems as one edge per direction, or every flow on its own">
           <input type="checkbox" data-testid="bundle-toggle" checked={!bundled} onChange={(e) => { setBundled(!e.target.checked); setBundleOpen(null); }} /> Every flow
         </label>
-        {rehearsedNow && (
-          <label className="bundle-switch" title={`Show what the rehearsal of ${rehearsedNow.label} did on each flow`}>
-            <input type="checkbox" data-testid="traffic-toggle" checked={showTraffic} onChange={(e) => setShowTraffic(e.target.checked)} /> Traffic
-          </label>
-        )}
+
         <span className="bar-spacer" />
         <button type="button" data-testid="auto-layout" disabled={layoutBusy} onClick={() => void runLayout(model, "Laid out automatically")}>
           {layoutBusy ? "Laying out…" : "Auto layout"}
@@ -910,7 +906,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
            </DimContext.Provider>
           </FocusContext.Provider>
         </ActionsContext.Provider>
-        {traffic && rehearsedNow && !presenting && <TrafficLegend rehearsed={rehearsedNow} />}
+        {rehearsedNow && !presenting && <TrafficLegend rehearsed={rehearsedNow} shown={showTraffic} onShow={setShowTraffic} />}
         {presenting && (
           <>
             <div className="present-bar" data-testid="present-bar">

@@ -5,6 +5,7 @@ import { RenameForm } from "../panels/RenameForm";
 import { ActionsContext, CHIP_MIME, DETAIL_ZOOM, FocusContext } from "./context";
 import { DimContext, systemLit } from "./focus";
 import type { Chip, SystemNode as SystemNodeType } from "./graph";
+import { compact, WhatIfContext } from "./rehearsalOverlay";
 
 export const KIND_LABEL: Record<SystemKind, string> = {
   erp: "ERP",
@@ -29,15 +30,17 @@ function EntityChip({ chip, role, systemId }: { chip: Chip; role: "owner" | "cop
   const actions = useContext(ActionsContext);
   const focus = useContext(FocusContext);
   const selected = focus.entity === chip.id;
+  const changed = useContext(WhatIfContext)?.get(chip.id);
   return (
     <span
-      className={`chip chip-${role}${selected ? " chip-selected" : ""}${chip.severity ? ` chip-${chip.severity}` : ""} nodrag`}
+      className={`chip chip-${role}${selected ? " chip-selected" : ""}${chip.severity ? ` chip-${chip.severity}` : ""}${changed ? " chip-changed" : ""} nodrag`}
       data-testid="entity-chip"
       data-entity={chip.id}
       data-role={role}
       data-system={systemId}
       draggable
-      title={`${chip.name} (${chip.id}): ${role === "owner" ? "owner" : "copy"}. Drag onto another system to make it the owner.`}
+      data-changed={changed ? changed.count : undefined}
+      title={`${chip.name} (${chip.id}): ${role === "owner" ? "owner" : "copy"}. Drag onto another system to make it the owner.${changed ? ` What if: ${changed.summary}` : ""}`}
       onDragStart={(e) => {
         e.dataTransfer.setData(CHIP_MIME, chip.id);
         e.dataTransfer.setData("text/plain", chip.id);
@@ -54,6 +57,11 @@ function EntityChip({ chip, role, systemId }: { chip: Chip; role: "owner" | "cop
     >
       {chip.severity && <span className="chip-dot" aria-label={chip.severity} />}
       {chip.name}
+      {changed && (
+        <span className="chip-changed-badge" data-testid="chip-changed" aria-label={`${changed.count} messages change decision`}>
+          Δ{compact(changed.count)}
+        </span>
+      )}
     </span>
   );
 }

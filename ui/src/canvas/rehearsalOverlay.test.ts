@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Flow, Model } from "../api";
 import { buildGraph } from "./graph";
 import { labelParts } from "./labels";
-import { compact, rehearsed, sumTraffic, trafficLevel, trafficText, trafficWidth, type Traffic } from "./rehearsalOverlay";
+import { compact, rehearsed, sumTraffic, trafficLevel, trafficText, trafficWidth, whatIfMarks, type Traffic } from "./rehearsalOverlay";
 import { SAMPLE } from "../test/mockBackend";
 
 const t = (delivered: number, refused = 0, unacknowledged = 0, nacked = 0): Traffic => ({ delivered, refused, acked: delivered - unacknowledged - nacked, nacked, unacknowledged, pending: 0 });
@@ -66,5 +66,15 @@ describe("rehearsed traffic", () => {
     expect(labelParts(bundle.data!).height).toBe(labelParts(plain.data!).height + 20);
     expect(labelParts(bundle.data!).width).toBeGreaterThanOrEqual(labelParts(plain.data!).width);
     expect(labelParts(plain.data!).traffic).toBe("");
+  });
+});
+
+describe("what-if marks", () => {
+  it("marks the entity of each change (a rule's entity for a rule), adding counts and keeping the largest summary", () => {
+    const model: Model = { ...SAMPLE };
+    const change = (subject: string, subjectKind: "rule" | "entity" | null, count: number) => ({ from: "accept", fromCause: null, to: "reject", toCause: subject, subject, subjectKind, count, examples: [], summary: `${count} on ${subject}` });
+    const w = { modelId: 1, baseRevision: 1, revision: 2, environment: "prod", fileName: "t.jsonl", lines: 10, changed: 20, changes: [change("order-total", "rule", 12), change("order", "entity", 3), change("", null, 5), change("gone", "rule", 1)], changesOmitted: 0, baseCounts: {} as never, counts: {} as never };
+    const marks = whatIfMarks(w, model);
+    expect([...marks.entries()]).toEqual([["order", { count: 15, summary: "12 on order-total" }]]);
   });
 });

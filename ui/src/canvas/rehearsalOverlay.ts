@@ -3,7 +3,7 @@
 // The numbers come from the runtime's report (report.flows, report.rules);
 // this only adds them up per edge and picks a colour a projector shows.
 import { createContext } from "react";
-import type { FlowTraffic, RuleTraffic } from "../api";
+import type { FlowTraffic, Model, RuleTraffic, WhatIf } from "../api";
 
 export type Traffic = {
   delivered: number;
@@ -94,4 +94,27 @@ export function trafficWidth(t: Traffic, busiest: number): number {
   const v = t.delivered + t.refused;
   if (v === 0 || busiest === 0) return 2;
   return 2 + 5 * (Math.log10(1 + v) / Math.log10(1 + busiest));
+}
+
+/** What a what-if changed, by entity: messages whose decision changes, and the largest change in words. */
+export type WhatIfMarks = Map<string, { count: number; summary: string }>;
+
+export const WhatIfContext = createContext<WhatIfMarks | null>(null);
+
+/**
+ * The entities a what-if touches: a change's subject when it is an entity,
+ * the rule's entity when it is a rule (changes come most first, so the
+ * first summary kept is the largest).
+ */
+export function whatIfMarks(w: WhatIf, model: Model): WhatIfMarks {
+  const out: WhatIfMarks = new Map();
+  for (const c of w.changes) {
+    const rule = c.subjectKind === "rule" ? (model.rules ?? []).find((r) => r.id === c.subject) : undefined;
+    const entity = c.subjectKind === "entity" ? c.subject : rule && "entity" in rule ? rule.entity : undefined;
+    if (entity === undefined) continue;
+    const m = out.get(entity);
+    if (m) m.count += c.count;
+    else out.set(entity, { count: c.count, summary: c.summary });
+  }
+  return out;
 }
