@@ -25,6 +25,8 @@ pub const COMMANDS: &[&str] = &[
     "condition_to_cel",
     "condition_from_cel",
     "try_condition",
+    "get_user_name",
+    "set_user_name",
     "report_first_paint",
     "rehearse",
     "cancel_rehearsal",

@@ -210,6 +210,20 @@ pub async fn try_condition(
     workspace::try_condition(&state.store, model_id, &entity_id, &cel, &record).await
 }
 
+/// The name recorded as "who" in the decision log; `null` until set.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_user_name(state: State<'_, AppState>) -> Res<Option<String>> {
+    Ok(state.store.user_name().await?)
+}
+
+/// Sets the name recorded with each later decision; returns it as stored.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_user_name(state: State<'_, AppState>, name: String) -> Res<String> {
+    Ok(state.store.set_user_name(&name).await?)
+}
+
 /// The model as a Mermaid flowchart.
 #[tauri::command]
 #[specta::specta]

@@ -84,6 +84,7 @@ impl From<StoreError> for AppError {
             StoreError::Edit(EditError::NotFound { .. }) => ErrorCode::NotFound,
             StoreError::Edit(_) => ErrorCode::EditRefused,
             StoreError::Io(_) => ErrorCode::Io,
+            StoreError::Invalid(_) => ErrorCode::BadRequest,
             _ => ErrorCode::Store,
         };
         AppError::new(code, e.to_string())

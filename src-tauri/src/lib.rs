@@ -87,6 +87,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         condition_to_cel,
         condition_from_cel,
         try_condition,
+        get_user_name,
+        set_user_name,
         report_first_paint,
         rehearse,
         cancel_rehearsal,

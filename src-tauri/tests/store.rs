@@ -358,8 +358,81 @@ async fn a_v1_store_migrates_without_data_loss() {
         .await
         .unwrap();
     assert_eq!(store.layout(models[0].id).await.unwrap()[0].y, 20.5);
+    // v4: the workspace keeps a user name; the old decision keeps its own.
+    assert_eq!(store.user_name().await.unwrap(), None);
+    store.set_user_name("Bob").await.unwrap();
+    assert_eq!(
+        store.decision_log(models[0].id).await.unwrap()[0].who,
+        "alice"
+    );
     let s = store.undo(models[0].id).await.unwrap();
     assert!(s.model.systems.is_empty());
+}
+
+#[tokio::test]
+async fn decisions_record_the_workspace_user_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, id) = sample_store(dir.path()).await;
+    let s = store.state(id).await.unwrap();
+    let stock = s.model.entities[0].clone();
+    let set_owner = |owner: &str| Edit::SetOwner {
+        entity: stock.id.clone(),
+        owner: Some(owner.into()),
+        rationale: Some("workshop".into()),
+    };
+    let other = s
+        .model
+        .systems
+        .iter()
+        .find(|x| Some(&x.id) != stock.owner.as_ref())
+        .unwrap()
+        .id
+        .clone();
+    // Before a name is set: the OS user (or "architect").
+    store.apply_edit(id, &set_owner(&other)).await.unwrap();
+    let before = store
+        .decision_log(id)
+        .await
+        .unwrap()
+        .last()
+        .unwrap()
+        .who
+        .clone();
+    assert_eq!(before, charter_app::store::current_user());
+    assert_eq!(
+        store.set_user_name("  Åse Nordmann  ").await.unwrap(),
+        "Åse Nordmann"
+    );
+    assert_eq!(
+        store.user_name().await.unwrap().as_deref(),
+        Some("Åse Nordmann")
+    );
+    store
+        .apply_edit(id, &set_owner(stock.owner.as_deref().unwrap()))
+        .await
+        .unwrap();
+    let log = store.decision_log(id).await.unwrap();
+    assert_eq!(log.last().unwrap().who, "Åse Nordmann");
+    assert_eq!(
+        log[log.len() - 2].who,
+        before,
+        "earlier decisions keep their name"
+    );
+    // Refused names change nothing.
+    for bad in ["", "   ", "a\u{7}b", &"x".repeat(81)] {
+        assert!(store.set_user_name(bad).await.is_err(), "{bad:?}");
+    }
+    assert_eq!(
+        store.user_name().await.unwrap().as_deref(),
+        Some("Åse Nordmann")
+    );
+    // Kept across a restart.
+    drop(store);
+    let store = open(dir.path()).await;
+    assert_eq!(
+        store.user_name().await.unwrap().as_deref(),
+        Some("Åse Nordmann")
+    );
 }
 
 #[tokio::test]

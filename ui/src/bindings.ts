@@ -64,6 +64,10 @@ export const commands = {
 	 *  for a condition: "try a rule" in the condition builder.
 	 */
 	tryCondition: (modelId: number, entityId: string, cel: string, record: string) => typedError<TrialResult_Serialize, AppError_Serialize>(__TAURI_INVOKE("try_condition", { modelId, entityId, cel, record })),
+	/**  The name recorded as "who" in the decision log; `null` until set. */
+	getUserName: () => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("get_user_name")),
+	/**  Sets the name recorded with each later decision; returns it as stored. */
+	setUserName: (name: string) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("set_user_name", { name })),
 	/**  The UI reports its first paint; returns milliseconds since process start. */
 	reportFirstPaint: () => __TAURI_INVOKE<number | null>("report_first_paint"),
 	/**

@@ -54,7 +54,13 @@ pub enum StoreError {
     Edit(#[from] EditError),
     #[error("workspace store: {0}")]
     Foreign(String),
+    /// A setting's value was refused (see the message).
+    #[error("{0}")]
+    Invalid(String),
 }
+
+/// The longest user name the decision log records.
+pub const USER_NAME_MAX: usize = 80;
 
 /// One model in the workspace list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -121,7 +127,8 @@ fn to_u32(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
 }
 
-/// Who made a decision: the OS user, else "architect".
+/// Who made a decision when the workspace has no user name
+/// ([`Store::set_user_name`]): the OS user, else "architect".
 pub fn current_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
@@ -384,6 +391,43 @@ impl Store {
     }
 
     /// The ownership decisions of a model, oldest first.
+    /// The name recorded as "who" in the decision log; `None` until set.
+    pub async fn user_name(&self) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'user_name'")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sets the name recorded with each later decision (trimmed; 1 to
+    /// [`USER_NAME_MAX`] characters, no control characters). Earlier
+    /// decisions keep the name they were made under.
+    pub async fn set_user_name(&self, name: &str) -> Result<String, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a user name cannot be empty".into()));
+        }
+        if name.chars().count() > USER_NAME_MAX {
+            return Err(StoreError::Invalid(format!(
+                "a user name is at most {USER_NAME_MAX} characters"
+            )));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(
+                "a user name cannot contain control characters".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('user_name', ?) \
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
+        Ok(name.to_string())
+    }
+
     pub async fn decision_log(&self, model_id: u32) -> Result<Vec<Decision>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         head_of(&mut conn, model_id).await?;
@@ -570,7 +614,7 @@ async fn insert_decision(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO decision_log (model_id, entity, from_owner, to_owner, rationale, who, revision) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, COALESCE((SELECT value FROM settings WHERE key = 'user_name'), ?), ?)",
     )
     .bind(model_id)
     .bind(entity)
