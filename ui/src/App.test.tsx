@@ -109,6 +109,10 @@ describe("App", () => {
     const list = await screen.findByTestId("banner-findings");
     expect(list.textContent).toContain("order");
     expect(backend.files.has("/tmp/out.config.json")).toBe(false);
+    // Refused before any dialog opened, and the export command was never asked.
+    expect(backend.calls).not.toContain("plugin:dialog|save");
+    expect(backend.calls).not.toContain("export_config");
+    expect(backend.nextPath.value).toBe("/tmp/out.config.json");
   });
 
   it("falls back to Save As when the model has no file", async () => {

@@ -234,7 +234,7 @@ export default function App() {
 
   let center = null;
   if (state) {
-    if (view === "decisions") center = <DecisionLogPanel modelId={state.modelId} revision={state.revision} onError={fail} onDone={info} />;
+    if (view === "decisions") center = <DecisionLogPanel model={state.model} modelId={state.modelId} revision={state.revision} onError={fail} onDone={info} />;
     else if (view === "rehearsal") center = <RehearsalView state={state} rehearsal={rehearsal} onSelect={selectAndFocus} onError={fail} onDone={info} />;
     else if (view === "matrix") center = <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} />;
     else if (view === "list")

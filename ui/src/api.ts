@@ -105,6 +105,9 @@ export const api = {
     call(commands.conditionToCel(modelId, entityId, form)),
   conditionFromCel: (modelId: number, entityId: string, cel: string): Promise<ConditionForm | null> =>
     call(commands.conditionFromCel(modelId, entityId, cel)),
+  /** The name recorded as "who" in the decision log; null until set. */
+  getUserName: (): Promise<string | null> => call(commands.getUserName()),
+  setUserName: (name: string): Promise<string> => call(commands.setUserName(name)),
   /** The runtime's verdict on a sample record for a condition ("try a rule"). */
   tryCondition: (modelId: number, entityId: string, cel: string, record: Record<string, unknown>): Promise<TrialResult> =>
     call(commands.tryCondition(modelId, entityId, cel, JSON.stringify(record))),

@@ -1,14 +1,33 @@
+// The decision log, read like minutes: newest first, names beside ids, local
+// readable times, and who decided (the name kept in the workspace: asked once
+// here, editable).
 import { useEffect, useState } from "react";
-import { api, pickSaveFile, type Decision, type LogFormat } from "../api";
+import { api, pickSaveFile, type Decision, type LogFormat, type Model } from "../api";
 
 type Props = {
+  model: Model;
   modelId: number;
   revision: number;
   onError: (e: unknown) => void;
   onDone: (text: string) => void;
 };
 
-export function DecisionLogPanel({ modelId, revision, onError, onDone }: Props) {
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** "3 Dec 2026, 14:05" in the user's locale and zone; the stored text when it is not a time. */
+export function readableTime(at: string): string {
+  const t = Date.parse(at);
+  return Number.isNaN(t) ? at : WHEN.format(t);
+}
+
+/** "Stock (stock)"; the id alone when the model no longer has it or the name is the id. */
+export function named(id: string | null, names: Map<string, string>): string {
+  if (id === null) return "—";
+  const name = names.get(id);
+  return name && name !== id ? `${name} (${id})` : id;
+}
+
+export function DecisionLogPanel({ model, modelId, revision, onError, onDone }: Props) {
   const [rows, setRows] = useState<Decision[] | null>(null);
   useEffect(() => {
     let live = true;
@@ -32,18 +51,23 @@ export function DecisionLogPanel({ modelId, revision, onError, onDone }: Props) 
     }
   };
 
+  const entities = new Map(model.entities.map((e) => [e.id, e.name]));
+  const systems = new Map(model.systems.map((s) => [s.id, s.name]));
+  const newestFirst = rows ? rows.slice().reverse() : null;
+
   return (
     <section className="panel decisions" data-testid="decision-log">
       <h2>Decision log</h2>
+      <UserName onError={onError} onDone={onDone} />
       <button type="button" data-testid="export-log-csv" onClick={() => void exportAs("csv")}>
         Export CSV
       </button>{" "}
       <button type="button" data-testid="export-log-json" onClick={() => void exportAs("json")}>
         Export JSON
       </button>
-      {rows === null ? (
+      {newestFirst === null ? (
         <p>Loading…</p>
-      ) : rows.length === 0 ? (
+      ) : newestFirst.length === 0 ? (
         <p data-testid="no-decisions">No ownership decisions yet.</p>
       ) : (
         <table>
@@ -58,19 +82,89 @@ export function DecisionLogPanel({ modelId, revision, onError, onDone }: Props) 
             </tr>
           </thead>
           <tbody>
-            {rows.map((d, i) => (
+            {newestFirst.map((d, i) => (
               <tr key={i} data-testid="decision-row" data-entity={d.entity}>
-                <td>{d.at}</td>
-                <td>{d.entity}</td>
-                <td>{d.fromOwner ?? "—"}</td>
-                <td>{d.toOwner ?? "—"}</td>
+                <td title={d.at} data-testid="decision-when">
+                  {readableTime(d.at)}
+                </td>
+                <td>{named(d.entity, entities)}</td>
+                <td>{named(d.fromOwner, systems)}</td>
+                <td>{named(d.toOwner, systems)}</td>
                 <td>{d.rationale ?? ""}</td>
-                <td>{d.who}</td>
+                <td data-testid="decision-who">{d.who}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
     </section>
+  );
+}
+
+/** Who is deciding: asked while unset, then shown with a way to change it. */
+function UserName({ onError, onDone }: { onError: (e: unknown) => void; onDone: (text: string) => void }) {
+  const [name, setName] = useState<string | null | undefined>(undefined);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState("");
+  useEffect(() => {
+    let live = true;
+    api
+      .getUserName()
+      .then((n) => live && setName(n))
+      .catch(onError);
+    return () => {
+      live = false;
+    };
+  }, [onError]);
+  if (name === undefined) return null;
+  const save = async () => {
+    try {
+      const stored = await api.setUserName(draft);
+      setName(stored);
+      setEditing(false);
+      onDone(`Decisions from now on are recorded as ${stored}`);
+    } catch (e) {
+      onError(e);
+    }
+  };
+  if (name !== null && !editing) {
+    return (
+      <p className="user-name" data-testid="user-name">
+        Decisions are recorded as <strong data-testid="user-name-value">{name}</strong>{" "}
+        <button
+          type="button"
+          data-testid="user-name-change"
+          onClick={() => {
+            setDraft(name);
+            setEditing(true);
+          }}
+        >
+          Change
+        </button>
+      </p>
+    );
+  }
+  return (
+    <form
+      className="user-name user-name-ask"
+      data-testid="user-name-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label>
+        {name === null ? "Who is deciding? Your name is recorded with each ownership decision:" : "Your name:"}{" "}
+        <input data-testid="user-name-input" value={draft} maxLength={80} onChange={(e) => setDraft(e.target.value)} autoComplete="name" />
+      </label>{" "}
+      <button type="submit" data-testid="user-name-save" disabled={draft.trim() === ""}>
+        Save
+      </button>
+      {editing && (
+        <button type="button" onClick={() => setEditing(false)}>
+          Cancel
+        </button>
+      )}
+    </form>
   );
 }

@@ -107,6 +107,19 @@ export function Toolbar({ state, run, onError, view, setView, undo, redo }: Prop
         data-testid="export-config"
         title={errors > 0 ? `${errors} error(s) must be fixed before export` : "Export charter-config/1"}
         onClick={async () => {
+          // The model's own findings (the Rust checks, in the state) refuse an export before any dialog opens.
+          const blocking = state.findings.filter((f) => f.severity === "error");
+          if (blocking.length > 0) {
+            onError(
+              new ApiError({
+                code: "export-refused",
+                message: `Export refused: the model has ${blocking.length} error(s). Fix them first (each has its place in the findings).`,
+                findings: blocking,
+                problems: [],
+              }),
+            );
+            return;
+          }
           try {
             const path = await pickSaveFile("Charter config", `${slug(state.model.name)}.${env}.config.json`, ["json"]);
             if (!path) return;

@@ -425,6 +425,7 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
   const nextPath = { value: null as string | null };
   const rehearsals: RehearsalRecord[] = [];
   const trials: MockBackend["trials"] = [];
+  let userName: string | null = null;
   let cancelRehearsal = false;
   let rehearsing = false;
 
@@ -480,7 +481,7 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
         const owners = (x: AnyEdit): Extract<AnyEdit, { op: "setOwner" }>[] => (x.op === "batch" ? x.edits.flatMap(owners) : x.op === "setOwner" ? [x] : []);
         for (const o of owners(edit)) {
           const old = before.entities.find((x) => x.id === o.entity)?.owner ?? null;
-          en.log.push({ entity: o.entity, fromOwner: old, toOwner: o.owner ?? null, rationale: o.rationale ?? null, who: "tester", at: "2026-11-23T12:00:00Z", revision: en.head + 1 });
+          en.log.push({ entity: o.entity, fromOwner: old, toOwner: o.owner ?? null, rationale: o.rationale ?? null, who: userName ?? "tester", at: new Date(Date.UTC(2026, 10, 23, 12, en.log.length)).toISOString(), revision: en.head + 1 });
         }
         return state(en);
       }
@@ -496,6 +497,15 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
       }
       case "get_decision_log":
         return get(Number(a.modelId)).log;
+      case "get_user_name":
+        return userName;
+      case "set_user_name": {
+        const name = String(a.name).trim();
+        if (name === "") fail("bad-request", "a user name cannot be empty");
+        if ([...name].length > 80) fail("bad-request", "a user name is at most 80 characters");
+        userName = name;
+        return name;
+      }
       case "export_decision_log":
         files.set(String(a.path), JSON.stringify(get(Number(a.modelId)).log));
         return null;
