@@ -153,6 +153,64 @@ try {
     await sleep(500);
     await session.screenshot("08-incident-selected.png");
   });
+  await step("the user's name, asked once; an owner round trip in the matrix restores the model; the log reads newest first", async () => {
+    await session.click('[data-testid="toggle-decisions"]');
+    await session.waitFor(() => document.querySelector('[data-testid="user-name-input"]') !== null, "the decision log asking who is deciding");
+    await session.type('[data-testid="user-name-input"]', "Åse Nordmann");
+    await session.click('[data-testid="user-name-save"]');
+    await session.waitFor(() => document.querySelector('[data-testid="user-name-value"]')?.textContent === "Åse Nordmann", "the name kept");
+    const before = await session.execAsync((done) => {
+      window.__TAURI_INTERNALS__.invoke("startup").then((s) => window.__TAURI_INTERNALS__.invoke("get_model_state", { modelId: s.openModelId ?? s.models.at(-1).id })).then((s) => done(JSON.stringify(s.model)), (e) => done(`error: ${JSON.stringify(e)}`));
+    });
+    await session.click('[data-testid="view-matrix"]');
+    const cell = (entity, system) => `[data-testid="matrix-cell"][data-entity="${entity}"][data-system="${system}"]`;
+    const role = (entity, system) => session.exec((sel) => document.querySelector(sel)?.dataset.role ?? null, cell(entity, system));
+    const decide = async (system, why) => {
+      await session.select(`${cell("stock", system)} select`, "owner");
+      await session.type('[data-testid="matrix-rationale"]', why);
+      await session.click('[data-testid="matrix-rationale-ok"]');
+      await session.waitFor((sel) => document.querySelector(sel)?.dataset.role === "owner", `${system} owning stock`, 10000, cell("stock", system));
+    };
+    await decide("oms", "OMS reserves stock");
+    if ((await role("stock", "erp")) !== "copy") throw new Error(`erp should keep its copy of stock, is ${await role("stock", "erp")}`);
+    await decide("erp", "Back to the ERP");
+    for (const [system, want] of [["erp", "owner"], ["oms", "copy"], ["shop", "copy"]]) {
+      const got = await role("stock", system);
+      if (got !== want) throw new Error(`after the round trip ${system} is ${got}, not ${want}`);
+    }
+    await session.waitFor(() => !document.querySelector('[data-testid="finding"][data-code="undeclared-copy"]'), "no undeclared copy");
+    await session.screenshot("09-matrix-round-trip.png");
+    const after = await session.execAsync((done) => {
+      window.__TAURI_INTERNALS__.invoke("startup").then((s) => window.__TAURI_INTERNALS__.invoke("get_model_state", { modelId: s.openModelId ?? s.models.at(-1).id })).then((s) => done(JSON.stringify(s.model)), (e) => done(`error: ${JSON.stringify(e)}`));
+    });
+    // Exactly the model we started from, but for the rationale of stock's ownership: the one just given.
+    const a = JSON.parse(before);
+    const b = JSON.parse(after);
+    const stockAfter = b.entities.find((e) => e.id === "stock");
+    if (stockAfter.rationale !== "Back to the ERP") throw new Error(`stock's rationale is ${stockAfter.rationale}`);
+    stockAfter.rationale = a.entities.find((e) => e.id === "stock").rationale;
+    if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`the round trip did not restore the model: ${before.slice(0, 200)} / ${JSON.stringify(b).slice(0, 200)}`);
+    await session.click('[data-testid="toggle-decisions"]');
+    await session.waitFor(() => document.querySelectorAll('[data-testid="decision-row"]').length >= 2, "two decisions");
+    const rows = await session.exec(() => [...document.querySelectorAll('[data-testid="decision-row"]')].slice(0, 2).map((r) => r.textContent));
+    if (!rows[0].includes("Back to the ERP") || !rows[1].includes("OMS reserves stock")) throw new Error(`not newest first: ${rows.join(" | ")}`);
+    if (!rows.every((r) => r.includes("Åse Nordmann") && r.includes("Stock level (stock)"))) throw new Error(`who and names: ${rows.join(" | ")}`);
+    await session.screenshot("10-decision-log.png");
+  });
+  await step("export with errors is refused with the findings before any dialog opens", async () => {
+    await session.click('[data-testid="view-matrix"]');
+    // Make a double write: OMS owns stock while the ERP still announces it.
+    await session.select('[data-testid="matrix-cell"][data-entity="stock"][data-system="oms"] select', "owner");
+    await session.type('[data-testid="matrix-rationale"]', "to be undone");
+    await session.click('[data-testid="matrix-rationale-ok"]');
+    await session.waitFor(() => Number(document.querySelector('[data-testid="findings-panel"]')?.dataset.errors ?? 0) > 0, "an error finding");
+    // The export button answers at once with the refusal; with a save dialog first, nothing would show until it was answered.
+    await session.click('[data-testid="export-config"]');
+    await session.waitFor(() => document.querySelector('[data-testid="banner"][data-kind="error"] [data-testid="banner-findings"] li') !== null, "the refusal with its findings", 3000);
+    await session.screenshot("11-export-refused.png");
+    await session.click('[data-testid="undo"]');
+    await session.waitFor(() => Number(document.querySelector('[data-testid="findings-panel"]')?.dataset.errors ?? 1) === 0, "the model without errors again");
+  });
 } catch {
   // reported by step()
 } finally {
@@ -160,7 +218,7 @@ try {
   stopDriver();
 }
 const passed = results.filter(Boolean).length;
-const STEPS = 7;
+const STEPS = 9;
 const failed = STEPS - passed;
 console.log(`app-e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
