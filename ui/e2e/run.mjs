@@ -267,21 +267,36 @@ test("exports the diagram as SVG and PNG and the model as Mermaid; user text sta
   await page.close();
 });
 
-test("dark theme, and findings appearing do not move the canvas", async () => {
+test("dark theme; the findings take one line when there are none, open without moving the drawing, and fold on request", async () => {
   const { page } = await fresh();
   await page.click('[data-testid="theme-toggle"]');
   await page.waitForSelector('[data-testid="app"][data-theme="dark"]');
-  const before = await rect(page, '[data-testid="canvas"]');
-  // An unacknowledged flow adds a finding.
+  const box = async (sel) => (await rect(page, sel)).split(",").map(Number);
+  const [x0, y0, w0, h0] = await box('[data-testid="canvas"]');
+  const panel0 = await box('[data-testid="findings-panel"]');
+  expect(panel0[3] < 70, `no findings: the panel is one line, not ${panel0[3]} px`);
+  const erp0 = await rect(page, node("erp"));
+  // An unacknowledged flow adds a finding: the panel opens below; the canvas keeps its place and width, the drawing does not move.
   await drag(page, `${node("erp")} .react-flow__handle.source`, `${node("wms")} .react-flow__handle.target`);
   await page.waitForSelector('[data-testid="connect-dialog"]');
   await page.uncheck('[data-testid="connect-ack"]');
   await page.click('[data-testid="connect-ok"]');
   await page.waitForSelector('[data-testid="finding"]');
-  expect((await rect(page, '[data-testid="canvas"]')) === before, "canvas did not move");
+  const [x1, y1, w1, h1] = await box('[data-testid="canvas"]');
+  expect(x1 === x0 && y1 === y0 && w1 === w0 && h1 < h0 - 100, `canvas ${[x0, y0, w0, h0]} → ${[x1, y1, w1, h1]}`);
+  expect((await rect(page, node("erp"))) === erp0, "the drawing did not move");
   await page.screenshot({ path: join(shots, "11-canvas-dark.png") });
+  // Folded by the user: one line again, the canvas grows back; kept after a reload.
+  await page.click('[data-testid="findings-toggle"]');
+  await page.waitForSelector('[data-testid="findings-panel"][data-collapsed="true"]');
+  const [, , , h2] = await box('[data-testid="canvas"]');
+  expect(h2 > h1 + 100 && h0 - h2 <= 12 && !(await page.$('[data-testid="finding"]')), `folded: canvas height ${h2}, was ${h0} without findings`);
+  expect((await page.textContent('[data-testid="findings-panel"] h2')).includes("Findings (1"), "the count stays in sight");
   await page.reload();
   await page.waitForSelector('[data-testid="app"][data-theme="dark"]');
+  // (The mocked backend starts again from the sample: the choice to fold is what is kept.)
+  await page.waitForSelector('[data-testid="findings-panel"][data-collapsed="true"]');
+  await page.evaluate(() => localStorage.removeItem("charter-findings-folded"));
   await page.close();
 });
 

@@ -62,6 +62,14 @@ export default function App() {
   }, []);
   const info = useCallback((text: string) => setBanner({ kind: "info", text }), []);
   const rehearsal = useRehearsal(fail, info);
+  // The findings panel folded to one line by the user (kept across launches).
+  const [findingsFolded, setFindingsFolded] = useState(() => localStorage.getItem("charter-findings-folded") === "true");
+  const toggleFindings = useCallback(() => {
+    setFindingsFolded((f) => {
+      localStorage.setItem("charter-findings-folded", String(!f));
+      return !f;
+    });
+  }, []);
   // The last rehearsal of the open model, shown on the canvas's flows and beside its rules.
   const rehearsedModel = rehearsal.result && state && rehearsal.result.record.modelId === state.modelId ? rehearsal.result : null;
   const shownRehearsal = useMemo(
@@ -299,13 +307,13 @@ export default function App() {
       {state ? (
         <RehearsedContext.Provider value={shownRehearsal}>
         <WhatIfContext.Provider value={shownWhatIf}>
-        <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}`}>
+        <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}${findingsFolded || state.findings.length === 0 ? " findings-compact" : ""}`}>
           <section className="center">{center}</section>
           <aside className="side" data-testid="side">
             {<PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={setSelection} />}
           </aside>
           <section className="bottom">
-            {<FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} />}
+            {<FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} collapsed={findingsFolded} onToggle={toggleFindings} />}
           </section>
         </main>
         </WhatIfContext.Provider>

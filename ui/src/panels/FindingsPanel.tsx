@@ -12,6 +12,9 @@ type Props = {
   applyQuickFix: (code: string, subject: string) => Promise<void>;
   /** Defaults to `state.findings`. */
   findings?: Finding[];
+  /** Folded to its header line by the user (the app lets the canvas take the room). */
+  collapsed?: boolean;
+  onToggle?: () => void;
 };
 
 type ItemKind = Exclude<SelectionKind, "model">;
@@ -94,7 +97,7 @@ export function groupFindings(findings: Finding[]): { severity: Finding["severit
   }).filter((s) => s.count > 0);
 }
 
-export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given }: Props) {
+export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given, collapsed: folded = false, onToggle }: Props) {
   const findings = given ?? state.findings;
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -121,21 +124,33 @@ export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given 
       setBusy(null);
     }
   };
+  const compact = folded || findings.length === 0;
   return (
-    <aside className="panel findings" data-testid="findings-panel" data-errors={errors} style={{ display: "flex", flexDirection: "column", height: "100%", minHeight: 0 }}>
-      <h2>
-        Findings ({findings.length}
-        {errors > 0 ? `, ${errors} error${errors === 1 ? "" : "s"}` : ""})
+    <aside className={`panel findings${compact ? " findings-compact" : ""}`} data-testid="findings-panel" data-errors={errors} data-collapsed={folded ? "true" : "false"} style={{ display: "flex", flexDirection: "column", height: "100%", minHeight: 0 }}>
+      <h2 className="findings-head">
+        <span>
+          Findings ({findings.length}
+          {errors > 0 ? `, ${errors} error${errors === 1 ? "" : "s"}` : ""})
+        </span>
+        {findings.length === 0 && (
+          <span className="findings-none" data-testid="no-findings">
+            No findings: the model is consistent.
+          </span>
+        )}
+        {findings.length > 0 && onToggle && (
+          <button type="button" className="findings-toggle" data-testid="findings-toggle" aria-expanded={!folded} onClick={onToggle}>
+            {folded ? "Show" : "Hide"}
+          </button>
+        )}
       </h2>
       {error && (
         <p className="form-error" role="alert" data-testid="quick-fix-error">
           {error}
         </p>
       )}
+      {!compact && (
       <div className="findings-list" style={{ flex: "1 1 0", minHeight: 0, overflowY: "auto" }}>
-        {findings.length === 0 ? (
-          <p data-testid="no-findings">No findings: the model is consistent.</p>
-        ) : (
+        {(
           groupFindings(findings).map((s) => (
             <section key={s.severity} className={`finding-severity finding-${s.severity}`} data-testid="finding-severity" data-severity={s.severity}>
               <h3>
@@ -206,6 +221,7 @@ export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given 
           ))
         )}
       </div>
+      )}
     </aside>
   );
 }
