@@ -175,6 +175,12 @@ test("multi-select and delete is one undo step; copy and paste systems", async (
   const paste = (await edits(page)).at(-1);
   expect(paste.op === "batch" && paste.edits.some((e) => e.op === "addFlow" && e.flow.from === "erp-copy" && e.flow.to === "wms-copy"), "flows between pasted systems pasted too");
   await page.waitForSelector('[data-entity="order-copy"][data-role="owner"][data-system="erp-copy"]');
+  // The copies are selected, the originals not; each copy sits offset from its original.
+  await page.waitForFunction(() => [...document.querySelectorAll(".react-flow__node.selected")].map((n) => n.dataset.id).sort().join() === "erp-copy,wms-copy", null, { timeout: 5000 }).catch(async () => {
+    throw new Error(`selected after paste: ${await page.$$eval(".react-flow__node.selected", (els) => els.map((n) => n.dataset.id).join())}`);
+  });
+  const [o, c] = [await page.locator(node("erp")).boundingBox(), await page.locator(node("erp-copy")).boundingBox()];
+  expect(c.x - o.x > 10 && c.y - o.y > 10, `the copy is offset: ${JSON.stringify([o, c])}`);
   await page.screenshot({ path: join(shots, "07-pasted.png") });
   const active = await page.evaluate(() => `${document.activeElement?.tagName}.${document.activeElement?.className}`);
   await page.keyboard.press("Control+z");

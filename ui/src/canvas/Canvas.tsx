@@ -224,6 +224,11 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const [exporting, setExporting] = useState(false);
   const [newName, setNewName] = useState("");
   const picked = useRef<{ nodes: string[]; edges: string[] }>({ nodes: [], edges: [] });
+  /** Systems to select once they are drawn (what was just pasted). */
+  const selectWhenDrawn = useRef<string[] | null>(null);
+  /** The pasted systems are selected: the shared selection does not override that until it changes. */
+  const pasteSelected = useRef(false);
+  const lastSelection = useRef<Selection | null>(null);
   const modelRef = useRef(model);
   useEffect(() => {
     modelRef.current = model;
@@ -290,7 +295,18 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   useEffect(() => storeFlag("charter-bundled", bundled), [bundled]);
   useEffect(() => {
     if (!built) return;
-    setNodes((prev) => mergeNodes(prev, built.nodes));
+    // Decided here, not in the updater (updaters run after the other effects of this render).
+    const want = selectWhenDrawn.current;
+    const select = want && want.every((id) => built.nodes.some((n) => n.id === id)) ? want : null;
+    if (select) {
+      selectWhenDrawn.current = null;
+      pasteSelected.current = true;
+    }
+    setNodes((prev) => {
+      const merged = mergeNodes(prev, built.nodes);
+      if (!select) return merged;
+      return merged.map((n) => (select.includes(n.id) === !!n.selected ? n : { ...n, selected: select.includes(n.id) }));
+    });
     setEdges((prev) => mergeEdges(prev, built.edges));
   }, [built]);
 
@@ -370,6 +386,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
 
   // The shared selection shows on the canvas (unless it is already part of a multi-selection).
   useEffect(() => {
+    if (lastSelection.current === selection && pasteSelected.current) return;
+    lastSelection.current = selection;
+    pasteSelected.current = false;
     const isSys = selection?.kind === "system";
     const isFlow = selection?.kind === "flow";
     setNodes((nds) => {
@@ -528,8 +547,16 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       for (const n of moved) next.set(n.id, n.position);
       return next;
     });
-    if (await apply({ op: "batch", summary: `Paste ${clip.systems.length} system(s)`, edits })) savePositions(moved);
-  }, [apply, positions, savePositions]);
+    const pasted = moved.map((n) => n.id);
+    selectWhenDrawn.current = pasted;
+    if (await apply({ op: "batch", summary: `Paste ${clip.systems.length} system(s)`, edits })) {
+      savePositions(moved);
+      // The copy is selected (one system: in the properties panel too), ready to move or delete.
+      picked.current = { nodes: pasted, edges: [] };
+      const first = pasted[0];
+      if (pasted.length === 1 && first) onSelect({ kind: "system", id: first });
+    } else selectWhenDrawn.current = null;
+  }, [apply, positions, savePositions, onSelect]);
 
   const addSystem = useCallback(
     async (name: string) => {
