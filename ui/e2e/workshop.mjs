@@ -113,4 +113,27 @@ export default function ({ test, expect, browser, base, shots }) {
     expect(errors.length === 0, errors.join("\n"));
     await page.close();
   });
+  test("workshop: a delete, a paste, a fix and an undo each say what changed, with Undo at hand", async () => {
+    const { page, errors } = await open();
+    await page.click('.react-flow__node[data-id="wms"] [data-testid="system-team"]');
+    await page.keyboard.press("Delete");
+    await page.waitForSelector('[data-testid="notice"][data-action="undo"]');
+    await page.screenshot({ path: join(shots, "w5-notice-delete.png") });
+    // The notice sits clear of the canvas bar and the properties panel.
+    const [n, side] = await Promise.all([page.locator('[data-testid="notice"]').boundingBox(), page.locator('[data-testid="side"]').boundingBox()]);
+    expect(n.x + n.width <= side.x + 1 || n.y > side.y + side.height, `the notice covers the properties panel: ${JSON.stringify([n, side])}`);
+    await page.click('[data-testid="notice-action"]');
+    await page.waitForSelector('.react-flow__node[data-id="wms"]');
+    expect((await page.textContent('[data-testid="notice-text"]')).startsWith("Undid:"), "undo is told");
+    // Paste: told, and undone from the notice.
+    await page.click('.react-flow__node[data-id="erp"] [data-testid="system-team"]');
+    await page.keyboard.press("Control+c");
+    await page.keyboard.press("Control+v");
+    await page.waitForSelector('.react-flow__node[data-id="erp-copy"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="notice-text"]')?.textContent.startsWith("Paste"));
+    await page.click('[data-testid="notice-action"]');
+    await page.waitForFunction(() => !document.querySelector('.react-flow__node[data-id="erp-copy"]'));
+    expect(errors.length === 0, errors.join("\n"));
+    await page.close();
+  });
 }

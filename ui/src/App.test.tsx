@@ -75,6 +75,30 @@ describe("App", () => {
     expect(backend.calls.filter((c) => c === "redo")).toHaveLength(1);
   });
 
+  it("tells what a delete did, with Undo at hand; undoing tells too, with Redo", async () => {
+    await ready();
+    fireEvent.click(within(document.querySelector('[data-id="wms"]') as HTMLElement).getByTestId("delete-system"));
+    const notice = await screen.findByTestId("notice");
+    expect(screen.getByTestId("notice-text").textContent).toBe("deleteSystem");
+    expect(notice.dataset.action).toBe("undo");
+    await waitFor(() => expect(systemNames()).toEqual(["ERP"]));
+    fireEvent.click(screen.getByTestId("notice-action"));
+    await waitFor(() => expect(systemNames()).toEqual(["ERP", "Warehouse"]));
+    await waitFor(() => expect(screen.getByTestId("notice-text").textContent).toBe("Undid: deleteSystem"));
+    expect(screen.getByTestId("notice").dataset.action).toBe("redo");
+    fireEvent.click(screen.getByTestId("notice-action"));
+    await waitFor(() => expect(systemNames()).toEqual(["ERP"]));
+    expect(screen.getByTestId("notice-text").textContent).toBe("Redid: deleteSystem");
+  });
+
+  it("says nothing for an ordinary edit", async () => {
+    await ready();
+    fireEvent.change(screen.getByTestId("add-system-name"), { target: { value: "Lab" } });
+    fireEvent.click(screen.getByTestId("add-system"));
+    await waitFor(() => expect(systemNames()).toContain("Lab"));
+    expect(screen.queryByTestId("notice")).toBeNull();
+  });
+
   it("shows a refused edit's message and keeps the model", async () => {
     await ready();
     fireEvent.change(screen.getByTestId("add-system-name"), { target: { value: "Again" } });

@@ -13,6 +13,7 @@ import { EntitiesPanel } from "./panels/EntitiesPanel";
 import { FlowsPanel } from "./panels/FlowsPanel";
 import { RulesPanel } from "./panels/RulesPanel";
 import { DecisionLogPanel } from "./panels/DecisionLogPanel";
+import { NoticeBar, type Notice } from "./panels/Notice";
 import { RehearsalView } from "./panels/rehearsal/RehearsalView";
 import { useRehearsal } from "./panels/rehearsal/useRehearsal";
 import { rehearsed, RehearsedContext, whatIfMarks, WhatIfContext } from "./canvas/rehearsalOverlay";
@@ -62,6 +63,7 @@ export default function App() {
   }, []);
   const info = useCallback((text: string) => setBanner({ kind: "info", text }), []);
   const rehearsal = useRehearsal(fail, info);
+  const [notice, setNotice] = useState<Notice | null>(null);
   // The findings panel folded to one line by the user (kept across launches).
   const [findingsFolded, setFindingsFolded] = useState(() => localStorage.getItem("charter-findings-folded") === "true");
   const toggleFindings = useCallback(() => {
@@ -139,11 +141,13 @@ export default function App() {
    * while another is on its way waits for it; none is dropped).
    */
   const run = useCallback(
-    (f: () => Promise<ModelState | void>, ok?: string): Promise<boolean> => {
+    (f: () => Promise<ModelState | void>, ok?: string, tell?: (next: ModelState) => Omit<Notice, "id"> | null): Promise<boolean> => {
       const go = async () => {
         try {
           const next = await f();
           if (next) setState(next);
+          const n = next && tell ? tell(next) : null;
+          if (n) setNotice((old) => ({ ...n, id: (old?.id ?? 0) + 1 }));
           setBanner(ok ? { kind: "info", text: ok } : null);
           await refreshList();
           return true;
@@ -163,7 +167,9 @@ export default function App() {
     (e: AnyEdit): Promise<boolean> => {
       if (!state) return Promise.resolve(false);
       const id = state.modelId;
-      return run(() => backend.applyEdit(id, e));
+      // Deletions and batches (paste, several at once) are told, with Undo at hand.
+      const tell = e.op === "batch" || e.op.startsWith("delete") ? (next: ModelState) => (next.undoSummary ? { text: next.undoSummary, action: "undo" as const } : null) : undefined;
+      return run(() => backend.applyEdit(id, e), undefined, tell);
     },
     [state, run],
   );
@@ -189,7 +195,7 @@ export default function App() {
     async (code: string, subject: string): Promise<void> => {
       if (!state) return;
       const id = state.modelId;
-      await run(() => backend.applyQuickFix(id, code, subject));
+      await run(() => backend.applyQuickFix(id, code, subject), undefined, (next) => ({ text: `Applied fix: ${next.undoSummary ?? code}`, action: "undo" }));
     },
     [state, run],
   );
@@ -204,11 +210,13 @@ export default function App() {
   }, []);
 
   const undo = useCallback(() => {
-    if (state?.canUndo) void run(() => api.undo(state.modelId));
+    if (state?.canUndo) void run(() => api.undo(state.modelId), undefined, (next) => ({ text: `Undid: ${next.redoSummary ?? "the last change"}`, action: next.canRedo ? "redo" : null }));
   }, [state, run]);
   const redo = useCallback(() => {
-    if (state?.canRedo) void run(() => api.redo(state.modelId));
+    if (state?.canRedo) void run(() => api.redo(state.modelId), undefined, (next) => ({ text: `Redid: ${next.undoSummary ?? "the change"}`, action: next.canUndo ? "undo" : null }));
   }, [state, run]);
+  const closeNotice = useCallback(() => setNotice(null), []);
+  const noticeAction = useCallback((a: "undo" | "redo") => (a === "undo" ? undo() : redo()), [undo, redo]);
 
   useEffect(() => {
     const onKey = (ev: KeyboardEvent) => {
@@ -321,6 +329,7 @@ export default function App() {
       ) : (
         ready && <p className="empty" data-testid="no-model">No model is open. Type a name in the box above and press New model, then add the systems that hold your data.</p>
       )}
+      <NoticeBar notice={notice} onAction={noticeAction} onClose={closeNotice} />
     </div>
   );
 }

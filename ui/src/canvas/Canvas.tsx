@@ -83,6 +83,20 @@ function keepOthers(next: Map<string, Point>, prev: Map<string, Point> | null): 
   return next;
 }
 
+/** "Delete system Warehouse and 2 flows": what a delete of several things takes away, by name. */
+export function deleteSummary(m: Model, edits: AnyEdit[]): string {
+  const name = (list: { id: string; name?: string | null }[], id: string) => list.find((x) => x.id === id)?.name || id;
+  const parts: string[] = [];
+  const systems = edits.flatMap((e) => (e.op === "deleteSystem" ? [name(m.systems, e.id)] : []));
+  const entities = edits.flatMap((e) => (e.op === "deleteEntity" ? [name(m.entities, e.id)] : []));
+  const flows = edits.filter((e) => e.op === "deleteFlow").length;
+  const list = (kind: string, names: string[]) => (names.length <= 2 ? `${kind}${names.length === 1 ? "" : "s"} ${names.join(" and ")}` : `${names.length} ${kind}s`);
+  if (systems.length) parts.push(list("system", systems));
+  if (entities.length) parts.push(list("entity", entities).replace("entitys", "entities"));
+  if (flows) parts.push(`${flows} flow${flows === 1 ? "" : "s"}`);
+  return `Delete ${parts.join(" and ")}`;
+}
+
 function mergeNodes(prev: SystemNodeT[], next: SystemNodeT[]): SystemNodeT[] {
   const byId = new Map(prev.map((n) => [n.id, n]));
   return next.map((n) => {
@@ -487,9 +501,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       edits.push({ op: "deleteEntity", id: selection.id });
     }
     if (edits.length === 0) return;
-    const n = sysIds.size + flowIds.size + (selection?.kind === "entity" ? 1 : 0);
     const first = edits[0];
-    void apply(edits.length === 1 && first ? first : { op: "batch", summary: `Delete ${n} item${n === 1 ? "" : "s"}`, edits }).then((ok) => {
+    void apply(edits.length === 1 && first ? first : { op: "batch", summary: deleteSummary(m, edits), edits }).then((ok) => {
       if (ok) {
         picked.current = { nodes: [], edges: [] };
         onSelect(null);
