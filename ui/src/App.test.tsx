@@ -91,6 +91,25 @@ describe("App", () => {
     expect(screen.getByTestId("notice-text").textContent).toBe("Redid: deleteSystem");
   });
 
+  it("selecting a row in the Lists view selects the item everywhere, not a click on its buttons", async () => {
+    await ready();
+    const wms = document.querySelector('[data-testid="system-item"][data-id="wms"]') as HTMLElement;
+    fireEvent.click(within(wms).getByTestId("system-name"));
+    await waitFor(() => expect(screen.getByTestId("properties-panel").dataset.kind).toBe("system"));
+    expect(wms.getAttribute("aria-selected")).toBe("true");
+    const order = document.querySelector('[data-testid="entity-item"][data-id="order"]') as HTMLElement;
+    fireEvent.click(order);
+    await waitFor(() => expect(screen.getByTestId("properties-panel").dataset.kind).toBe("entity"));
+    expect(wms.getAttribute("aria-selected")).toBe("false");
+    fireEvent.click(within(wms).getByTestId("rename-system"));
+    expect(screen.getByTestId("properties-panel").dataset.kind).toBe("entity");
+    fireEvent.click(within(wms).getByText("Cancel"));
+    // On the canvas, the selected item is the selected node.
+    fireEvent.click(within(wms).getByTestId("system-name"));
+    fireEvent.click(screen.getByTestId("view-canvas"));
+    await waitFor(() => expect(document.querySelector('.react-flow__node.selected')?.getAttribute("data-id")).toBe("wms"));
+  });
+
   it("says nothing for an ordinary edit", async () => {
     await ready();
     fireEvent.change(screen.getByTestId("add-system-name"), { target: { value: "Lab" } });

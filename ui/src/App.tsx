@@ -3,7 +3,7 @@
 // middle, the properties panel on the right, the findings at the bottom.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError, describe, type Edit, type Finding, type ModelState, type ModelSummary } from "./api";
-import type { Selection } from "./selection";
+import { listItemAt, SelectionContext, type Selection } from "./selection";
 import { Canvas } from "./canvas/Canvas";
 import { backend, type AnyEdit } from "./canvas/backend";
 import { ModelPicker } from "./panels/ModelPicker";
@@ -255,7 +255,17 @@ export default function App() {
     else if (view === "matrix") center = <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} />;
     else if (view === "list")
       center = (
-        <div className="lists">
+        <div
+          className="lists"
+          onClick={(ev) => {
+            // A click on a row (not on its controls) selects the item, here and on the canvas.
+            const s = listItemAt(ev.target);
+            if (s) {
+              setSelection(s);
+              setFocus((f) => ({ sel: s, n: (f?.n ?? 0) + 1 }));
+            }
+          }}
+        >
           <SystemsPanel model={state.model} onEdit={edit} />
           <EntitiesPanel model={state.model} onEdit={edit} />
           <FlowsPanel model={state.model} onEdit={edit} />
@@ -313,6 +323,7 @@ export default function App() {
         )}
       </div>
       {state ? (
+        <SelectionContext.Provider value={selection}>
         <RehearsedContext.Provider value={shownRehearsal}>
         <WhatIfContext.Provider value={shownWhatIf}>
         <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}${findingsFolded || state.findings.length === 0 ? " findings-compact" : ""}`}>
@@ -326,6 +337,7 @@ export default function App() {
         </main>
         </WhatIfContext.Provider>
         </RehearsedContext.Provider>
+        </SelectionContext.Provider>
       ) : (
         ready && <p className="empty" data-testid="no-model">No model is open. Type a name in the box above and press New model, then add the systems that hold your data.</p>
       )}

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { SelectionContext } from "../selection";
+import { useContext, useState } from "react";
 import type { Edit, Entity, Model } from "../api";
 import { NAME_MAX_CHARS, truncated } from "./names";
 import { RenameForm } from "./RenameForm";
@@ -9,6 +10,7 @@ type Props = { model: Model; onEdit: (e: Edit) => Promise<void> };
 type OwnerChoice = { entity: string; owner: string | null };
 
 export function EntitiesPanel({ model, onEdit }: Props) {
+  const selected = useContext(SelectionContext);
   const [name, setName] = useState("");
   // Empty: the user names the key field (an empty key is a `key-not-a-field` finding, not a silent "id").
   const [key, setKey] = useState("");
@@ -84,7 +86,7 @@ export function EntitiesPanel({ model, onEdit }: Props) {
       <h2>Entities ({model.entities.length})</h2>
       <ul>
         {model.entities.map((e) => (
-          <li key={e.id} data-id={e.id} data-testid="entity-item">
+          <li key={e.id} data-id={e.id} data-testid="entity-item" aria-selected={selected?.kind === "entity" && selected.id === e.id}>
             {renaming === e.id ? (
               <RenameForm
                 id={e.id}

@@ -1,10 +1,12 @@
-import { useState } from "react";
+import { SelectionContext } from "../selection";
+import { useContext, useState } from "react";
 import type { Edit, Model, Pattern, Trigger } from "../api";
 import { RenameForm } from "./RenameForm";
 
 type Props = { model: Model; onEdit: (e: Edit) => Promise<void> };
 
 export function FlowsPanel({ model, onEdit }: Props) {
+  const selected = useContext(SelectionContext);
   const [entity, setEntity] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
@@ -19,7 +21,7 @@ export function FlowsPanel({ model, onEdit }: Props) {
       <h2>Flows ({model.flows.length})</h2>
       <ul>
         {model.flows.map((f) => (
-          <li key={f.id} data-id={f.id} data-testid="flow-item">
+          <li key={f.id} data-id={f.id} data-testid="flow-item" aria-selected={selected?.kind === "flow" && selected.id === f.id}>
             {renaming === f.id ? (
               <RenameForm
                 id={f.id}

@@ -2,7 +2,8 @@
 // validate rule starts from a condition the backend writes from a one-clause
 // form (the entity's key, or first field, is present), and every condition is
 // edited with the condition builder.
-import { useMemo, useState } from "react";
+import { useContext, useMemo, useState } from "react";
+import { SelectionContext } from "../selection";
 import { describe, type Edit, type Entity, type Model, type ValidateAction } from "../api";
 import { ConditionBuilder } from "./conditions/ConditionBuilder";
 import { RuleTrafficNote } from "./rehearsal/RuleTrafficNote";
@@ -27,6 +28,7 @@ export function starterForm(e: Entity): ConditionForm | null {
 }
 
 export function RulesPanel({ model, onEdit, modelId, conditions }: Props) {
+  const selected = useContext(SelectionContext);
   const service = useMemo(() => conditions ?? (modelId === undefined ? null : backendConditions(modelId)), [conditions, modelId]);
   const rules = model.rules ?? [];
   const [id, setId] = useState("");
@@ -62,7 +64,7 @@ export function RulesPanel({ model, onEdit, modelId, conditions }: Props) {
           const ruleEntity = "entity" in r ? model.entities.find((e) => e.id === r.entity) : undefined;
           const hasCondition = r.kind === "validate" || r.kind === "route";
           return (
-            <li key={r.id} data-id={r.id} data-testid="rule-item">
+            <li key={r.id} data-id={r.id} data-testid="rule-item" aria-selected={selected?.kind === "rule" && selected.id === r.id}>
               {renaming === r.id ? (
                 <RenameForm
                   id={r.id}

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { SelectionContext } from "../selection";
+import { useContext, useState } from "react";
 import type { Edit, Model, SystemKind } from "../api";
 import { NAME_MAX_CHARS, toAscii, truncated } from "./names";
 import { RenameForm } from "./RenameForm";
@@ -13,6 +14,7 @@ export function slugify(s: string): string {
 type Props = { model: Model; onEdit: (e: Edit) => Promise<void> };
 
 export function SystemsPanel({ model, onEdit }: Props) {
+  const selected = useContext(SelectionContext);
   const [name, setName] = useState("");
   const [id, setId] = useState("");
   const [kind, setKind] = useState<SystemKind>("other");
@@ -22,7 +24,7 @@ export function SystemsPanel({ model, onEdit }: Props) {
       <h2>Systems ({model.systems.length})</h2>
       <ul>
         {model.systems.map((s) => (
-          <li key={s.id} data-id={s.id} data-testid="system-item">
+          <li key={s.id} data-id={s.id} data-testid="system-item" aria-selected={selected?.kind === "system" && selected.id === s.id}>
             {renaming === s.id ? (
               <RenameForm
                 id={s.id}
