@@ -136,4 +136,26 @@ export default function ({ test, expect, browser, base, shots }) {
     expect(errors.length === 0, errors.join("\n"));
     await page.close();
   });
+  test("workshop: an entity nobody owns waits in a tray on the canvas and is dragged onto its owner (one edit)", async () => {
+    const { page, errors } = await open();
+    await page.click('[data-testid="view-list"]');
+    await page.fill('[data-testid="add-entity-name"]', "Voucher");
+    await page.fill('[data-testid="add-entity-key"]', "code");
+    await page.click('[data-testid="add-entity"]');
+    await page.waitForSelector('[data-testid="entity-item"][data-id="voucher"]');
+    await page.click('[data-testid="view-canvas"]');
+    await page.waitForSelector('[data-testid="unowned-tray"] [data-testid="unowned-chip"][data-entity="voucher"]');
+    await page.screenshot({ path: join(shots, "w6-unowned-tray.png") });
+    const before = (await page.evaluate(() => window.__charterMock.edits.length));
+    await page.dragAndDrop('[data-testid="unowned-chip"][data-entity="voucher"]', '.react-flow__node[data-id="erp"] [data-testid="system-name"]');
+    await page.waitForSelector('[data-testid="owner-dialog"]');
+    await page.fill('[data-testid="owner-rationale"]', "Vouchers are issued by the ERP");
+    await page.click('[data-testid="owner-ok"]');
+    await page.waitForSelector('[data-entity="voucher"][data-role="owner"][data-system="erp"]');
+    await page.waitForSelector('[data-testid="unowned-tray"]', { state: "detached" });
+    const sent = await page.evaluate((n) => window.__charterMock.edits.slice(n), before);
+    expect(sent.length === 1 && sent[0].op === "setOwner" && sent[0].owner === "erp", JSON.stringify(sent));
+    expect(errors.length === 0, errors.join("\n"));
+    await page.close();
+  });
 }

@@ -45,6 +45,7 @@ import "./canvas.css";
 import { needsNewWindow, viewRect, windowAround, windowed } from "./windowing";
 import { RehearsedContext } from "./rehearsalOverlay";
 import { TrafficLegend } from "./TrafficLegend";
+import { UnownedTray } from "./UnownedTray";
 
 // At module scope, as xyflow asks (a new object per render remounts everything).
 const nodeTypes = { system: SystemNode };
@@ -223,6 +224,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const rehearsedNow = useContext(RehearsedContext);
   const [showTraffic, setShowTraffic] = useState(true);
   const traffic = rehearsedNow && showTraffic ? rehearsedNow.flows : null;
+  const unowned = useMemo(() => model.entities.filter((e) => !e.owner), [model.entities]);
   // Presentation mode: panels hidden, larger type, a legend; the arrow keys step through the ownership decisions.
   const [presenting, setPresenting] = useState(false);
   const [stepAt, setStepAt] = useState(-1);
@@ -601,13 +603,10 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const changeOwner = useCallback(
     async (entity: string, owner: string, rationale: string) => {
       setOwnerAsk(null);
-      const e = modelRef.current.entities.find((x) => x.id === entity);
-      if (!e) return;
-      const setOwner: AnyEdit = { op: "setOwner", entity, owner, rationale };
-      // The old owner keeps its data as a copy; the new owner is no longer a copy holder.
-      const copies = [...new Set([...e.copies.filter((c) => c !== owner), ...(e.owner ? [e.owner] : [])])];
-      const same = copies.length === e.copies.length && copies.every((c) => e.copies.includes(c));
-      const ok = await apply(same ? setOwner : { op: "batch", summary: `Make ${owner} the owner of ${entity}`, edits: [setOwner, { op: "setCopies", entity, copies }] });
+      if (!modelRef.current.entities.some((x) => x.id === entity)) return;
+      // One edit, one undo step: the model hands over (the old owner keeps its data as a copy,
+      // the new owner leaves the copies: models/src/edit.rs).
+      const ok = await apply({ op: "setOwner", entity, owner, rationale });
       if (ok) onSelect({ kind: "entity", id: entity });
     },
     [apply, onSelect],
@@ -946,6 +945,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
            </DimContext.Provider>
           </FocusContext.Provider>
         </ActionsContext.Provider>
+        {!presenting && <UnownedTray entities={unowned} onSelect={onSelect} />}
         {rehearsedNow && !presenting && <TrafficLegend rehearsed={rehearsedNow} shown={showTraffic} onShow={setShowTraffic} />}
         {presenting && (
           <>
