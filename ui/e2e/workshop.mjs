@@ -158,4 +158,25 @@ export default function ({ test, expect, browser, base, shots }) {
     expect(errors.length === 0, errors.join("\n"));
     await page.close();
   });
+  test("workshop: the SVG and PNG exports carry no selection outline and no stray boxes; the selection stays on screen", async () => {
+    const { page, errors } = await open();
+    await page.click('.react-flow__node[data-id="erp"] [data-testid="system-team"]');
+    await page.waitForSelector('.react-flow__node.selected[data-id="erp"] .sys-selected');
+    const selectedPaint = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--selected").trim());
+    await page.evaluate(() => (window.__charterMock.nextPath.value = "/tmp/clean.svg"));
+    await page.click('[data-testid="export-menu"]');
+    await page.click('[data-testid="export-svg"]');
+    await page.waitForFunction(() => window.__charterMock.files.has("/tmp/clean.svg"), null, { timeout: 20000 });
+    const svg = await page.evaluate(() => window.__charterMock.files.get("/tmp/clean.svg"));
+    const hex = selectedPaint.toLowerCase();
+    const rgb = `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
+    expect(svg.includes("ERP") && svg.includes("Warehouse"), "the diagram is there");
+    expect(!/class="[^"]*\b(selected|sys-selected|chip-selected|flow-selected)\b/.test(svg), "a selection class in the SVG");
+    expect(!svg.includes(rgb), `the selection colour ${rgb} is painted in the SVG`);
+    expect(!svg.includes("react-flow__nodesselection") && !svg.includes("react-flow__handle"), "stray boxes in the SVG");
+    // The selection is still there on screen.
+    expect(!!(await page.$('.react-flow__node.selected[data-id="erp"] .sys-selected')), "the selection came back after the export");
+    expect(errors.length === 0, errors.join("\n"));
+    await page.close();
+  });
 }

@@ -6,6 +6,11 @@ import { getNodesBounds, getViewportForBounds, type Node } from "@xyflow/react";
 
 export type Capture = { contents: string; encoding: "text" | "base64" };
 
+/** Classes that mark the session's selection (taken off for the capture). */
+const SELECTION_CLASSES = ["selected", "sys-selected", "chip-selected", "flow-selected", "flow-label-selected"];
+/** What a document leaves out: the handles and buttons, and xyflow's selection boxes. */
+const LEFT_OUT = ["react-flow__handle", "icon-btn", "chip-add", "react-flow__nodesselection", "react-flow__selection", "react-flow__edgeupdater"];
+
 export async function captureDiagram(kind: "svg" | "png", viewport: HTMLElement, nodes: Node[], background: string): Promise<Capture> {
   const bounds = getNodesBounds(nodes);
   const width = Math.min(8000, Math.max(640, Math.ceil(bounds.width + 160)));
@@ -18,8 +23,20 @@ export async function captureDiagram(kind: "svg" | "png", viewport: HTMLElement,
     skipFonts: true,
     style: { width: `${width}px`, height: `${height}px`, transform: `translate(${v.x}px, ${v.y}px) scale(${v.zoom})` },
     // Leave out the controls a document does not need.
-    filter: (el: HTMLElement) => !(el.classList && (el.classList.contains("react-flow__handle") || el.classList.contains("icon-btn") || el.classList.contains("chip-add"))),
+    filter: (el: HTMLElement) => !(el.classList && LEFT_OUT.some((c) => el.classList.contains(c))),
   };
+  // A document shows the model, not the session: no selection outline, no
+  // highlighted chip or flow, no focus ring. Taken off for the capture and
+  // put back after (before the paint is pinned below, so it is not pinned).
+  const unselected: [Element, string][] = [];
+  for (const cls of SELECTION_CLASSES) {
+    for (const el of viewport.querySelectorAll(`.${cls}`)) {
+      el.classList.remove(cls);
+      unselected.push([el, cls]);
+    }
+  }
+  const focused = document.activeElement instanceof HTMLElement && viewport.contains(document.activeElement) ? document.activeElement : null;
+  focused?.blur();
   // SVG parts (edges, labels) are styled by classes and theme variables that
   // the serialized copy does not resolve: pin their resolved paint inline
   // for the capture, then put things back.
@@ -41,5 +58,6 @@ export async function captureDiagram(kind: "svg" | "png", viewport: HTMLElement,
       if (style === null) el.removeAttribute("style");
       else el.setAttribute("style", style);
     }
+    for (const [el, cls] of unselected) el.classList.add(cls);
   }
 }
