@@ -273,7 +273,7 @@ test("exports the diagram as SVG and PNG and the model as Mermaid; user text sta
   await page.close();
 });
 
-test("dark theme; the findings take one line when there are none, open without moving the drawing, and fold on request", async () => {
+test("dark theme; the findings take one line when there are none, open below the drawing (which keeps its centre), and fold on request", async () => {
   const { page } = await fresh();
   await page.click('[data-testid="theme-toggle"]');
   await page.waitForSelector('[data-testid="app"][data-theme="dark"]');
@@ -281,8 +281,13 @@ test("dark theme; the findings take one line when there are none, open without m
   const [x0, y0, w0, h0] = await box('[data-testid="canvas"]');
   const panel0 = await box('[data-testid="findings-panel"]');
   expect(panel0[3] < 70, `no findings: the panel is one line, not ${panel0[3]} px`);
-  const erp0 = await rect(page, node("erp"));
-  // An unacknowledged flow adds a finding: the panel opens below; the canvas keeps its place and width, the drawing does not move.
+  const centre = async (sel) => {
+    const b = await page.locator(sel).boundingBox();
+    return [b.x + b.width / 2, b.y + b.height / 2];
+  };
+  const [cx0, cy0] = await centre('[data-testid="canvas"] .react-flow');
+  const [ex0, ey0] = await centre(node("erp"));
+  // An unacknowledged flow adds a finding: the panel opens below; the canvas keeps its top and width.
   await drag(page, `${node("erp")} .react-flow__handle.source`, `${node("wms")} .react-flow__handle.target`);
   await page.waitForSelector('[data-testid="connect-dialog"]');
   await page.uncheck('[data-testid="connect-ack"]');
@@ -290,7 +295,10 @@ test("dark theme; the findings take one line when there are none, open without m
   await page.waitForSelector('[data-testid="finding"]');
   const [x1, y1, w1, h1] = await box('[data-testid="canvas"]');
   expect(x1 === x0 && y1 === y0 && w1 === w0 && h1 < h0 - 100, `canvas ${[x0, y0, w0, h0]} → ${[x1, y1, w1, h1]}`);
-  expect((await rect(page, node("erp"))) === erp0, "the drawing did not move");
+  // The drawing keeps its place relative to the centre of the view (a system added in the middle stays in sight).
+  const [cx1, cy1] = await centre('[data-testid="canvas"] .react-flow');
+  const [ex1, ey1] = await centre(node("erp"));
+  expect(Math.abs(ex1 - cx1 - (ex0 - cx0)) <= 1.5 && Math.abs(ey1 - cy1 - (ey0 - cy0)) <= 1.5, `erp moved from ${[ex0 - cx0, ey0 - cy0]} to ${[ex1 - cx1, ey1 - cy1]} off the centre`);
   await page.screenshot({ path: join(shots, "11-canvas-dark.png") });
   // Folded by the user: one line again, the canvas grows back; kept after a reload.
   await page.click('[data-testid="findings-toggle"]');

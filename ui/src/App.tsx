@@ -327,7 +327,10 @@ export default function App() {
         <RehearsedContext.Provider value={shownRehearsal}>
         <WhatIfContext.Provider value={shownWhatIf}>
         <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}${findingsFolded || state.findings.length === 0 ? " findings-compact" : ""}`}>
-          <section className="center">{center}</section>
+          <section className="center">
+            {center}
+            <NoticeBar notice={notice} onAction={noticeAction} onClose={closeNotice} />
+          </section>
           <aside className="side" data-testid="side">
             {<PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={setSelection} />}
           </aside>
@@ -341,7 +344,6 @@ export default function App() {
       ) : (
         ready && <p className="empty" data-testid="no-model">No model is open. Type a name in the box above and press New model, then add the systems that hold your data.</p>
       )}
-      <NoticeBar notice={notice} onAction={noticeAction} onClose={closeNotice} />
     </div>
   );
 }

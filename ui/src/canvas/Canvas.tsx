@@ -305,6 +305,25 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [modelId]);
 
+  // When the canvas changes size (the findings panel opens below it, or folds), the drawing
+  // keeps its centre: what was in the middle of the view stays there, a system just added included.
+  const lastSize = useRef<{ w: number; h: number } | null>(null);
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => {
+      const w = el.clientWidth;
+      const h = el.clientHeight;
+      const before = lastSize.current;
+      lastSize.current = { w, h };
+      if (!before || w === 0 || h === 0 || (before.w === w && before.h === h)) return;
+      const v = rf.getViewport();
+      void rf.setViewport({ x: v.x + (w - before.w) / 2, y: v.y + (h - before.h) / 2, zoom: v.zoom });
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [rf]);
+
   const expand = selection?.kind === "flow" ? selection.id : null;
   const built = useMemo(() => (positions ? buildGraph(model, state.findings, { positions, lineage, bundled, expand, traffic }) : null), [model, state.findings, positions, lineage, bundled, expand, traffic]);
   const openBundle = useMemo(() => (bundleOpen ? (built?.edges.find((e) => e.id === bundleOpen)?.data?.bundle ?? null) : null), [bundleOpen, built]);
