@@ -358,7 +358,7 @@ async fn a_v1_store_migrates_without_data_loss() {
         .await
         .unwrap();
     assert_eq!(store.layout(models[0].id).await.unwrap()[0].y, 20.5);
-    // v4: the workspace keeps a user name; the old decision keeps its own.
+    // The workspace keeps a user name (app_state); the old decision keeps its own.
     assert_eq!(store.user_name().await.unwrap(), None);
     store.set_user_name("Bob").await.unwrap();
     assert_eq!(

@@ -394,7 +394,7 @@ impl Store {
     /// The name recorded as "who" in the decision log; `None` until set.
     pub async fn user_name(&self) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'user_name'")
+            sqlx::query_scalar("SELECT value FROM app_state WHERE key = 'user_name'")
                 .fetch_optional(&self.pool)
                 .await?,
         )
@@ -418,13 +418,7 @@ impl Store {
                 "a user name cannot contain control characters".into(),
             ));
         }
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('user_name', ?) \
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(name)
-        .execute(&self.pool)
-        .await?;
+        self.set_setting("user_name", name).await?;
         Ok(name.to_string())
     }
 
@@ -614,7 +608,7 @@ async fn insert_decision(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO decision_log (model_id, entity, from_owner, to_owner, rationale, who, revision) \
-         VALUES (?, ?, ?, ?, ?, COALESCE((SELECT value FROM settings WHERE key = 'user_name'), ?), ?)",
+         VALUES (?, ?, ?, ?, ?, COALESCE((SELECT value FROM app_state WHERE key = 'user_name'), ?), ?)",
     )
     .bind(model_id)
     .bind(entity)
