@@ -19,6 +19,7 @@ pub mod export;
 pub mod file;
 pub mod fixes;
 pub mod import;
+pub mod merge;
 pub mod model;
 pub mod schema;
 pub mod text;

@@ -27,6 +27,8 @@ pub const COMMANDS: &[&str] = &[
     "try_condition",
     "get_user_name",
     "set_user_name",
+    "import_preview",
+    "import_apply",
     "report_first_paint",
     "rehearse",
     "cancel_rehearsal",

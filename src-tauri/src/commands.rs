@@ -224,6 +224,26 @@ pub async fn set_user_name(state: State<'_, AppState>, name: String) -> Res<Stri
     Ok(state.store.set_user_name(&name).await?)
 }
 
+/// What a sketch or spec file would bring in (nothing is stored).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_preview(path: String) -> Res<crate::imports::ImportPreview> {
+    crate::imports::preview(Path::new(&path))
+}
+
+/// Stores an import preview (as edited): a new model, or merged into model
+/// `into` as one undo step.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_apply(
+    state: State<'_, AppState>,
+    model: charter_model::Model,
+    file_name: String,
+    into: Option<u32>,
+) -> Res<ModelState> {
+    crate::imports::apply(&state.store, &model, &file_name, into).await
+}
+
 /// The model as a Mermaid flowchart.
 #[tauri::command]
 #[specta::specta]

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     NotJsonLines,
     /// The user cancelled (a rehearsal): nothing was recorded.
     Cancelled,
+    /// A sketch or spec could not be imported (the message names the file and the problem).
+    ImportInvalid,
 }
 
 /// One problem in a model file, with its JSON path and position.

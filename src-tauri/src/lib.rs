@@ -6,6 +6,7 @@
 mod command_names;
 pub mod commands;
 pub mod error;
+pub mod imports;
 pub mod rehearsal;
 pub mod store;
 pub mod workspace;
@@ -89,6 +90,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         try_condition,
         get_user_name,
         set_user_name,
+        import_preview,
+        import_apply,
         report_first_paint,
         rehearse,
         cancel_rehearsal,

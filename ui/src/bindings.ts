@@ -68,6 +68,13 @@ export const commands = {
 	getUserName: () => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("get_user_name")),
 	/**  Sets the name recorded with each later decision; returns it as stored. */
 	setUserName: (name: string) => typedError<string, AppError_Serialize>(__TAURI_INVOKE("set_user_name", { name })),
+	/**  What a sketch or spec file would bring in (nothing is stored). */
+	importPreview: (path: string) => typedError<ImportPreview_Serialize, AppError_Serialize>(__TAURI_INVOKE("import_preview", { path })),
+	/**
+	 *  Stores an import preview (as edited): a new model, or merged into model
+	 *  `into` as one undo step.
+	 */
+	importApply: (model: Model_Deserialize, fileName: string, into: number | null) => typedError<ModelState_Serialize, AppError_Serialize>(__TAURI_INVOKE("import_apply", { model, fileName, into })),
 	/**  The UI reports its first paint; returns milliseconds since process start. */
 	reportFirstPaint: () => __TAURI_INVOKE<number | null>("report_first_paint"),
 	/**
@@ -521,7 +528,9 @@ export type ErrorCode =
 /**  A traffic file is not JSON Lines (its first line is not a JSON object). */
 "not-json-lines" | 
 /**  The user cancelled (a rehearsal): nothing was recorded. */
-"cancelled";
+"cancelled" | 
+/**  A sketch or spec could not be imported (the message names the file and the problem). */
+"import-invalid";
 
 export type Field = Field_Serialize | Field_Deserialize;
 
@@ -637,6 +646,37 @@ export type Flow_Serialize = {
 	ackWithinSeconds?: number,
 	retry?: Retry,
 	schedule?: string,
+};
+
+/**  What an import would bring in, before anything is stored. */
+export type ImportPreview = ImportPreview_Serialize | ImportPreview_Deserialize;
+
+/**  What an import would bring in, before anything is stored. */
+export type ImportPreview_Deserialize = {
+	/**  The file's name (not its path). */
+	fileName: string,
+	/**  mermaid, excalidraw, drawio, csv, openapi, asyncapi. */
+	format: string,
+	/**  The model the file becomes (boxes → systems, arrows → flows, …). */
+	model: Model_Deserialize,
+	/**  One line per thing the importer decided, in its words. */
+	summary: string[],
+	/**  Everything that could not be placed (never dropped silently). */
+	unplaced: string[],
+};
+
+/**  What an import would bring in, before anything is stored. */
+export type ImportPreview_Serialize = {
+	/**  The file's name (not its path). */
+	fileName: string,
+	/**  mermaid, excalidraw, drawio, csv, openapi, asyncapi. */
+	format: string,
+	/**  The model the file becomes (boxes → systems, arrows → flows, …). */
+	model: Model_Serialize,
+	/**  One line per thing the importer decided, in its words. */
+	summary: string[],
+	/**  Everything that could not be placed (never dropped silently). */
+	unplaced: string[],
 };
 
 /**  The kind of an item with an id. */
