@@ -501,7 +501,7 @@ test("large model: overview when zoomed out, details when zoomed in", async () =
 });
 
 // Spec files beside this one add their tests, with the same helpers.
-for (const spec of ["./readable.mjs", "./rehearsal.mjs", "./workshop.mjs"]) (await import(spec)).default({ test, expect, browser, base, shots, fresh, drag, edits, mock });
+for (const spec of ["./readable.mjs", "./rehearsal.mjs", "./workshop.mjs", "./imports.mjs"]) (await import(spec)).default({ test, expect, browser, base, shots, fresh, drag, edits, mock });
 
 let passed = 0;
 let failed = 0;

@@ -44,6 +44,7 @@ export type WhatIf = B.WhatIf_Serialize;
 export type DecisionChange = B.DecisionChange_Serialize;
 export type RevisionInfo = B.RevisionInfo;
 export type TrialResult = B.TrialResult_Serialize;
+export type ImportPreview = B.ImportPreview_Serialize;
 export type TrialOutcome = B.TrialOutcome;
 
 export class ApiError extends Error {
@@ -105,6 +106,10 @@ export const api = {
     call(commands.conditionToCel(modelId, entityId, form)),
   conditionFromCel: (modelId: number, entityId: string, cel: string): Promise<ConditionForm | null> =>
     call(commands.conditionFromCel(modelId, entityId, cel)),
+  /** What a sketch or spec would bring in (nothing stored). */
+  importPreview: (path: string): Promise<ImportPreview> => call(commands.importPreview(path)),
+  /** Stores an (edited) import: a new model (`into` null) or merged into model `into` as one undo step. */
+  importApply: (model: Model, fileName: string, into: number | null): Promise<ModelState> => call(commands.importApply(model as B.Model_Deserialize, fileName, into)),
   /** The name recorded as "who" in the decision log; null until set. */
   getUserName: (): Promise<string | null> => call(commands.getUserName()),
   setUserName: (name: string): Promise<string> => call(commands.setUserName(name)),

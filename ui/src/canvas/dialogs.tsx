@@ -5,7 +5,7 @@ import type { Model, Pattern, Trigger } from "../api";
 import { RenameForm } from "../panels/RenameForm";
 import { freshId } from "./graph";
 
-function Modal({ title, testid, onClose, children }: { title: string; testid: string; onClose: () => void; children: ReactNode }) {
+export function Modal({ title, testid, onClose, children }: { title: string; testid: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { api, ApiError, pickOpenFile, pickSaveFile, type Edit, type ModelState } from "../api";
+import { api, ApiError, pickOpenFile, pickSaveFile, type Edit, type ImportPreview, type ModelState } from "../api";
+import { ImportPreviewDialog } from "./imports/ImportPreview";
 
 export type View = "canvas" | "matrix" | "decisions" | "list" | "rehearsal";
 
@@ -31,6 +32,7 @@ export function Toolbar({ state, run, onError, view, setView, undo, redo }: Prop
   const [env, setEnv] = useState(envs[envs.length - 1] ?? "prod");
   const errors = state.findings.filter((f) => f.severity === "error").length;
   const id = state.modelId;
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
 
   const saveAs = async () => {
     const path = await pickSaveFile("Charter model", `${slug(state.model.name)}.model.json`, ["json"]);
@@ -69,6 +71,36 @@ export function Toolbar({ state, run, onError, view, setView, undo, redo }: Prop
       >
         Open…
       </button>
+      <button
+        type="button"
+        data-testid="import-sketch"
+        title="Import a whiteboard sketch (Mermaid, Excalidraw, draw.io, CSV) or an API spec (OpenAPI, AsyncAPI): a preview first"
+        onClick={async () => {
+          try {
+            const path = await pickOpenFile("Sketch or spec", ["mmd", "mermaid", "md", "excalidraw", "drawio", "xml", "csv", "json", "yaml", "yml"]);
+            if (path) setPreview(await api.importPreview(path));
+          } catch (e) {
+            onError(e);
+          }
+        }}
+      >
+        Import…
+      </button>
+      {preview && (
+        <ImportPreviewDialog
+          preview={preview}
+          openModel={state.model.name}
+          onCancel={() => setPreview(null)}
+          onCreate={(model) => {
+            setPreview(null);
+            void run(() => api.importApply(model, preview.fileName, null), `Imported ${preview.fileName} as a new model`);
+          }}
+          onMerge={(model) => {
+            setPreview(null);
+            void run(() => api.importApply(model, preview.fileName, id), `Merged ${preview.fileName} into ${state.model.name} (one step: Undo takes it back)`);
+          }}
+        />
+      )}
       <button
         type="button"
         data-testid="save"

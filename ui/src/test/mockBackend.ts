@@ -395,6 +395,31 @@ export function mockCelToForm(en: Entity, cel: string): ConditionForm | null {
   return { join: join ?? "all", items };
 }
 
+/** What the mock's import_preview returns: a whiteboard sketch of a shop, with a markup label and an unplaced arrow. */
+export const MOCK_IMPORT = {
+  fileName: "shop-whiteboard.mmd",
+  format: "mermaid",
+  model: {
+    format: "charter-model/1",
+    name: "shop-whiteboard",
+    systems: [
+      { id: "shop", name: "Webshop", kind: "other" },
+      { id: "erp", name: "ERP", kind: "other" },
+      { id: "crm", name: "<b>CRM</b>", kind: "other" },
+    ],
+    entities: [
+      { id: "stock", name: "Stock", owner: "erp", key: "id", fields: [], copies: ["shop"] },
+      { id: "customer", name: "Customer", key: "id", fields: [], copies: [] },
+    ],
+    flows: [
+      { id: "stock-erp-to-shop", entity: "stock", from: "erp", to: "shop", pattern: "event", trigger: "system" },
+      { id: "customer-shop-to-crm", entity: "customer", from: "shop", to: "crm", pattern: "request", trigger: "user" },
+    ],
+  } as unknown as Model,
+  summary: ["3 boxes became systems", "2 arrows became flows"],
+  unplaced: ["arrow 'sync?' from Webshop goes nowhere (line 7)"],
+};
+
 export type MockBackend = {
   calls: string[];
   files: Map<string, string>;
@@ -517,6 +542,32 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
         const m = { ...structuredClone(SAMPLE), name: "Imported model" };
         entries.push({ id: nextId, revs: [{ model: m, summary: "Imported" }], head: 0, filePath: path, saved: 0, log: [], layout: new Map() });
         return state(get(nextId++));
+      }
+      case "import_preview": {
+        // Scaffolding: a fixed preview of a whiteboard sketch (the importers are Rust, tested there).
+        const path = String(a.path);
+        if (path.includes("bad")) fail("import-invalid", `${path}: cannot tell the format from the content (not Mermaid, Excalidraw, draw.io, CSV, OpenAPI or AsyncAPI); give --format`);
+        return structuredClone(MOCK_IMPORT);
+      }
+      case "import_apply": {
+        const incoming = a.model as Model;
+        const fileName = String(a.fileName);
+        if (a.into === null || a.into === undefined) {
+          entries.push({ id: nextId, revs: [{ model: structuredClone(incoming), summary: `Imported from ${fileName}` }], head: 0, filePath: null, saved: null, log: [], layout: new Map() });
+          return state(get(nextId++));
+        }
+        // Scaffolding for charter_model::merge: what is missing is added by id, as one revision.
+        const en = get(Number(a.into));
+        const cur = structuredClone(en.revs[en.head]!.model);
+        const before = cur.systems.length + cur.entities.length + cur.flows.length;
+        for (const x of incoming.systems) if (!cur.systems.some((y) => y.id === x.id)) cur.systems.push(x);
+        for (const x of incoming.entities) if (!cur.entities.some((y) => y.id === x.id)) cur.entities.push(x);
+        for (const x of incoming.flows) if (!cur.flows.some((y) => y.id === x.id)) cur.flows.push(x);
+        if (cur.systems.length + cur.entities.length + cur.flows.length === before) fail("edit-refused", `${fileName}: nothing to add, the model already has everything it holds`);
+        en.revs = en.revs.slice(0, en.head + 1);
+        en.revs.push({ model: cur, summary: `Import from ${fileName}` });
+        en.head++;
+        return state(en);
       }
       case "save_model": {
         const en = get(Number(a.modelId));
