@@ -29,6 +29,7 @@ pub const COMMANDS: &[&str] = &[
     "set_user_name",
     "import_preview",
     "import_apply",
+    "discover_log",
     "report_first_paint",
     "rehearse",
     "cancel_rehearsal",

@@ -244,6 +244,18 @@ pub async fn import_apply(
     crate::imports::apply(&state.store, &model, &file_name, into).await
 }
 
+/// What a log of observed exchanges shows, compared with model `model_id`
+/// (read off the UI thread; nothing stored).
+#[tauri::command]
+#[specta::specta]
+pub async fn discover_log(
+    state: State<'_, AppState>,
+    path: String,
+    model_id: u32,
+) -> Res<crate::discovery::DiscoverResult> {
+    crate::discovery::discover(&state.store, &path, model_id).await
+}
+
 /// The model as a Mermaid flowchart.
 #[tauri::command]
 #[specta::specta]

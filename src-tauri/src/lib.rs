@@ -5,6 +5,7 @@
 
 mod command_names;
 pub mod commands;
+pub mod discovery;
 pub mod error;
 pub mod imports;
 pub mod rehearsal;
@@ -92,6 +93,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         set_user_name,
         import_preview,
         import_apply,
+        discover_log,
         report_first_paint,
         rehearse,
         cancel_rehearsal,

@@ -95,3 +95,72 @@ async fn a_file_that_is_no_sketch_is_refused_naming_it() {
     let err = imports::preview(&dir.path().join("missing.mmd")).unwrap_err();
     assert_eq!(err.code, ErrorCode::Io);
 }
+
+#[tokio::test]
+async fn a_log_is_discovered_compared_and_its_owners_added_with_their_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("ws")).await.unwrap().0;
+    // A model that knows the systems but has not decided who owns stock.
+    let mut have = parse_model(BEFORE).unwrap();
+    let stock = have.entities.iter_mut().find(|e| e.id == "stock").unwrap();
+    stock.owner = None;
+    let id = store.create_model(&have, "Before", None).await.unwrap();
+    let log = sample("ecommerce-exchanges.jsonl");
+    let found = charter_app::discovery::discover(&store, log.to_str().unwrap(), id)
+        .await
+        .unwrap();
+    assert_eq!(found.file_name, "ecommerce-exchanges.jsonl");
+    assert!(
+        found.summary[0].contains("read ") && found.summary[0].contains("as exchanges"),
+        "{:?}",
+        found.summary
+    );
+    // The storefront writes stock beside the ERP: a double write the log shows.
+    assert!(
+        found
+            .model
+            .flows
+            .iter()
+            .any(|f| f.entity == "stock" && f.from == "shop"),
+        "{:?}",
+        found.model.flows
+    );
+    assert!(!found.compare.is_empty());
+    assert!(
+        found
+            .compare
+            .iter()
+            .all(|l| l.starts_with("undocumented") || l.starts_with("unused")),
+        "{:?}",
+        found.compare
+    );
+    // Adding it: stock takes the suggested owner, logged with the evidence.
+    let after = imports::apply(&store, &found.model, &found.file_name, Some(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        after.model.entity("stock").unwrap().owner.as_deref(),
+        Some("erp")
+    );
+    let log = store.decision_log(id).await.unwrap();
+    let last = log.iter().rev().find(|d| d.entity == "stock").unwrap();
+    assert!(
+        last.rationale
+            .as_deref()
+            .unwrap_or("")
+            .contains("keys first"),
+        "{:?}",
+        last.rationale
+    );
+    // A file that is no log is refused naming it.
+    let bad = dir.path().join("empty.jsonl");
+    std::fs::write(&bad, "").unwrap();
+    let err = charter_app::discovery::discover(&store, bad.to_str().unwrap(), id)
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.starts_with(&bad.display().to_string()),
+        "{}",
+        err.message
+    );
+}

@@ -75,6 +75,11 @@ export const commands = {
 	 *  `into` as one undo step.
 	 */
 	importApply: (model: Model_Deserialize, fileName: string, into: number | null) => typedError<ModelState_Serialize, AppError_Serialize>(__TAURI_INVOKE("import_apply", { model, fileName, into })),
+	/**
+	 *  What a log of observed exchanges shows, compared with model `model_id`
+	 *  (read off the UI thread; nothing stored).
+	 */
+	discoverLog: (path: string, modelId: number) => typedError<DiscoverResult_Serialize, AppError_Serialize>(__TAURI_INVOKE("discover_log", { path, modelId })),
 	/**  The UI reports its first paint; returns milliseconds since process start. */
 	reportFirstPaint: () => __TAURI_INVOKE<number | null>("report_first_paint"),
 	/**
@@ -388,6 +393,37 @@ export type Decision_Serialize = {
 	who: string,
 	at: string,
 	revision: number | null,
+};
+
+/**  What a log shows, beside the open model. */
+export type DiscoverResult = DiscoverResult_Serialize | DiscoverResult_Deserialize;
+
+/**  What a log shows, beside the open model. */
+export type DiscoverResult_Deserialize = {
+	fileName: string,
+	/**
+	 *  The map as it runs: systems, entities (with owner suggestions and
+	 *  their evidence), flows (with volume and error rate).
+	 */
+	model: Model_Deserialize,
+	/**  What was read and made of it, one line each. */
+	summary: string[],
+	/**  `undocumented …` and `unused …` lines against the open model. */
+	compare: string[],
+};
+
+/**  What a log shows, beside the open model. */
+export type DiscoverResult_Serialize = {
+	fileName: string,
+	/**
+	 *  The map as it runs: systems, entities (with owner suggestions and
+	 *  their evidence), flows (with volume and error rate).
+	 */
+	model: Model_Serialize,
+	/**  What was read and made of it, one line each. */
+	summary: string[],
+	/**  `undocumented …` and `unused …` lines against the open model. */
+	compare: string[],
 };
 
 /**  How [`save_document`] receives its contents. */
