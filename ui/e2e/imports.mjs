@@ -57,4 +57,37 @@ export default function ({ test, expect, browser, base, shots }) {
     expect(errors.length === 0, errors.join("\n"));
     await page.close();
   });
+  test("discover: a log beside the model (undocumented, unused, owners with evidence); a suggestion accepted in the matrix; the undocumented added", async () => {
+    const { page, errors } = await open();
+    // An entity nobody owns yet.
+    await page.click('[data-testid="view-list"]');
+    await page.fill('[data-testid="add-entity-name"]', "Voucher");
+    await page.fill('[data-testid="add-entity-key"]', "code");
+    await page.click('[data-testid="add-entity"]');
+    await page.waitForSelector('[data-testid="entity-item"][data-id="voucher"]');
+    await page.click('[data-testid="view-discover"]');
+    await pick(page, "/logs/traffic-week.jsonl");
+    await page.click('[data-testid="discover-pick"]');
+    await page.waitForSelector('[data-testid="discover-view"][data-file="traffic-week.jsonl"]');
+    expect((await page.textContent('[data-testid="discover-undocumented"]')).includes("stock event shop → wms"), "the undocumented double write");
+    expect((await page.textContent('[data-testid="discover-unused"]')).includes("order-to-wms"), "the unused flow");
+    expect((await page.textContent('[data-testid="discover-suggestion"][data-entity="stock"]')).includes("wrote 20 of the 20 stock keys first"), "evidence shown");
+    await page.screenshot({ path: join(shots, "i2-discover.png") });
+    // The matrix offers the suggestion on the undecided entity; Accept records it with the evidence.
+    await page.click('[data-testid="view-matrix"]');
+    await page.waitForSelector('[data-testid="matrix-suggestion"][data-entity="voucher"][data-system="erp"]');
+    expect(!(await page.$('[data-testid="matrix-suggestion"][data-entity="stock"]')), "no suggestion on a decided entity");
+    await page.screenshot({ path: join(shots, "i3-matrix-suggestion.png") });
+    await page.click('[data-testid="matrix-suggestion"][data-entity="voucher"] [data-testid="matrix-suggestion-accept"]');
+    await page.waitForSelector('[data-testid="matrix-cell"][data-entity="voucher"][data-system="erp"][data-role="owner"]');
+    const sent = await page.evaluate(() => window.__charterMock.edits.at(-1));
+    expect(sent.op === "setOwner" && sent.owner === "erp" && sent.rationale.startsWith("Suggested by discovery from traffic-week.jsonl: erp wrote 12 of the 12 voucher keys first"), JSON.stringify(sent));
+    // Add what is undocumented: the storefront comes in, one undo step.
+    await page.click('[data-testid="view-discover"]');
+    await page.click('[data-testid="discover-add"]');
+    await page.click('[data-testid="view-canvas"]');
+    await page.waitForSelector('.react-flow__node[data-id="shop"]');
+    expect(errors.length === 0, errors.join("\n"));
+    await page.close();
+  });
 }

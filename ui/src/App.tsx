@@ -2,7 +2,7 @@
 // the workspace: the canvas (or the matrix, decision log, lists) in the
 // middle, the properties panel on the right, the findings at the bottom.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, ApiError, describe, type Edit, type Finding, type ModelState, type ModelSummary } from "./api";
+import { api, ApiError, describe, type DiscoverResult, type Edit, type Finding, type ModelState, type ModelSummary } from "./api";
 import { listItemAt, SelectionContext, type Selection } from "./selection";
 import { Canvas } from "./canvas/Canvas";
 import { backend, type AnyEdit } from "./canvas/backend";
@@ -14,6 +14,8 @@ import { FlowsPanel } from "./panels/FlowsPanel";
 import { RulesPanel } from "./panels/RulesPanel";
 import { DecisionLogPanel } from "./panels/DecisionLogPanel";
 import { NoticeBar, type Notice } from "./panels/Notice";
+import { DiscoverView } from "./panels/imports/DiscoverView";
+import { suggestionsOf } from "./panels/imports/suggestions";
 import { RehearsalView } from "./panels/rehearsal/RehearsalView";
 import { useRehearsal } from "./panels/rehearsal/useRehearsal";
 import { rehearsed, RehearsedContext, whatIfMarks, WhatIfContext } from "./canvas/rehearsalOverlay";
@@ -64,6 +66,9 @@ export default function App() {
   const info = useCallback((text: string) => setBanner({ kind: "info", text }), []);
   const rehearsal = useRehearsal(fail, info);
   const [notice, setNotice] = useState<Notice | null>(null);
+  // The last discovery (the Discover view shows it; the matrix offers its owner suggestions).
+  const [discovered, setDiscovered] = useState<DiscoverResult | null>(null);
+  const suggestions = useMemo(() => (discovered ? suggestionsOf(discovered.model) : undefined), [discovered]);
   // The findings panel folded to one line by the user (kept across launches).
   const [findingsFolded, setFindingsFolded] = useState(() => localStorage.getItem("charter-findings-folded") === "true");
   const toggleFindings = useCallback(() => {
@@ -251,8 +256,9 @@ export default function App() {
   let center = null;
   if (state) {
     if (view === "decisions") center = <DecisionLogPanel model={state.model} modelId={state.modelId} revision={state.revision} onError={fail} onDone={info} />;
+    else if (view === "discover") center = <DiscoverView state={state} result={discovered} onResult={setDiscovered} run={runVoid} onError={fail} />;
     else if (view === "rehearsal") center = <RehearsalView state={state} rehearsal={rehearsal} onSelect={selectAndFocus} onError={fail} onDone={info} />;
-    else if (view === "matrix") center = <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} />;
+    else if (view === "matrix") center = <OwnershipMatrix state={state} apply={edit} onError={fail} onDone={info} suggestions={suggestions} suggestedFrom={discovered?.fileName} />;
     else if (view === "list")
       center = (
         <div

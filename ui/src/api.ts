@@ -45,6 +45,7 @@ export type DecisionChange = B.DecisionChange_Serialize;
 export type RevisionInfo = B.RevisionInfo;
 export type TrialResult = B.TrialResult_Serialize;
 export type ImportPreview = B.ImportPreview_Serialize;
+export type DiscoverResult = B.DiscoverResult_Serialize;
 export type TrialOutcome = B.TrialOutcome;
 
 export class ApiError extends Error {
@@ -110,6 +111,8 @@ export const api = {
   importPreview: (path: string): Promise<ImportPreview> => call(commands.importPreview(path)),
   /** Stores an (edited) import: a new model (`into` null) or merged into model `into` as one undo step. */
   importApply: (model: Model, fileName: string, into: number | null): Promise<ModelState> => call(commands.importApply(model as B.Model_Deserialize, fileName, into)),
+  /** What a log of observed exchanges shows, compared with model `modelId` (nothing stored). */
+  discoverLog: (path: string, modelId: number): Promise<DiscoverResult> => call(commands.discoverLog(path, modelId)),
   /** The name recorded as "who" in the decision log; null until set. */
   getUserName: (): Promise<string | null> => call(commands.getUserName()),
   setUserName: (name: string): Promise<string> => call(commands.setUserName(name)),

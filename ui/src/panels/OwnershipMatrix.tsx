@@ -5,12 +5,16 @@
 import { useState } from "react";
 import { api, pickSaveFile, type Edit, type Entity, type ModelState } from "../api";
 import { truncated } from "./names";
+import type { Suggestion } from "./imports/suggestions";
 
 type Props = {
   state: ModelState;
   apply: (edit: Edit) => Promise<void>;
   onError: (e: unknown) => void;
   onDone: (text: string) => void;
+  /** Owner suggestions from the last discovery (Discover view), and the log they come from. */
+  suggestions?: Map<string, Suggestion>;
+  suggestedFrom?: string;
 };
 
 export type Role = "owner" | "copy" | "none";
@@ -45,7 +49,13 @@ const ROLE_LABEL: Record<Role, string> = { owner: "Owner", copy: "Copy", none: "
 
 type Pending = { entity: Entity; system: string };
 
-export function OwnershipMatrix({ state, apply, onError, onDone }: Props) {
+/** The rationale an accepted suggestion records: where it comes from and its evidence, one sentence each. */
+export function suggestionRationale(s: Suggestion, from: string): string {
+  const top = s.candidates[0];
+  return `Suggested by discovery from ${from}${s.contested ? " (contested)" : ""}: ${(top?.evidence ?? []).join("; ")}`;
+}
+
+export function OwnershipMatrix({ state, apply, onError, onDone, suggestions, suggestedFrom = "a log" }: Props) {
   const m = state.model;
   const [filter, setFilter] = useState("");
   const [pending, setPending] = useState<Pending | null>(null);
@@ -168,6 +178,7 @@ export function OwnershipMatrix({ state, apply, onError, onDone }: Props) {
                       {e.name}
                     </span>
                     {!e.owner && <span className="severity" title="No owner yet"> (no owner)</span>}
+                    {!e.owner && <SuggestionLine entity={e} suggestion={suggestions?.get(e.id)} systems={m.systems} from={suggestedFrom} apply={apply} />}
                   </th>
                   {systems.map((s) => {
                     const role = roleOf(e, s.id);
@@ -190,5 +201,28 @@ export function OwnershipMatrix({ state, apply, onError, onDone }: Props) {
         </div>
       )}
     </section>
+  );
+}
+
+/** On an undecided entity: the owner the log suggests, its evidence, and Accept (one setOwner, the evidence as rationale). */
+function SuggestionLine({ entity, suggestion, systems, from, apply }: { entity: Entity; suggestion: Suggestion | undefined; systems: ModelState["model"]["systems"]; from: string; apply: (edit: Edit) => Promise<void> }) {
+  const top = suggestion?.candidates[0];
+  const system = top ? systems.find((s) => s.id === top.system) : undefined;
+  if (!suggestion || !top || !system) return null;
+  return (
+    <div className="matrix-suggestion" data-testid="matrix-suggestion" data-entity={entity.id} data-system={system.id} data-contested={suggestion.contested ? "true" : "false"}>
+      <span title={top.evidence.join("\n")}>
+        {suggestion.contested ? "Contested; the log leans to " : "The log suggests "}
+        <strong>{system.name}</strong> ({top.score.toFixed(1)})
+      </span>{" "}
+      <button type="button" data-testid="matrix-suggestion-accept" onClick={() => void apply({ op: "setOwner", entity: entity.id, owner: system.id, rationale: suggestionRationale(suggestion, from) })}>
+        Accept
+      </button>
+      <ul className="evidence">
+        {top.evidence.map((ev, i) => (
+          <li key={i}>{ev}</li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { api, ApiError, pickOpenFile, pickSaveFile, type Edit, type ImportPreview, type ModelState } from "../api";
 import { ImportPreviewDialog } from "./imports/ImportPreview";
 
-export type View = "canvas" | "matrix" | "decisions" | "list" | "rehearsal";
+export type View = "canvas" | "matrix" | "decisions" | "list" | "rehearsal" | "discover";
 
 const VIEWS: { view: View; label: string; testid: string }[] = [
   { view: "canvas", label: "Canvas", testid: "view-canvas" },
@@ -10,6 +10,7 @@ const VIEWS: { view: View; label: string; testid: string }[] = [
   { view: "decisions", label: "Decision log", testid: "toggle-decisions" },
   { view: "list", label: "Lists", testid: "view-list" },
   { view: "rehearsal", label: "Rehearsal", testid: "view-rehearsal" },
+  { view: "discover", label: "Discover", testid: "view-discover" },
 ];
 
 type Props = {

@@ -420,6 +420,48 @@ export const MOCK_IMPORT = {
   unplaced: ["arrow 'sync?' from Webshop goes nowhere (line 7)"],
 };
 
+/** What the mock's discover_log returns: the sample's systems, plus a storefront that writes stock beside the warehouse. */
+export const MOCK_DISCOVERY = {
+  fileName: "traffic-week.jsonl",
+  model: {
+    format: "charter-model/1",
+    name: "Discovered from traffic-week.jsonl",
+    systems: [
+      { id: "erp", name: "erp", kind: "other" },
+      { id: "wms", name: "wms", kind: "other" },
+      { id: "shop", name: "shop", kind: "other" },
+    ],
+    entities: [
+      {
+        id: "stock",
+        name: "stock",
+        owner: "wms",
+        key: "id",
+        fields: [],
+        copies: ["shop"],
+        rationale: "suggested owner wms (score 5.10)",
+        ownerSuggestions: [
+          { system: "wms", score: 5.1, evidence: ["wms wrote 20 of the 20 stock keys first (100%)"] },
+          { system: "shop", score: 0.4, evidence: ["shop was the writer in 40 of the 200 write exchanges of stock (20%)"] },
+        ],
+      },
+      {
+        id: "voucher",
+        name: "voucher",
+        owner: "erp",
+        key: "id",
+        fields: [],
+        copies: [],
+        rationale: "suggested owner erp (the only writer)",
+        ownerSuggestions: [{ system: "erp", score: 7, evidence: ["erp wrote 12 of the 12 voucher keys first (100%)", "erp was the writer in 30 of the 30 write exchanges of voucher (100%)"] }],
+      },
+    ],
+    flows: [{ id: "stock-shop-to-wms", entity: "stock", from: "shop", to: "wms", pattern: "event", trigger: "system" }],
+  } as unknown as Model,
+  summary: ["traffic-week.jsonl: read 412 records as exchanges", "3 systems, 2 entities, 1 flow"],
+  compare: ["undocumented stock event shop → wms: 40 exchanges, error rate 0.00", "unused order-to-wms"],
+};
+
 export type MockBackend = {
   calls: string[];
   files: Map<string, string>;
@@ -548,6 +590,12 @@ export function installMockBackend(opts: MockOptions = {}): MockBackend {
         const path = String(a.path);
         if (path.includes("bad")) fail("import-invalid", `${path}: cannot tell the format from the content (not Mermaid, Excalidraw, draw.io, CSV, OpenAPI or AsyncAPI); give --format`);
         return structuredClone(MOCK_IMPORT);
+      }
+      case "discover_log": {
+        // Scaffolding: a fixed discovery (the reading, scoring and comparing are Rust, tested there).
+        const path = String(a.path);
+        if (path.includes("bad")) fail("import-invalid", `${path}: no exchange records in it`);
+        return structuredClone(MOCK_DISCOVERY);
       }
       case "import_apply": {
         const incoming = a.model as Model;
