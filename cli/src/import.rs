@@ -1,4 +1,4 @@
-//! `charter import FILE [--format …] [-o MODEL]`: a sketch or a spec as a
+//! `charter import FILE [--format …] [--asyncapi-v2-direction spec|reversed] [-o MODEL]`: a sketch or a spec as a
 //! `charter-model/1` document, on stdout or written atomically to MODEL.
 //! stderr says what was made of the input and lists what could not be
 //! placed. Exit 0 when a model was written (it may still have findings: run
@@ -6,10 +6,23 @@
 
 use crate::check::{err, out};
 use charter_model::file::{model_to_string, write_atomically};
-use charter_model::import::{import_file, Format};
+use charter_model::import::openapi::V2Direction;
+use charter_model::import::{import_file_with, Format, ImportOptions};
 use std::path::Path;
 
-pub fn run(file: &Path, format: Option<&str>, output: Option<&Path>) -> u8 {
+pub fn run(file: &Path, format: Option<&str>, output: Option<&Path>, v2_direction: &str) -> u8 {
+    let asyncapi_v2 = match v2_direction.trim() {
+        "spec" => V2Direction::Spec,
+        "reversed" => V2Direction::Reversed,
+        other => {
+            err(&format!(
+                "{}: unknown --asyncapi-v2-direction `{}` (known: spec, reversed)",
+                file.display(),
+                charter_model::text::one_line(other)
+            ));
+            return 2;
+        }
+    };
     let format = match format {
         None => None,
         Some(name) => match Format::from_name(name) {
@@ -26,7 +39,7 @@ pub fn run(file: &Path, format: Option<&str>, output: Option<&Path>) -> u8 {
             }
         },
     };
-    let imported = match import_file(file, format) {
+    let imported = match import_file_with(file, format, ImportOptions { asyncapi_v2 }) {
         Ok(i) => i,
         Err(e) => {
             err(&format!("{}: {e}", file.display()));

@@ -73,6 +73,15 @@ enum Command {
         /// Write the model to MODEL (atomically) instead of stdout.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// How to read AsyncAPI 2.x `publish`/`subscribe`: `spec` (as the 2.x
+        /// specification defines them: `subscribe` means the application sends)
+        /// or `reversed` (`publish` means it sends, as many tools write them).
+        #[arg(
+            long = "asyncapi-v2-direction",
+            value_name = "spec|reversed",
+            default_value = "spec"
+        )]
+        asyncapi_v2_direction: String,
     },
     /// Infer the integration map (a model) from observed exchanges.
     Discover {
@@ -145,7 +154,13 @@ fn main() -> ExitCode {
             file,
             format,
             output,
-        } => import::run(&file, format.as_deref(), output.as_deref()),
+            asyncapi_v2_direction,
+        } => import::run(
+            &file,
+            format.as_deref(),
+            output.as_deref(),
+            &asyncapi_v2_direction,
+        ),
         Command::Discover {
             logs,
             format,

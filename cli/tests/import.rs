@@ -159,3 +159,38 @@ fn every_sample_imports_into_a_checkable_model() {
     }
     assert!(n >= 10, "{n} samples");
 }
+
+#[test]
+fn asyncapi_2_direction_switch() {
+    let spec = sample("transport-portal.asyncapi.yaml");
+    let run = charter([
+        "import".as_ref(),
+        "--asyncapi-v2-direction".as_ref(),
+        "reversed".as_ref(),
+        spec.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let sent = v["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["entity"] == "order-ready")
+        .unwrap();
+    assert_eq!(sent["from"], "transport-portal");
+    assert!(run.stderr.contains("read reversed"), "{}", run.stderr);
+    let bad = charter([
+        "import".as_ref(),
+        "--asyncapi-v2-direction".as_ref(),
+        "sideways".as_ref(),
+        spec.as_os_str(),
+    ]);
+    assert_eq!(bad.code, 2);
+    assert_eq!(bad.stderr.lines().count(), 1, "{}", bad.stderr);
+    assert!(
+        bad.stderr
+            .contains("unknown --asyncapi-v2-direction `sideways` (known: spec, reversed)"),
+        "{}",
+        bad.stderr
+    );
+}

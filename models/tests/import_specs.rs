@@ -223,3 +223,56 @@ fn keys_are_declared_fields() {
         );
     }
 }
+
+#[test]
+fn asyncapi_2_direction_can_be_read_reversed() {
+    use charter_model::import::openapi::V2Direction;
+    use charter_model::import::{import_file_with, ImportOptions};
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/imports/transport-portal.asyncapi.yaml");
+    let reversed = import_file_with(
+        &p,
+        None,
+        ImportOptions {
+            asyncapi_v2: V2Direction::Reversed,
+        },
+    )
+    .unwrap();
+    let m = reads_back(&reversed.model);
+    // Reversed: `subscribe` (ShipmentBooked) is received, `publish` (OrderReady) is sent.
+    let booked = m.flows.iter().find(|f| f.entity == "shipment").unwrap();
+    assert_eq!(booked.to, "transport-portal");
+    assert_eq!(m.entity("shipment").unwrap().owner, None);
+    let ready = m.flows.iter().find(|f| f.entity == "order-ready").unwrap();
+    assert_eq!(ready.from, "transport-portal");
+    assert_eq!(
+        m.entity("order-ready").unwrap().owner.as_deref(),
+        Some("transport-portal")
+    );
+    assert!(
+        reversed.summary.iter().any(|l| l.contains("read reversed")),
+        "{:?}",
+        reversed.summary
+    );
+    // The default is the specification's reading, and it says how to flip it.
+    let spec = sample("transport-portal.asyncapi.yaml");
+    assert!(
+        spec.summary
+            .iter()
+            .any(|l| l.contains("--asyncapi-v2-direction reversed")),
+        "{:?}",
+        spec.summary
+    );
+    // 3.x has no such ambiguity: the switch changes nothing.
+    let p3 =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/imports/wms-stock.asyncapi.yaml");
+    let a = import_file_with(
+        &p3,
+        None,
+        ImportOptions {
+            asyncapi_v2: V2Direction::Reversed,
+        },
+    )
+    .unwrap();
+    assert_eq!(a.model, import_file(&p3, None).unwrap().model);
+}

@@ -161,14 +161,29 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
 
 /// Imports a file: reads it (bounded), recognises the format unless given,
 /// and builds the model, named after the file unless the input names it.
+/// Choices an importer cannot make from the file alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// How AsyncAPI 2.x `publish`/`subscribe` are read.
+    pub asyncapi_v2: openapi::V2Direction,
+}
+
 pub fn import_file(path: &Path, format: Option<Format>) -> Result<Imported, ImportError> {
+    import_file_with(path, format, ImportOptions::default())
+}
+
+pub fn import_file_with(
+    path: &Path,
+    format: Option<Format>,
+    options: ImportOptions,
+) -> Result<Imported, ImportError> {
     let bytes = read_limited(path)?;
     let stem = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let name = stem.split('.').next().unwrap_or_default().to_string();
-    import_bytes(&bytes, format, &name)
+    import_bytes_with(&bytes, format, &name, options)
 }
 
 /// Imports bytes already read. `name` names the model when the input does
@@ -177,6 +192,16 @@ pub fn import_bytes(
     bytes: &[u8],
     format: Option<Format>,
     name: &str,
+) -> Result<Imported, ImportError> {
+    import_bytes_with(bytes, format, name, ImportOptions::default())
+}
+
+/// [`import_bytes`] with the choices of [`ImportOptions`].
+pub fn import_bytes_with(
+    bytes: &[u8],
+    format: Option<Format>,
+    name: &str,
+    options: ImportOptions,
 ) -> Result<Imported, ImportError> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(ImportError::TooLarge);
@@ -201,6 +226,6 @@ pub fn import_bytes(
         Format::Drawio => drawio::import(text, name),
         Format::Csv => csv::import(text, name),
         Format::Openapi => openapi::import_openapi(text, name),
-        Format::Asyncapi => openapi::import_asyncapi(text, name),
+        Format::Asyncapi => openapi::import_asyncapi_with(text, name, options.asyncapi_v2),
     }
 }

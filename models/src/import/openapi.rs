@@ -498,6 +498,28 @@ fn capitalise(s: &str) -> String {
 }
 
 pub fn import_asyncapi(text: &str, name: &str) -> Result<Imported, ImportError> {
+    import_asyncapi_with(text, name, V2Direction::Spec)
+}
+
+/// How to read an AsyncAPI 2.x `publish`/`subscribe` (3.x says `send` and
+/// `receive`, which cannot be misread).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum V2Direction {
+    /// As the 2.x specification defines it: `subscribe` is what the
+    /// application's consumers do, so the application sends; `publish` is
+    /// what others do to it, so it receives.
+    #[default]
+    Spec,
+    /// The other way round, as many tools and teams write 2.x specs:
+    /// `publish` means the application sends.
+    Reversed,
+}
+
+pub fn import_asyncapi_with(
+    text: &str,
+    name: &str,
+    v2: V2Direction,
+) -> Result<Imported, ImportError> {
     let doc = read_document(text, Format::Asyncapi)?;
     let version = doc
         .get("asyncapi")
@@ -576,8 +598,10 @@ pub fn import_asyncapi(text: &str, name: &str) -> Result<Imported, ImportError> 
         let channels = doc.get("channels").and_then(Value::as_object);
         for (address, ch) in channels.into_iter().flatten().take(MAX_ITEMS) {
             // 2.x: `subscribe` is what the application's consumers do, so
-            // the application sends; `publish` is what it receives.
-            for (verb, sends) in [("subscribe", true), ("publish", false)] {
+            // the application sends; `publish` is what it receives (unless
+            // the spec was written the other way round: V2Direction).
+            let reversed = v2 == V2Direction::Reversed;
+            for (verb, sends) in [("subscribe", !reversed), ("publish", reversed)] {
                 let Some(op) = ch.get(verb) else { continue };
                 let msgs: Vec<&Value> = match op.get("message") {
                     Some(m) => match m.get("oneOf").and_then(Value::as_array) {
@@ -631,7 +655,11 @@ pub fn import_asyncapi(text: &str, name: &str) -> Result<Imported, ImportError> 
     }
     b.summary.push(format!(
         "application {app} ({title}, AsyncAPI {version}); placeholder systems stand for its consumers and producers: replace them with the real ones{}",
-        if v3 { "" } else { " (2.x: `subscribe` read as the application sending, as the specification says)" }
+        match (v3, v2) {
+            (true, _) => "",
+            (false, V2Direction::Spec) => " (2.x: `subscribe` read as the application sending, as the specification says; --asyncapi-v2-direction reversed reads `publish` as sending)",
+            (false, V2Direction::Reversed) => " (2.x read reversed: `publish` as the application sending)",
+        }
     ));
     if b.model.entities.is_empty() {
         b.unplaced
