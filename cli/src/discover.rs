@@ -1,4 +1,4 @@
-//! `charter discover LOG... [--format exchanges|csv] [--compare MODEL] [-o MODEL]`:
+//! `charter discover LOG... [--format exchanges|otlp|csv] [--compare MODEL] [-o MODEL]`:
 //! the integration map as it runs, from observed exchanges, streamed into
 //! aggregates. The discovered model goes to stdout (or atomically to MODEL
 //! with -o); with --compare, stdout lists `undocumented …` and `unused …`

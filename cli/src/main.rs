@@ -87,7 +87,8 @@ enum Command {
     Discover {
         #[arg(required = true)]
         logs: Vec<PathBuf>,
-        /// exchanges (JSON Lines) or csv; recognised from the content when not given.
+        /// exchanges (JSON Lines), otlp (OpenTelemetry traces, OTLP/JSON) or csv;
+        /// recognised from the content when not given.
         #[arg(long)]
         format: Option<String>,
         /// List undocumented exchanges and unused flows of MODEL, one per line.

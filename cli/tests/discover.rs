@@ -312,3 +312,105 @@ fn a_mostly_good_log_skips_bad_lines_and_says_so() {
         run.stderr
     );
 }
+
+/// A flow as (entity, from, to, pattern).
+type FlowKey = (String, String, String, String);
+
+/// The flows and owners a discovered model names.
+fn map_of(stdout: &str) -> (Vec<FlowKey>, Vec<(String, Value)>) {
+    let m: Value = serde_json::from_str(stdout).unwrap();
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let mut flows: Vec<_> = m["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                s(&f["entity"]),
+                s(&f["from"]),
+                s(&f["to"]),
+                s(&f["pattern"]),
+            )
+        })
+        .collect();
+    flows.sort();
+    let owners = m["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (s(&e["id"]), e["owner"].clone()))
+        .collect();
+    (flows, owners)
+}
+
+#[test]
+fn otlp_traces_give_the_same_map_as_the_exchange_log() {
+    // The same traffic as ecommerce-exchanges.jsonl, as OpenTelemetry spans: producer/consumer and
+    // client/server halves in separate requests (some server halves first).
+    let traces = charter([
+        "discover".as_ref(),
+        sample("ecommerce-traces.otlp.jsonl").as_os_str(),
+    ]);
+    assert_eq!(traces.code, 0, "{}", traces.stderr);
+    assert!(
+        traces.stderr.contains("as otlp"),
+        "recognised from the content: {}",
+        traces.stderr
+    );
+    assert!(
+        traces.stderr.contains("double write: shop writes stock"),
+        "{}",
+        traces.stderr
+    );
+    let log = charter([
+        "discover".as_ref(),
+        sample("ecommerce-exchanges.jsonl").as_os_str(),
+    ]);
+    assert_eq!(map_of(&traces.stdout), map_of(&log.stdout));
+    let named = charter([
+        "discover".as_ref(),
+        "--format".as_ref(),
+        "otlp".as_ref(),
+        sample("ecommerce-traces.otlp.jsonl").as_os_str(),
+    ]);
+    assert_eq!(named.code, 0, "{}", named.stderr);
+}
+
+#[test]
+fn broken_otlp_is_one_line_and_halves_that_never_meet_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("broken.otlp.jsonl");
+    let half = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},"scopeSpans":[{"spans":[{"spanId":"01","kind":3,"attributes":[{"key":"http.route","value":{"stringValue":"/orders"}}]}]}]}]}"#;
+    let peer = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}}]},"scopeSpans":[{"spans":[{"spanId":"02","kind":3,"attributes":[{"key":"peer.service","value":{"stringValue":"oms"}},{"key":"url.path","value":{"stringValue":"/orders/7"}},{"key":"http.request.method","value":{"stringValue":"POST"}}]}]}]}]}"#;
+    std::fs::write(
+        &f,
+        format!("{half}\n{{\"resourceSpans\": [truncated\n{peer}\n"),
+    )
+    .unwrap();
+    let run = charter([
+        "discover".as_ref(),
+        "--format".as_ref(),
+        "otlp".as_ref(),
+        f.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 2: not an OTLP/JSON request"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 span(s) never met their other half"),
+        "{}",
+        run.stderr
+    );
+    let (flows, _) = map_of(&run.stdout);
+    assert_eq!(flows.len(), 1, "{flows:?}");
+    assert_eq!((flows[0].1.as_str(), flows[0].2.as_str()), ("shop", "oms"));
+    // Not a trace request at all: refused in one line naming the file.
+    std::fs::write(&f, "{\"resourceSpans\": 5}\n").unwrap();
+    let bad = charter(["discover".as_ref(), f.as_os_str()]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert_eq!(bad.stderr.lines().count(), 1, "{}", bad.stderr);
+    assert!(bad.stderr.contains("broken.otlp.jsonl"), "{}", bad.stderr);
+}

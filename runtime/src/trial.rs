@@ -84,15 +84,27 @@ mod tests {
 
     #[test]
     fn holds_and_fails_as_cel_says() {
-        assert_eq!(run("quantity >= 0", json!({"sku": "A", "quantity": 3})), Trial::Holds);
-        assert_eq!(run("quantity >= 0", json!({"sku": "A", "quantity": -1})), Trial::Fails);
-        // A number field is a double even when sent as a whole number.
         assert_eq!(
-            run("price > 2.5", json!({"sku": "A", "quantity": 1, "price": 3})),
+            run("quantity >= 0", json!({"sku": "A", "quantity": 3})),
             Trial::Holds
         );
         assert_eq!(
-            run("status in ['open']", json!({"sku": "A", "quantity": 1, "status": "held"})),
+            run("quantity >= 0", json!({"sku": "A", "quantity": -1})),
+            Trial::Fails
+        );
+        // A number field is a double even when sent as a whole number.
+        assert_eq!(
+            run(
+                "price > 2.5",
+                json!({"sku": "A", "quantity": 1, "price": 3})
+            ),
+            Trial::Holds
+        );
+        assert_eq!(
+            run(
+                "status in ['open']",
+                json!({"sku": "A", "quantity": 1, "status": "held"})
+            ),
             Trial::Fails
         );
     }
@@ -116,15 +128,26 @@ mod tests {
         );
         // Required fields are only required of upserts.
         let partial = json!({"quantity": 1});
-        assert!(matches!(run("quantity >= 0", partial.clone()), Trial::Contract { .. }));
+        assert!(matches!(
+            run("quantity >= 0", partial.clone()),
+            Trial::Contract { .. }
+        ));
         assert_eq!(
-            try_condition(&schema(), "quantity >= 0", partial.as_object().unwrap(), false),
+            try_condition(
+                &schema(),
+                "quantity >= 0",
+                partial.as_object().unwrap(),
+                false
+            ),
             Trial::Holds
         );
     }
 
     #[test]
     fn a_condition_the_runtime_cannot_compile_is_invalid() {
-        assert!(matches!(run("quantity >=", json!({"sku": "A", "quantity": 1})), Trial::Invalid(_)));
+        assert!(matches!(
+            run("quantity >=", json!({"sku": "A", "quantity": 1})),
+            Trial::Invalid(_)
+        ));
     }
 }

@@ -14,6 +14,7 @@
 //! `contested` on entities. A writer that is not the suggested owner keeps
 //! its event flows: `charter check` names them double writes.
 
+pub mod otlp;
 pub mod read;
 pub mod time;
 

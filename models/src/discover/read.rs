@@ -17,15 +17,18 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 pub enum LogFormat {
     Exchanges,
     Csv,
+    /// OpenTelemetry traces as OTLP/JSON (super::otlp).
+    Otlp,
 }
 
 impl LogFormat {
-    pub const ALL: [LogFormat; 2] = [LogFormat::Exchanges, LogFormat::Csv];
+    pub const ALL: [LogFormat; 3] = [LogFormat::Exchanges, LogFormat::Csv, LogFormat::Otlp];
 
     pub fn as_str(self) -> &'static str {
         match self {
             LogFormat::Exchanges => "exchanges",
             LogFormat::Csv => "csv",
+            LogFormat::Otlp => "otlp",
         }
     }
 
@@ -35,9 +38,22 @@ impl LogFormat {
             .find(|f| f.as_str().eq_ignore_ascii_case(name.trim()))
     }
 
-    /// From the first bytes of a log: `{` starts JSON Lines, else CSV.
+    /// From the first bytes of a log: OTLP/JSON names `resourceSpans` at
+    /// once; else `{` starts JSON Lines, else CSV.
     pub fn detect(head: &[u8]) -> LogFormat {
         let t = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        let start = t
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(t.len());
+        if t[start..].starts_with(b"{")
+            && t[start..]
+                .windows(15)
+                .take(64)
+                .any(|w| w == b"\"resourceSpans\"")
+        {
+            return LogFormat::Otlp;
+        }
         match t.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') | None => LogFormat::Exchanges,
             _ => LogFormat::Csv,
@@ -71,7 +87,7 @@ pub struct ReadReport {
 const MAX_PROBLEMS: usize = 5;
 
 impl ReadReport {
-    fn problem(&mut self, line: u64, message: &str) {
+    pub(crate) fn problem(&mut self, line: u64, message: &str) {
         self.skipped += 1;
         if self.problems.len() < MAX_PROBLEMS {
             self.problems
@@ -89,6 +105,7 @@ pub fn read_log(
     let report = match format {
         LogFormat::Exchanges => read_jsonl(reader, d)?,
         LogFormat::Csv => read_csv(reader, d)?,
+        LogFormat::Otlp => super::otlp::read_otlp(reader, d)?,
     };
     if report.records == 0 {
         return Err(match report.problems.first() {
@@ -213,8 +230,17 @@ fn add_fields(f: &Fields, d: &mut Discovery) -> Result<(), String> {
 
 /// Calls `each` with every line (without its line break), at most
 /// [`MAX_LINE_BYTES`] long; a longer line is given as `Err(())`.
-fn for_each_line(
+pub(crate) fn for_each_line(
+    reader: impl BufRead,
+    each: impl FnMut(u64, Result<&[u8], ()>),
+) -> std::io::Result<()> {
+    for_each_line_up_to(reader, MAX_LINE_BYTES, each)
+}
+
+/// [`for_each_line`] with another longest line.
+pub(crate) fn for_each_line_up_to(
     mut reader: impl BufRead,
+    max_line: usize,
     mut each: impl FnMut(u64, Result<&[u8], ()>),
 ) -> std::io::Result<()> {
     let mut line_no = 0u64;
@@ -242,7 +268,7 @@ fn for_each_line(
             if buf.is_empty() && !too_long {
                 each(line_no, Ok(trim_cr(&chunk[start..end])));
             } else {
-                if !too_long && buf.len() + nl <= MAX_LINE_BYTES {
+                if !too_long && buf.len() + nl <= max_line {
                     buf.extend_from_slice(&chunk[start..end]);
                     each(line_no, Ok(trim_cr(&buf)));
                 } else {
@@ -255,7 +281,7 @@ fn for_each_line(
         }
         let rest = &chunk[start..];
         if !too_long {
-            if buf.len() + rest.len() > MAX_LINE_BYTES {
+            if buf.len() + rest.len() > max_line {
                 too_long = true;
                 buf.clear();
             } else {
