@@ -35,6 +35,24 @@ try {
     const title = await session.text('[data-testid="model-title"]');
     if (!title || !title.includes("Seafood")) throw new Error(`title is ${title}`);
     await session.screenshot("01-first-launch.png");
+    // Every system of the sample is on screen, its name whole and not covered by anything (the guide included).
+    await sleep(500);
+    const names = await session.exec(() =>
+      [...document.querySelectorAll('.react-flow__node [data-testid="system-name"]')].map((el) => {
+        const r = el.getBoundingClientRect();
+        const pane = document.querySelector(".canvas-flow").getBoundingClientRect();
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return {
+          name: el.textContent,
+          onScreen: r.width > 0 && r.left >= pane.left && r.right <= pane.right && r.top >= pane.top && r.bottom <= pane.bottom,
+          whole: el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1,
+          uncovered: top !== null && (top === el || el.contains(top)),
+        };
+      }),
+    );
+    const count = await session.exec(() => document.querySelectorAll(".react-flow__node").length);
+    const bad = names.filter((n) => !n.onScreen || !n.whole || !n.uncovered);
+    if (names.length !== count || bad.length > 0) throw new Error(`system names not all readable at first launch: ${JSON.stringify(bad)} (${names.length} names, ${count} systems)`);
     // The canvas bar fits on one line in the 1280 px window: every control sits on the same row.
     const tops = await session.exec(() => [...document.querySelectorAll('[data-testid="canvas-bar"] > *')].map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2)));
     if (Math.max(...tops) - Math.min(...tops) > 6) throw new Error(`the canvas bar wraps: control centres at ${tops.join(", ")}`);

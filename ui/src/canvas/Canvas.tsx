@@ -393,7 +393,15 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     (bounds: Rect, duration = 0) => {
       const el = wrapper.current;
       if (!el || !el.clientWidth || !el.clientHeight) return rf.fitBounds(bounds, { padding: 0.04, duration });
-      const inset = presentingRef.current ? { left: 0, top: (el.querySelector(".legend")?.clientHeight ?? 40) + 14, bottom: (el.querySelector(".present-caption")?.clientHeight ?? 90) + 18 } : { left: 0, top: 0, bottom: 0 };
+      // Clear of what sits on the canvas: in presentation the legend (top) and the caption (bottom);
+      // else the tray of unowned entities (top), the first-launch guide and the traffic legend (bottom).
+      const height = (sel: string) => {
+        const h = el.querySelector<HTMLElement>(sel)?.offsetHeight ?? 0;
+        return h > 0 ? h + 16 : 0;
+      };
+      const inset = presentingRef.current
+        ? { left: 0, top: (el.querySelector(".legend")?.clientHeight ?? 40) + 14, bottom: (el.querySelector(".present-caption")?.clientHeight ?? 90) + 18 }
+        : { left: 0, top: height(".canvas-top"), bottom: height(".traffic-legend") };
       const w = Math.max(200, el.clientWidth - inset.left);
       const h = Math.max(200, el.clientHeight - inset.top - inset.bottom);
       const v = getViewportForBounds(bounds, w, h, 0.05, 1, 0.03);
@@ -964,7 +972,6 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
            </DimContext.Provider>
           </FocusContext.Provider>
         </ActionsContext.Provider>
-        {!presenting && <UnownedTray entities={unowned} onSelect={onSelect} />}
         {rehearsedNow && !presenting && <TrafficLegend rehearsed={rehearsedNow} shown={showTraffic} onShow={setShowTraffic} />}
         {presenting && (
           <>
@@ -988,18 +995,24 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
             }}
           />
         )}
+        {/* What sits along the top of the canvas (the view is framed clear of it): the first-launch guide, then the tray of unowned entities. */}
+        {!presenting && (
+          <div className="canvas-top" data-testid="canvas-top">
+          {guide && positions && !openBundle && !rehearsedNow && (
+            <Guide
+              model={model}
+              findings={state.findings}
+              onDismiss={() => {
+                setGuide(false);
+                storeFlag("charter-guide-dismissed", true);
+              }}
+            />
+          )}
+            <UnownedTray entities={unowned} onSelect={onSelect} />
+          </div>
+        )}
         {!positions && <div className="canvas-status">Loading the layout…</div>}
         {model.systems.length === 0 && positions && <div className="canvas-status" data-testid="canvas-empty">An empty model: add a system above (or press N).</div>}
-        {guide && positions && !presenting && !openBundle && (
-          <Guide
-            model={model}
-            findings={state.findings}
-            onDismiss={() => {
-              setGuide(false);
-              storeFlag("charter-guide-dismissed", true);
-            }}
-          />
-        )}
       </div>
       {connect && <ConnectDialog model={model} from={connect.from} to={connect.to} onOk={(f) => void createFlow(f)} onCancel={() => setConnect(null)} />}
       {ownerAsk && <OwnerDialog model={model} entity={ownerAsk.entity} owner={ownerAsk.owner} onOk={(r) => void changeOwner(ownerAsk.entity, ownerAsk.owner, r)} onCancel={() => setOwnerAsk(null)} />}
