@@ -185,7 +185,13 @@ impl Discovery {
                 retry = true;
             } else {
                 if self.ids_now.len() >= RECENT_IDS {
-                    self.ids_before = std::mem::take(&mut self.ids_now);
+                    // The older generation's table is emptied and reused:
+                    // no new allocation, no regrowth by rehashing.
+                    std::mem::swap(&mut self.ids_now, &mut self.ids_before);
+                    self.ids_now.clear();
+                }
+                if self.ids_now.capacity() == 0 {
+                    self.ids_now.reserve(RECENT_IDS);
                 }
                 self.ids_now.insert(h);
             }
