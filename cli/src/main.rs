@@ -10,6 +10,7 @@ mod check;
 mod diff;
 mod discover;
 mod export;
+mod gate;
 mod identities;
 mod import;
 mod replay;
@@ -125,6 +126,17 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         admin_listen: Option<String>,
     },
+    /// A JetStream gate worker: decides the traffic published to NATS
+    /// (docs/jetstream.md). In production: a cluster of three nats-servers
+    /// (JetStream, replicas 3) and N workers started alike; partitions are
+    /// shared among live workers and taken over when one stops.
+    Gate(gate::GateArgs),
+    /// NATS for the JetStream gate: broker permissions from ownership,
+    /// publishing recorded traffic, reading decisions back.
+    Nats {
+        #[command(subcommand)]
+        action: gate::NatsAction,
+    },
     /// Identities of the systems at the gate (`serve --identities`).
     Identities {
         #[command(subcommand)]
@@ -195,6 +207,8 @@ fn main() -> ExitCode {
             },
         ),
         Command::Identities { action } => identities::run(action),
+        Command::Gate(args) => gate::run_gate(&args),
+        Command::Nats { action } => gate::run_nats(action),
     };
     ExitCode::from(code)
 }

@@ -114,19 +114,27 @@ pub fn open_and_recover(path: &Path, engine: &mut Engine) -> io::Result<(File, R
 
 /// Decides a logged message again; `Some(same)`: whether the decision is
 /// the one logged; `None`: not a log line.
-fn restore_line(line: &[u8], engine: &mut Engine) -> Option<bool> {
+pub(crate) fn restore_line(line: &[u8], engine: &mut Engine) -> Option<bool> {
+    restore_line_verdict(line, engine).map(|(_, _, same)| same)
+}
+
+/// [`restore_line`], also giving the logged decision and reason.
+pub(crate) fn restore_line_verdict(
+    line: &[u8],
+    engine: &mut Engine,
+) -> Option<(Verdict, Option<Reason>, bool)> {
     let logged = serde_json::from_slice::<Logged>(line).ok()?;
     let verdict = Verdict::parse(logged.decision.decision)?;
     let reason = logged.decision.reason.as_deref().and_then(Reason::parse);
     match logged.message.map(|m| parse_message(m.get().as_bytes())) {
         Some(Ok(msg)) => {
             let d = crate::identity::decide_as(engine, &msg, logged.by.as_deref());
-            Some(d.verdict == verdict && d.reason == reason)
+            Some((verdict, reason, d.verdict == verdict && d.reason == reason))
         }
         _ => {
             let detail = logged.decision.detail.as_deref().unwrap_or("not a message");
             engine.count_invalid(detail, logged.decision.id.as_deref());
-            Some(verdict == Verdict::Invalid)
+            Some((verdict, reason, verdict == Verdict::Invalid))
         }
     }
 }

@@ -52,6 +52,7 @@ pub mod engine;
 pub mod expr;
 pub mod identity;
 pub mod incidents;
+pub mod jetstream;
 pub mod load;
 pub mod message;
 pub mod ordering;

@@ -861,3 +861,84 @@ pub fn serve_blocking(
         served.map_err(ServeError::Io)
     })
 }
+
+/// A read-only gate view fed from elsewhere: the JetStream gate's aggregator
+/// ([`crate::jetstream::aggregate`]) restores every decision the workers
+/// stored into one engine and serves the same `GET /v1/exceptions`,
+/// `/v1/incidents`, `/v1/alerts`, `/healthz` and `/metrics` as `serve`.
+pub struct Observer {
+    app: Arc<App>,
+    differing: AtomicU64,
+}
+
+impl Observer {
+    pub fn new(cfg: Arc<Compiled>, limits: Limits) -> Observer {
+        let engine = Engine::with_limits(Arc::clone(&cfg), limits);
+        Observer {
+            app: Arc::new(App {
+                identities: None,
+                auth_failures: Default::default(),
+                clock: Clock::Message,
+                cfg,
+                inner: Mutex::new(Inner {
+                    engine,
+                    log: None,
+                    decisions: BTreeMap::new(),
+                    decision_latency: Histogram::new(),
+                    request_latency: Histogram::new(),
+                }),
+            }),
+            differing: AtomicU64::new(0),
+        }
+    }
+
+    /// Restores one decision-log line (see [`crate::declog`]); false when it
+    /// is not one.
+    pub fn restore(&self, line: &[u8]) -> bool {
+        let mut inner = self.app.lock();
+        let t0 = Instant::now();
+        match crate::declog::restore_line_verdict(line, &mut inner.engine) {
+            Some((verdict, reason, same)) => {
+                inner.decision_latency.observe(t0.elapsed().as_secs_f64());
+                *inner.decisions.entry((verdict, reason)).or_default() += 1;
+                if !same {
+                    self.differing.fetch_add(1, AtomicOrdering::Relaxed);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Decisions restored so far.
+    pub fn decided(&self) -> u64 {
+        self.app.lock().decisions.values().sum()
+    }
+
+    /// Restored decisions this engine decides otherwise (an id reused across
+    /// partitions, a configuration changed under the workers).
+    pub fn differing(&self) -> u64 {
+        self.differing.load(AtomicOrdering::Relaxed)
+    }
+
+    /// The read-only routes.
+    pub fn router(&self) -> Router {
+        async fn read_only() -> Response {
+            error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "read-only",
+                "this is the JetStream gate's aggregator: it decides nothing; systems publish to NATS (charter.in.<source>.<entity>.<kind>.<keytoken>)",
+            )
+        }
+        Router::new()
+            .route("/v1/messages", post(read_only))
+            .route("/v1/exceptions", get(get_exceptions))
+            .route("/v1/incidents", get(get_incidents))
+            .route("/v1/alerts", get(get_alerts))
+            .route("/healthz", get(healthz))
+            .route("/metrics", get(metrics))
+            .method_not_allowed_fallback(method_not_allowed)
+            .fallback(not_found)
+            .with_state(Arc::clone(&self.app))
+    }
+}
