@@ -86,6 +86,12 @@ pub enum NatsAction {
         #[command(flatten)]
         nats: Nats,
     },
+    /// Message counts of the gate's streams (inbound, decision records,
+    /// deliveries), as JSON.
+    Status {
+        #[command(flatten)]
+        nats: Nats,
+    },
     /// Write every decision stored so far (JSON Lines, by inbound sequence).
     Decisions {
         #[command(flatten)]
@@ -275,6 +281,19 @@ pub fn run_nats(action: NatsAction) -> u8 {
                     0
                 }
                 Err(e) => fail(&format!("{}: {e}", traffic.display())),
+            }
+        }
+        NatsAction::Status { nats } => {
+            let connection = match nats.connection(None) {
+                Ok(c) => c,
+                Err(e) => return fail(&e),
+            };
+            match tools::status_blocking(&connection) {
+                Ok(v) => {
+                    println!("{v}");
+                    0
+                }
+                Err(e) => fail(&e.to_string()),
             }
         }
         NatsAction::Decisions { nats, output } => {

@@ -49,6 +49,8 @@ pub enum GateError {
     Nats { what: &'static str, detail: String },
     #[error("partition {0}: another worker stored decisions first (its lease was lost); partition dropped")]
     Fenced(u32),
+    #[error("the broker refused it: {0}")]
+    Refused(String),
     #[error("the connection to NATS closed")]
     Closed,
     #[error("{0}")]
@@ -89,12 +91,33 @@ fn parse_version(v: &str) -> Option<(u64, u64)> {
     Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
+/// The last error the server sent on a connection (a permissions
+/// violation, say), for messages that name the real cause.
+pub type ServerErrors = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
 /// Connects and checks the server's version.
 pub async fn connect(c: &Connection) -> Result<async_nats::Client, GateError> {
+    connect_watched(c).await.map(|(client, _)| client)
+}
+
+/// [`connect`], keeping the server's last error.
+pub async fn connect_watched(
+    c: &Connection,
+) -> Result<(async_nats::Client, ServerErrors), GateError> {
+    let errors: ServerErrors = ServerErrors::default();
+    let seen = errors.clone();
     let mut opts = async_nats::ConnectOptions::new()
         .custom_inbox_prefix(&c.inbox)
         .name("charter-gate")
-        .connection_timeout(Duration::from_secs(5));
+        .connection_timeout(Duration::from_secs(5))
+        .event_callback(move |event| {
+            let seen = seen.clone();
+            async move {
+                if let async_nats::Event::ServerError(e) = event {
+                    *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                }
+            }
+        });
     if let Some((user, password)) = &c.credentials {
         opts = opts.user_and_password(user.clone(), password.clone());
     }
@@ -107,7 +130,7 @@ pub async fn connect(c: &Connection) -> Result<async_nats::Client, GateError> {
         })?;
     let found = client.server_info().version;
     match parse_version(&found) {
-        Some(v) if v >= MIN_SERVER => Ok(client),
+        Some(v) if v >= MIN_SERVER => Ok((client, errors)),
         _ => Err(GateError::OldServer {
             url: c.url.clone(),
             found,

@@ -3,7 +3,7 @@
 //! broker and checks that the gate decided as `replay` does.
 
 use super::gate::LAST_IN;
-use super::{connect, subjects, Connection, GateError};
+use super::{connect, connect_watched, subjects, Connection, GateError, ServerErrors};
 use crate::message::{parse_message, Kind};
 use async_nats::jetstream::{self, consumer};
 use bytes::Bytes;
@@ -72,8 +72,9 @@ pub fn publish_blocking(
         .build()
         .map_err(|e| GateError::Setup(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async {
-        let client = connect(connection).await?;
+        let (client, errors) = connect_watched(connection).await?;
         let js = jetstream::new(client);
+        let failed = |what: &'static str, e: &dyn std::fmt::Display| refused_or(&errors, what, e);
         let mut acked = HashMap::new();
         let mut out = Published::default();
         let mut pending = VecDeque::new();
@@ -100,21 +101,65 @@ pub fn publish_blocking(
             let ack = js
                 .publish(subject, Bytes::from(line))
                 .await
-                .map_err(|e| GateError::nats("publish", e))?;
+                .map_err(|e| failed("publish", &e))?;
             pending.push_back(ack);
             out.messages += 1;
             if pending.len() >= 4096 {
                 if let Some(a) = pending.pop_front() {
-                    let a = a.await.map_err(|e| GateError::nats("store a message", e))?;
+                    let a = a.await.map_err(|e| failed("store a message", &e))?;
                     settle(a, &mut out);
                 }
             }
         }
         while let Some(a) = pending.pop_front() {
-            let a = a.await.map_err(|e| GateError::nats("store a message", e))?;
+            let a = a.await.map_err(|e| failed("store a message", &e))?;
             settle(a, &mut out);
         }
         Ok(out)
+    })
+}
+
+/// A publish that failed after the server reported a permissions
+/// violation was refused by the broker: say so.
+fn refused_or(errors: &ServerErrors, what: &'static str, e: &dyn std::fmt::Display) -> GateError {
+    // The server's error and the failed publish race; give it a moment.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    match errors.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        Some(s) if s.to_ascii_lowercase().contains("permissions violation") => {
+            GateError::Refused(s)
+        }
+        _ => GateError::nats(what, e),
+    }
+}
+
+/// Stream counts: inbound messages, decision records, deliveries.
+pub fn status_blocking(connection: &Connection) -> Result<serde_json::Value, GateError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| GateError::Setup(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async {
+        let client = connect(connection).await?;
+        let js = jetstream::new(client);
+        let mut counts = serde_json::Map::new();
+        for (name, stream) in [
+            ("inbound", subjects::IN_STREAM),
+            ("decisionRecords", subjects::DECISIONS_STREAM),
+            ("deliveries", subjects::OUT_STREAM),
+        ] {
+            let n = match js.get_stream(stream).await {
+                Ok(mut s) => {
+                    s.info()
+                        .await
+                        .map_err(|e| GateError::nats("read a stream", e))?
+                        .state
+                        .messages
+                }
+                Err(_) => 0,
+            };
+            counts.insert(name.to_string(), n.into());
+        }
+        Ok(serde_json::Value::Object(counts))
     })
 }
 
