@@ -212,7 +212,7 @@ fn traffic(n: usize) -> Vec<String> {
     let mut i = 0u64;
     while lines.len() < n {
         for (j, mut m) in traffic_gen::with_acks(i).into_iter().enumerate() {
-            if j > 0 && i % 13 == 0 {
+            if j > 0 && i.is_multiple_of(13) {
                 m["ok"] = Value::Bool(false);
                 m["reason"] = Value::String("carrier missing".into());
             }
@@ -278,7 +278,7 @@ fn three_workers_one_killed_decide_as_replay_does() {
     });
     let held_by_a = a.holding();
 
-    let mut publish = Command::new(env!("CARGO_BIN_EXE_charter"))
+    let publish = Command::new(env!("CARGO_BIN_EXE_charter"))
         .args(["nats", "publish"])
         .arg(&input)
         .args(["--nats", &url])
