@@ -62,6 +62,9 @@ pub struct GateArgs {
     /// state is rebuilt from its kept decisions).
     #[arg(long, default_value_t = 7)]
     pub retention_days: u64,
+    /// Copies of each stream on a nats-server cluster (3 in production).
+    #[arg(long, default_value_t = 1)]
+    pub replicas: usize,
     /// Run the aggregator instead of a worker: exceptions, incidents, alerts
     /// and metrics of all workers over HTTP (needs --listen).
     #[arg(long)]
@@ -85,6 +88,10 @@ pub enum NatsAction {
         traffic: PathBuf,
         #[command(flatten)]
         nats: Nats,
+        /// At most this many messages per second (default: as fast as the
+        /// broker stores them).
+        #[arg(long)]
+        rate: Option<u32>,
     },
     /// Message counts of the gate's streams (inbound, decision records,
     /// deliveries), as JSON.
@@ -146,11 +153,12 @@ pub fn run_gate(a: &GateArgs) -> u8 {
             partitions: a.partitions,
             retention: Duration::from_secs(a.retention_days.max(1) * 24 * 3600),
             lease: Duration::from_secs(a.lease_seconds.max(1)),
+            replicas: a.replicas.clamp(1, 5),
             ..Layout::default()
         },
         worker: name.clone(),
         batch: a.batch.clamp(1, 10_000),
-        limits: Limits::default(),
+        limits: per_partition(a.partitions),
     };
     let url = a.nats.url.clone();
     let result = worker::run_blocking(&opts, |event| {
@@ -190,6 +198,20 @@ pub fn run_gate(a: &GateArgs) -> u8 {
             0
         }
         Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// One engine per partition: `serve`'s bounds shared out, so that a worker
+/// holding every partition holds what one `serve` does (each bound at least
+/// 65,536 entries, or 16,384 reconciliation keys per rule).
+fn per_partition(partitions: u32) -> Limits {
+    let d = Limits::default();
+    let share = |n: usize, floor: usize| (n / partitions.max(1) as usize).max(floor);
+    Limits {
+        duplicate_ids: share(d.duplicate_ids, 65_536),
+        reconcile_keys_per_rule: share(d.reconcile_keys_per_rule, 16_384),
+        outstanding_acks: share(d.outstanding_acks, 65_536),
+        ordered_keys: share(d.ordered_keys, 65_536),
     }
 }
 
@@ -248,7 +270,11 @@ pub fn run_nats(action: NatsAction) -> u8 {
                 },
             }
         }
-        NatsAction::Publish { traffic, nats } => {
+        NatsAction::Publish {
+            traffic,
+            nats,
+            rate,
+        } => {
             let connection = match nats.connection(
                 nats.user
                     .as_ref()
@@ -264,6 +290,7 @@ pub fn run_nats(action: NatsAction) -> u8 {
             match tools::publish_blocking(
                 &connection,
                 std::io::BufReader::with_capacity(1 << 20, file),
+                rate,
             ) {
                 Ok(p) => {
                     println!(

@@ -126,10 +126,20 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         admin_listen: Option<String>,
     },
-    /// A JetStream gate worker: decides the traffic published to NATS
-    /// (docs/jetstream.md). In production: a cluster of three nats-servers
-    /// (JetStream, replicas 3) and N workers started alike; partitions are
-    /// shared among live workers and taken over when one stops.
+    /// A JetStream gate worker: decides the traffic published to NATS.
+    ///
+    /// Systems publish on charter.in.<source>.<entity>.<kind>.<keytoken>;
+    /// decisions are stored on charter.decisions.<partition>, deliveries on
+    /// charter.out.<target>.<entity>. The inbound stream is partitioned by
+    /// entity key; each partition is decided by one live worker, in order.
+    ///
+    /// In production: a cluster of three nats-servers with JetStream (their
+    /// authorization block from `charter nats permissions`), --replicas 3,
+    /// and N workers started alike on different machines (--user
+    /// charter-gate, password in CHARTER_NATS_PASSWORD); a stopped worker's
+    /// partitions are taken over after --lease-seconds. One process with
+    /// --aggregate --listen ADDR serves /v1/incidents, /v1/alerts,
+    /// /v1/exceptions and /metrics for all of them. See docs/jetstream.md.
     Gate(gate::GateArgs),
     /// NATS for the JetStream gate: broker permissions from ownership,
     /// publishing recorded traffic, reading decisions back.

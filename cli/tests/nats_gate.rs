@@ -302,6 +302,22 @@ fn three_workers_one_killed_decide_as_replay_does() {
     );
     std::thread::sleep(Duration::from_secs(1));
     let a = Worker::start(&config, &url, "a", &[], None);
+    // Pause another past its lease: the others take its partitions; when it
+    // comes back its stale writes must be refused, not kept.
+    let held_by_b = b.holding();
+    let signal = |sig: &str, w: &Worker| {
+        assert!(Command::new("kill")
+            .args([sig, &w.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+    };
+    signal("-STOP", &b);
+    until("b's partitions taken over", 60, || {
+        let (ha, hc) = (a.holding(), c.holding());
+        held_by_b.iter().all(|p| ha.contains(p) || hc.contains(p))
+    });
+    signal("-CONT", &b);
 
     let out = publish.wait_with_output_timeout();
     assert!(out.0, "publish failed: {}", out.2);
@@ -337,6 +353,7 @@ fn three_workers_one_killed_decide_as_replay_does() {
         "the restarted worker took no partition back"
     );
     let stderr: Vec<String> = [a, b, c].into_iter().map(Worker::stop).collect();
+    eprintln!("workers said: {stderr:#?}");
     let restored: u64 = stderr
         .iter()
         .filter_map(|s| s.split("restored ").nth(1))

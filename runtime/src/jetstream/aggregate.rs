@@ -108,9 +108,7 @@ pub fn run_blocking(
         });
         ready(addr);
         let served = axum::serve(listener, observer.router())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(super::worker::shutdown_signal())
             .await;
         feeder.abort();
         served.map_err(|e| GateError::Setup(format!("server error: {e}")))

@@ -148,6 +148,9 @@ pub struct Layout {
     pub lease: Duration,
     /// Deliveries published again within this window are dropped.
     pub duplicate_window: Duration,
+    /// Copies of each stream and of the lease bucket in a cluster (3 in
+    /// production: one server may be lost).
+    pub replicas: usize,
 }
 
 impl Default for Layout {
@@ -157,11 +160,12 @@ impl Default for Layout {
             retention: Duration::from_secs(7 * 24 * 3600),
             lease: Duration::from_secs(3),
             duplicate_window: Duration::from_secs(600),
+            replicas: 1,
         }
     }
 }
 
-fn partitions_of(dest: &str) -> Option<u32> {
+pub(crate) fn partitions_of(dest: &str) -> Option<u32> {
     let rest = dest.split("partition(").nth(1)?;
     rest.split(',').next()?.trim().parse().ok()
 }
@@ -183,6 +187,7 @@ pub async fn ensure_layout(
         }),
         max_age: layout.retention,
         storage: stream::StorageType::File,
+        num_replicas: layout.replicas,
         ..Default::default()
     };
     let info = match js.get_stream(subjects::IN_STREAM).await {
@@ -216,6 +221,7 @@ pub async fn ensure_layout(
         subjects: vec!["charter.decisions.*".to_string()],
         max_age: layout.retention,
         storage: stream::StorageType::File,
+        num_replicas: layout.replicas,
         ..Default::default()
     })
     .await
@@ -227,6 +233,7 @@ pub async fn ensure_layout(
             max_age: layout.retention,
             duplicate_window: layout.duplicate_window,
             storage: stream::StorageType::File,
+            num_replicas: layout.replicas,
             ..Default::default()
         })
         .await
@@ -253,6 +260,7 @@ pub async fn ensure_layout(
                 history: 1,
                 max_age: layout.lease,
                 storage: stream::StorageType::File,
+                num_replicas: layout.replicas,
                 ..Default::default()
             })
             .await

@@ -62,10 +62,11 @@ pub fn subject_of(line: &[u8], acked: &mut HashMap<String, (String, String)>) ->
 }
 
 /// Publishes every line of `input` in order (up to 4,096 awaiting their
-/// stream acknowledgement).
+/// stream acknowledgement), at most `rate` per second when given.
 pub fn publish_blocking(
     connection: &Connection,
     input: impl BufRead,
+    rate: Option<u32>,
 ) -> Result<Published, GateError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -77,6 +78,7 @@ pub fn publish_blocking(
         let failed = |what: &'static str, e: &dyn std::fmt::Display| refused_or(&errors, what, e);
         let mut acked = HashMap::new();
         let mut out = Published::default();
+        let started = std::time::Instant::now();
         let mut pending = VecDeque::new();
         let settle = |ack: async_nats::jetstream::publish::PublishAck, out: &mut Published| {
             if out.first_sequence == 0 {
@@ -104,6 +106,15 @@ pub fn publish_blocking(
                 .map_err(|e| failed("publish", &e))?;
             pending.push_back(ack);
             out.messages += 1;
+            if let Some(rate) = rate.filter(|r| *r > 0) {
+                // Paced: message k leaves at k / rate seconds.
+                let due = started
+                    + std::time::Duration::from_secs_f64(out.messages as f64 / f64::from(rate));
+                let now = std::time::Instant::now();
+                if due > now {
+                    tokio::time::sleep(due - now).await;
+                }
+            }
             if pending.len() >= 4096 {
                 if let Some(a) = pending.pop_front() {
                     let a = a.await.map_err(|e| failed("store a message", &e))?;
@@ -158,6 +169,30 @@ pub fn status_blocking(connection: &Connection) -> Result<serde_json::Value, Gat
                 Err(_) => 0,
             };
             counts.insert(name.to_string(), n.into());
+        }
+        // Messages not yet decided: what the partitions' consumers have not
+        // delivered or not had acknowledged (acknowledged once decided and
+        // stored); absent while a partition has no worker.
+        if let Ok(inbound) = js.get_stream(subjects::IN_STREAM).await {
+            let info = inbound.cached_info();
+            let partitions = info
+                .config
+                .subject_transform
+                .as_ref()
+                .and_then(|t| super::partitions_of(&t.destination))
+                .unwrap_or(0);
+            let mut undecided = Some(0u64);
+            for p in 0..partitions {
+                match inbound.consumer_info(format!("gate-p{p}")).await {
+                    Ok(c) => {
+                        undecided = undecided.map(|u| u + c.num_pending + c.num_ack_pending as u64)
+                    }
+                    Err(_) => undecided = None,
+                }
+            }
+            if let Some(u) = undecided {
+                counts.insert("undecided".to_string(), u.into());
+            }
         }
         Ok(serde_json::Value::Object(counts))
     })

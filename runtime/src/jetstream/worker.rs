@@ -66,7 +66,7 @@ pub fn default_name() -> String {
     format!("w{}-{:08x}", std::process::id(), u32::from_le_bytes(r))
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
