@@ -3,7 +3,7 @@
 // of edits, one undo step) and the canvas redraws from the returned state.
 // Node positions live in the workspace store (getLayout / setNodePosition /
 // setLayout), never in the model.
-import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useContext, useEffect, useMemo, useRef, useState, type RefObject } from "react";
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -118,6 +118,21 @@ function mergeEdges(prev: FlowEdgeT[], next: FlowEdgeT[]): FlowEdgeT[] {
     if (p.source === e.source && p.target === e.target && edgeSignature(p.data) === edgeSignature(e.data)) return p;
     return { ...e, selected: p.selected };
   });
+}
+
+const zoomSel = (s: { transform: [number, number, number] }) => s.transform[2];
+
+/**
+ * Keeps `--zoom` on the canvas element, so that system names keep a size a
+ * room can read when the drawing is fitted small (styles.css: `.sys-name`).
+ * Only this component follows the zoom; the canvas does not re-render.
+ */
+function ZoomVar({ target }: { target: RefObject<HTMLDivElement | null> }) {
+  const zoom = useStore(zoomSel);
+  useEffect(() => {
+    target.current?.style.setProperty("--zoom", String(Math.max(zoom, 0.05)));
+  }, [zoom, target]);
+  return null;
 }
 
 const overviewSel = (s: { transform: [number, number, number] }) => s.transform[2] < OVERVIEW_ZOOM;
@@ -423,9 +438,28 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     const bounds = contentBounds ?? getNodesBounds(nodes);
     requestAnimationFrame(() => {
       void frame(bounds);
+      refitUntil.current = performance.now() + 1000;
       setFitPending(false);
     });
   }, [fitPending, nodes, positions, contentBounds, large, model.systems.length, frame]);
+
+  // System names keep a readable size on screen (ZoomVar), so a frame fitted small makes the
+  // boxes taller than they were measured: frame again, once or twice, right after a fit.
+  const refitUntil = useRef(0);
+  const lastBounds = useRef<Rect | null>(null);
+  useEffect(() => {
+    const before = lastBounds.current;
+    lastBounds.current = contentBounds;
+    if (fitPending || !contentBounds || !before || performance.now() > refitUntil.current) return;
+    if (contentBounds.height <= before.height + 1 && contentBounds.width <= before.width + 1) return;
+    // Only when the grown drawing no longer fits the pane.
+    const el = wrapper.current;
+    if (!el) return;
+    const v = rf.getViewport();
+    const b = contentBounds;
+    const inside = b.x * v.zoom + v.x >= -1 && b.y * v.zoom + v.y >= -1 && (b.x + b.width) * v.zoom + v.x <= el.clientWidth + 1 && (b.y + b.height) * v.zoom + v.y <= el.clientHeight + 1;
+    if (!inside) requestAnimationFrame(() => void frame(contentBounds));
+  }, [contentBounds, fitPending, frame, rf]);
 
   // The shared selection shows on the canvas (unless it is already part of a multi-selection).
   useEffect(() => {
@@ -964,6 +998,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
               proOptions={proOptions}
             >
               <Controls showInteractive={false} fitViewOptions={fitViewOptions} />
+              <ZoomVar target={wrapper} />
               {overview && <OverviewFlows nodes={nodes} edges={edges} />}
               {shown && win && <WindowFlows edges={shown.edges} ends={shown.ends} win={win} />}
             </ReactFlow>

@@ -4,7 +4,7 @@ import type { SystemKind } from "../api";
 import { RenameForm } from "../panels/RenameForm";
 import { ActionsContext, CHIP_MIME, DETAIL_ZOOM, FocusContext } from "./context";
 import { DimContext, systemLit } from "./focus";
-import type { Chip, SystemNode as SystemNodeType } from "./graph";
+import { copiesCollapsed, type Chip, type SystemNode as SystemNodeType } from "./graph";
 import { compact, WhatIfContext } from "./rehearsalOverlay";
 
 export const KIND_LABEL: Record<SystemKind, string> = {
@@ -74,7 +74,7 @@ function SystemNodeView({ data, selected }: NodeProps<SystemNodeType>) {
   const s = data.system;
   return (
     <div
-      className={`sys-node${selected ? " sys-selected" : ""}${data.errors > 0 ? " sys-has-error" : ""}${dim ? " sys-dimmed" : ""}`}
+      className={`sys-node${zoomedOut ? " sys-compact" : ""}${selected ? " sys-selected" : ""}${data.errors > 0 ? " sys-has-error" : ""}${dim ? " sys-dimmed" : ""}`}
       data-testid="system-item"
       data-id={s.id}
       data-kind={s.kind}
@@ -129,9 +129,23 @@ function SystemNodeView({ data, selected }: NodeProps<SystemNodeType>) {
           {data.owned.map((c) => (
             <EntityChip key={`o-${c.id}`} chip={c} role="owner" systemId={s.id} />
           ))}
-          {data.copies.map((c) => (
-            <EntityChip key={`c-${c.id}`} chip={c} role="copy" systemId={s.id} />
-          ))}
+          {copiesCollapsed(data, selected) ? (
+            <button
+              type="button"
+              className={`chip chip-copy chip-copies nodrag${data.copies.some((c) => c.severity) ? " chip-warning" : ""}`}
+              data-testid="copies-count"
+              data-count={data.copies.length}
+              title={`Copies held here: ${data.copies.map((c) => c.name).join(", ")}. Select the system to show them.`}
+              onClick={(e) => {
+                e.stopPropagation();
+                actions?.select({ kind: "system", id: s.id });
+              }}
+            >
+              +{data.copies.length} copies
+            </button>
+          ) : (
+            data.copies.map((c) => <EntityChip key={`c-${c.id}`} chip={c} role="copy" systemId={s.id} />)
+          )}
           <button type="button" className="chip chip-add nodrag" data-testid="add-entity" title="Add an entity owned by this system" onClick={() => actions?.addEntity(s.id)}>
             + entity
           </button>

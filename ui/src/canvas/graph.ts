@@ -43,8 +43,16 @@ export const NODE_WIDTH = 260;
 const CHIPS_PER_ROW = 2;
 
 /** The size a system node will have, for the automatic layout (close to the CSS). */
+/** Beyond this many entities a system's copies are summed up in one chip until it is selected. */
+export const MAX_CHIPS = 6;
+
+/** Whether a system's copies are shown as one "+N copies" chip (a room reads owners first). */
+export function copiesCollapsed(d: SystemData, selected: boolean): boolean {
+  return !selected && d.copies.length > 1 && d.owned.length + d.copies.length > MAX_CHIPS;
+}
+
 export function nodeSize(d: SystemData): { width: number; height: number } {
-  const chips = d.owned.length + d.copies.length + 1;
+  const chips = d.owned.length + (copiesCollapsed(d, false) ? 1 : d.copies.length) + 1;
   return { width: NODE_WIDTH, height: 72 + Math.ceil(chips / CHIPS_PER_ROW) * 30 };
 }
 
