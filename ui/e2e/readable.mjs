@@ -66,6 +66,11 @@ export default function ({ test, expect, browser, base, shots }) {
         const a = await audit(page);
         console.log(`     ${w}×${h} ${theme}: zoom ${a.zoom?.toFixed(2)}, ${a.labels} labels, names ≥ ${Math.min(...a.names.map((n) => n.px))} px`);
         check(a, "workspace", false);
+        // Read without zooming: every name at least 12.5 px on screen, however small the fit.
+        const small = a.names.filter((n) => n.px < 12.5);
+        expect(small.length === 0, `workspace: names smaller than 12.5 px: ${JSON.stringify(small)}`);
+        // Crowded systems sum their copies up; what each owns stays on the box.
+        if (w === 1280) expect((await page.$$('[data-testid="copies-count"]')).length >= 3, "copies summed up on crowded systems");
         expect(errors.length === 0, `page errors: ${errors}`);
         await page.close();
       });
