@@ -52,6 +52,7 @@ pub mod engine;
 pub mod expr;
 pub mod identity;
 pub mod incidents;
+#[cfg(feature = "jetstream")]
 pub mod jetstream;
 pub mod load;
 pub mod message;
