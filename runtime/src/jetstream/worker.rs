@@ -94,11 +94,15 @@ async fn live_workers(store: &kv::Store) -> usize {
     n.max(1)
 }
 
+/// Lets a partition go: its work stopped first, then (when `delete`) the
+/// lease deleted, only if it is still this worker's (its revision).
 async fn stop(p: u32, h: Held, store: &kv::Store, delete: bool) {
     let _ = h.stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), h.task).await;
     if delete {
-        let _ = store.delete(format!("p.{p}")).await;
+        let _ = store
+            .delete_expect_revision(format!("p.{p}"), Some(h.revision))
+            .await;
     }
 }
 
@@ -165,6 +169,7 @@ pub fn run_blocking(
                 .collect();
             for p in ended {
                 if let Some(h) = held.remove(&p) {
+                    let revision = h.revision;
                     let error = match h.task.await {
                         Ok(Ok(())) => "stopped".to_string(),
                         Ok(Err(e)) => e.to_string(),
@@ -174,7 +179,10 @@ pub fn run_blocking(
                         partition: p,
                         error,
                     });
-                    let _ = store.delete(format!("p.{p}")).await;
+                    // Only if still ours: a fenced worker's lease was taken.
+                    let _ = store
+                        .delete_expect_revision(format!("p.{p}"), Some(revision))
+                        .await;
                 }
             }
             let live = live_workers(&store).await as u32;
