@@ -3,7 +3,7 @@
 // systems, 3,000 entities and 5,000 flows. Measures the initial render, then
 // pans and zooms programmatically (xyflow's setViewport, once per animation
 // frame) and counts requestAnimationFrame callbacks. Prints JSON.
-// Usage: node e2e/bench-canvas.mjs [seconds=4] [systems,entities,flows=500,3000,5000]
+// Usage: [BUNDLED=0] node e2e/bench-canvas.mjs [seconds=4] [systems,entities,flows=500,3000,5000]
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -41,6 +41,8 @@ const browser = await chromium.launch({
 
 async function open(layout) {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  // BUNDLED=0: every flow drawn (the canvas bar's "Every flow"), for a side-by-side run.
+  if (process.env.BUNDLED === "0") await page.addInitScript(() => localStorage.setItem("charter-bundled", "false"));
   page.on("pageerror", (e) => console.error("page error:", String(e)));
   const t0 = Date.now();
   await page.goto(`${base}?bench=${size}${layout ? `&layout=${layout}` : ""}${process.env.BENCH_QUERY ?? ""}`);
