@@ -248,7 +248,10 @@ async fn decide_batch(
     for m in batch {
         let (seq, at) = match m.info() {
             Ok(i) => (i.stream_sequence, i.published.unix_timestamp_nanos()),
-            Err(_) => continue,
+            // Not a JetStream delivery (no stream sequence): nothing is
+            // stored or acknowledged for this batch; the partition is let go
+            // and taken again from the stored position.
+            Err(e) => return Err(GateError::nats("read an inbound message's position", e)),
         };
         if first_in == 0 {
             first_in = seq;
