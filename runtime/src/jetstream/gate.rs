@@ -425,3 +425,46 @@ fn disagreement(st: &Stored<'_>, msg: &crate::message::Message<'_>) -> Option<St
     }
     None
 }
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn stored<'a>(entity: &'a str, kind: &'a str, token: &'a str) -> Stored<'a> {
+        Stored {
+            partition: 0,
+            source: "erp",
+            entity,
+            kind,
+            token,
+        }
+    }
+
+    #[test]
+    fn a_subject_must_agree_with_its_message() {
+        let line = br#"{"id":"m-1","at":"2026-03-01T10:00:00Z","source":"erp","kind":"event","entity":"stock","key":"SKU-1","op":"upsert","data":{}}"#;
+        let msg = match parse_message(line) {
+            Ok(m) => m,
+            Err(e) => panic!("{}", e.0),
+        };
+        let token = subjects::key_token(Some("SKU-1"));
+        assert_eq!(disagreement(&stored("stock", "event", &token), &msg), None);
+        assert!(disagreement(&stored("order", "event", &token), &msg)
+            .is_some_and(|p| p.contains("`order`")));
+        assert!(disagreement(&stored("stock", "state", &token), &msg)
+            .is_some_and(|p| p.contains("`state`")));
+        assert!(
+            disagreement(&stored("stock", "event", "k0000000000000000"), &msg)
+                .is_some_and(|p| p.contains("key token"))
+        );
+        // An ack travels with the entity and token of the delivery it settles.
+        let ack =
+            br#"{"id":"a-1","at":"2026-03-01T10:00:01Z","source":"shop","kind":"ack","ref":"m-1"}"#;
+        let ack = match parse_message(ack) {
+            Ok(m) => m,
+            Err(e) => panic!("{}", e.0),
+        };
+        assert_eq!(disagreement(&stored("stock", "ack", &token), &ack), None);
+    }
+}

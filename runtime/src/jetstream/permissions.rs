@@ -182,3 +182,61 @@ pub fn authorization_block(cfg: &Compiled) -> Result<String, PermissionsError> {
     out.push_str("        ] }\n      }\n    }\n  ]\n}\n");
     Ok(out)
 }
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn config() -> Compiled {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/traffic/ecommerce.config.json"
+        );
+        match Compiled::load_file(std::path::Path::new(path)) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn publish_of<'a>(all: &'a [SystemPermissions], sys: &str) -> Vec<&'a str> {
+        all.iter()
+            .find(|p| p.system == sys)
+            .map(|p| p.publish.iter().map(|(s, _)| s.as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn events_only_for_owned_entities_states_for_held_ones() {
+        let cfg = config();
+        let all = match for_systems(&cfg) {
+            Ok(a) => a,
+            Err(e) => panic!("{e}"),
+        };
+        let shop = publish_of(&all, "shop");
+        // The shop owns orders and holds a copy of stock.
+        assert!(shop.contains(&"charter.in.shop.order.event.*"));
+        assert!(!shop
+            .iter()
+            .any(|s| s.starts_with("charter.in.shop.stock.event")));
+        assert!(shop.contains(&"charter.in.shop.stock.state.*"));
+        assert!(shop.contains(&"charter.in.shop.*.request.*"));
+        assert!(shop.contains(&"charter.in.shop.*.ack.*"));
+        // Nothing in another system's name, nobody else's deliveries.
+        assert!(shop
+            .iter()
+            .all(|s| s.starts_with("charter.in.shop.") || s.contains("out-shop")));
+        let erp = publish_of(&all, "erp");
+        assert!(erp.contains(&"charter.in.erp.stock.event.*"));
+        let text = match authorization_block(&cfg) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(text.contains("password: $CHARTER_NATS_PASSWORD_SHOP"));
+        assert!(text.contains("password: $CHARTER_NATS_GATE_PASSWORD"));
+        assert!(
+            !text.contains("vault:"),
+            "no credential reference, no secret"
+        );
+    }
+}
