@@ -281,7 +281,9 @@ fn three_workers_one_killed_decide_as_replay_does() {
     let publish = Command::new(env!("CARGO_BIN_EXE_charter"))
         .args(["nats", "publish"])
         .arg(&input)
-        .args(["--nats", &url])
+        // Paced (about 8 s in all), so that the kill below lands while
+        // traffic is still coming in however loaded the machine is.
+        .args(["--nats", &url, "--rate", "25000"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
