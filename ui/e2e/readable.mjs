@@ -52,6 +52,28 @@ export default function ({ test, expect, browser, base, shots }) {
         /** The smallest label line height on screen, in px (text size as the room sees it). */
         labelPx: labels.length ? Math.min(...labels.map((l) => l.px)) : 0,
         zoom: window.__charterFlow?.getZoom(),
+        crossings: (() => {
+          // Flows drawn through a third system's box (sampled along each curve, on screen).
+          const rf = window.__charterFlow;
+          if (!rf) return [];
+          const boxes = new Map(systems.map((s) => [s.id, s.b]));
+          const out = [];
+          for (const e of rf.getEdges()) {
+            const path = document.querySelector(`[data-testid="rf__edge-${CSS.escape(e.id)}"] path.flow-path`);
+            if (!path) continue;
+            const m = path.getScreenCTM();
+            const len = path.getTotalLength();
+            for (let i = 1; i < 40; i++) {
+              const p = path.getPointAtLength((len * i) / 40).matrixTransform(m);
+              const hitBox = [...boxes].find(([id, b]) => id !== e.source && id !== e.target && p.x > b.x + 4 && p.x < b.x + b.w - 4 && p.y > b.y + 4 && p.y < b.y + b.h - 4);
+              if (hitBox) {
+                out.push(`${e.id} through ${hitBox[0]}`);
+                break;
+              }
+            }
+          }
+          return out;
+        })(),
       };
     });
 
@@ -64,9 +86,11 @@ export default function ({ test, expect, browser, base, shots }) {
         const { page, errors } = await open("?sample=seafood", { width: w, height: h }, theme);
         await page.screenshot({ path: join(shots, `20-seafood-${w}x${h}-${theme}.png`) });
         const a = await audit(page);
-        console.log(`     ${w}×${h} ${theme}: zoom ${a.zoom?.toFixed(2)}, ${a.labels} labels, names ≥ ${Math.min(...a.names.map((n) => n.px))} px`);
+        console.log(`     ${w}×${h} ${theme}: zoom ${a.zoom?.toFixed(2)}, ${a.labels} labels, names ≥ ${Math.min(...a.names.map((n) => n.px))} px, flows through boxes: ${a.crossings.length} ${a.crossings.join("; ")}`);
         check(a, "workspace", false);
         // Read without zooming: every name at least 12.5 px on screen, however small the fit.
+        // Flows go around the boxes, not through them.
+        expect(a.crossings.length === 0, `workspace: flows drawn through system boxes: ${a.crossings.join("; ")}`);
         const small = a.names.filter((n) => n.px < 12.5);
         expect(small.length === 0, `workspace: names smaller than 12.5 px: ${JSON.stringify(small)}`);
         // Crowded systems sum their copies up; what each owns stays on the box.

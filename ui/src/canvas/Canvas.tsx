@@ -32,6 +32,7 @@ import { captureDiagram } from "./exportImage";
 import { FlowEdge } from "./FlowEdge";
 import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type Rect, type SystemNode as SystemNodeT } from "./graph";
 import { autoLayout } from "./layout";
+import { routeAroundBoxes } from "./route";
 import { SystemNode } from "./SystemNode";
 import { WindowFlows } from "./WindowFlows";
 import { BundleList } from "./BundleList";
@@ -340,7 +341,12 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   }, [rf]);
 
   const expand = selection?.kind === "flow" ? selection.id : null;
-  const built = useMemo(() => (positions ? buildGraph(model, state.findings, { positions, lineage, bundled, expand, traffic }) : null), [model, state.findings, positions, lineage, bundled, expand, traffic]);
+  const built = useMemo(() => {
+    if (!positions) return null;
+    const g = buildGraph(model, state.findings, { positions, lineage, bundled, expand, traffic });
+    // Flows that would run through a third system's box bend around it (small models).
+    return { nodes: g.nodes, edges: routeAroundBoxes(g.nodes, g.edges, positions) };
+  }, [model, state.findings, positions, lineage, bundled, expand, traffic]);
   const openBundle = useMemo(() => (bundleOpen ? (built?.edges.find((e) => e.id === bundleOpen)?.data?.bundle ?? null) : null), [bundleOpen, built]);
   useEffect(() => storeFlag("charter-bundled", bundled), [bundled]);
   useEffect(() => {
