@@ -277,6 +277,9 @@ test("dark theme; the findings take one line when there are none, open below the
   const { page } = await fresh();
   await page.click('[data-testid="theme-toggle"]');
   await page.waitForSelector('[data-testid="app"][data-theme="dark"]');
+  // The properties held open, so the new flow's selection does not change the canvas's width.
+  await page.click('[data-testid="side-open"]');
+  await page.waitForSelector('[data-testid="side"][data-folded="false"]');
   const box = async (sel) => (await rect(page, sel)).split(",").map(Number);
   const [x0, y0, w0, h0] = await box('[data-testid="canvas"]');
   const panel0 = await box('[data-testid="findings-panel"]');

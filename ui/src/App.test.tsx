@@ -176,4 +176,39 @@ describe("App", () => {
     await waitFor(() => expect(systemNames()).toContain(evil));
     expect(document.querySelector("img")).toBeNull();
   });
+
+  it("on the canvas the properties fold away until something is selected; Model details opens them; the first-launch guide sits beside the findings", async () => {
+    localStorage.removeItem("charter-guide-dismissed");
+    await ready("canvas");
+    await waitFor(() => expect(screen.getByTestId("side").dataset.folded).toBe("true"));
+    expect(screen.queryByTestId("properties-panel")).toBeNull();
+    // The guide is in the strip with the findings, not on the drawing.
+    expect(screen.getByTestId("guide").closest(".bottom")).not.toBeNull();
+    // A selection opens them.
+    fireEvent.click(screen.getByTestId("view-list"));
+    const wms = (await screen.findAllByTestId("system-item")).find((el) => el.dataset.id === "wms") as HTMLElement;
+    fireEvent.click(within(wms).getByTestId("system-name"));
+    fireEvent.click(screen.getByTestId("view-canvas"));
+    await waitFor(() => expect(screen.getByTestId("properties-panel").dataset.kind).toBe("system"));
+    expect(screen.getByTestId("side").dataset.folded).toBe("false");
+    // Their Model button shows the model's properties, and they stay open.
+    fireEvent.click(screen.getByTestId("properties-model"));
+    await waitFor(() => expect(screen.getByTestId("properties-panel").dataset.kind).toBe("model"));
+    expect(screen.getByTestId("side").dataset.folded).toBe("false");
+    // Hide details folds them; Model details opens them again.
+    fireEvent.click(screen.getByTestId("side-fold"));
+    await waitFor(() => expect(screen.getByTestId("side").dataset.folded).toBe("true"));
+    fireEvent.click(screen.getByTestId("side-open"));
+    await waitFor(() => expect(screen.getByTestId("properties-panel").dataset.kind).toBe("model"));
+    // Got it hides the guide for good.
+    fireEvent.click(screen.getByTestId("guide-dismiss"));
+    expect(screen.queryByTestId("guide")).toBeNull();
+    expect(localStorage.getItem("charter-guide-dismissed")).toBe("true");
+  });
+
+  it("other views keep the properties open with nothing selected", async () => {
+    await ready();
+    expect(screen.getByTestId("side").dataset.folded).toBe("false");
+    expect(screen.getByTestId("properties-panel").dataset.kind).toBe("model");
+  });
 });

@@ -25,6 +25,8 @@ export type Theme = "light" | "dark";
 
 import { PropertiesPanel } from "./panels/PropertiesPanel";
 import { FindingsPanel } from "./panels/FindingsPanel";
+import { Guide } from "./canvas/Guide";
+import { storedFlag, storeFlag } from "./flags";
 import { OwnershipMatrix } from "./panels/OwnershipMatrix";
 
 function initialTheme(): Theme {
@@ -48,6 +50,11 @@ export default function App() {
   const [theme, setTheme] = useState<Theme>(initialTheme);
   // Presentation mode (the canvas's Present button): the shell hides its panels.
   const [presenting, setPresenting] = useState(false);
+  // The first-launch guide (canvas view, beside the findings): "Got it" hides it for good.
+  const [guide, setGuide] = useState(() => !storedFlag("charter-guide-dismissed", false));
+  // On the canvas with nothing selected the properties fold to a narrow rail, so the drawing has
+  // the room; a selection, or the rail's "Model details", opens them.
+  const [sidePinned, setSidePinned] = useState(false);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
 
   useEffect(() => {
@@ -205,6 +212,17 @@ export default function App() {
     [state, run],
   );
 
+  /** Select on the canvas: clearing the selection there folds the properties again. */
+  const selectOnCanvas = useCallback((s: Selection | null) => {
+    if (!s) setSidePinned(false);
+    setSelection(s);
+  }, []);
+  /** Select from the properties: their "Model" button shows the model's properties (and keeps them open). */
+  const selectInProperties = useCallback((s: Selection | null) => {
+    if (!s) setSidePinned(true);
+    setSelection(s);
+  }, []);
+
   /** Select from a list (finding, matrix): show it on the canvas and centre on it. */
   const selectAndFocus = useCallback((s: Selection | null) => {
     setSelection(s);
@@ -253,6 +271,8 @@ export default function App() {
     if (!exists) setSelection(null);
   }, [state, selection]);
 
+  const sideFolded = view === "canvas" && !presenting && !selection && !sidePinned;
+
   let center = null;
   if (state) {
     if (view === "decisions") center = <DecisionLogPanel model={state.model} modelId={state.modelId} revision={state.revision} onError={fail} onDone={info} />;
@@ -278,7 +298,7 @@ export default function App() {
           <RulesPanel model={state.model} modelId={state.modelId} onEdit={edit} />
         </div>
       );
-    else center = <Canvas state={state} selection={selection} onSelect={setSelection} apply={applyAny} onError={fail} onInfo={info} focus={focus} theme={theme} onPresent={setPresenting} />;
+    else center = <Canvas state={state} selection={selection} onSelect={selectOnCanvas} apply={applyAny} onError={fail} onInfo={info} focus={focus} theme={theme} onPresent={setPresenting} />;
   }
 
   return (
@@ -332,15 +352,38 @@ export default function App() {
         <SelectionContext.Provider value={selection}>
         <RehearsedContext.Provider value={shownRehearsal}>
         <WhatIfContext.Provider value={shownWhatIf}>
-        <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}${findingsFolded || state.findings.length === 0 ? " findings-compact" : ""}`}>
+        <main className={`workspace view-${view}${presenting && view === "canvas" ? " presenting" : ""}${findingsFolded || state.findings.length === 0 ? " findings-compact" : ""}${sideFolded ? " side-folded" : ""}`}>
           <section className="center">
             {center}
             <NoticeBar notice={notice} onAction={noticeAction} onClose={closeNotice} />
           </section>
-          <aside className="side" data-testid="side">
-            {<PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={setSelection} />}
+          <aside className="side" data-testid="side" data-folded={sideFolded ? "true" : "false"}>
+            {sideFolded ? (
+              <button type="button" className="side-open" data-testid="side-open" onClick={() => setSidePinned(true)} title="The model's name, description and environments">
+                Model details
+              </button>
+            ) : (
+              <>
+                {view === "canvas" && !selection && (
+                  <button type="button" className="side-fold" data-testid="side-fold" onClick={() => setSidePinned(false)} title="Fold the properties: the canvas takes the room">
+                    Hide details ›
+                  </button>
+                )}
+                <PropertiesPanel state={state} selection={selection} apply={editInline} onSelect={selectInProperties} />
+              </>
+            )}
           </aside>
           <section className="bottom">
+            {guide && view === "canvas" && !presenting && (
+              <Guide
+                model={state.model}
+                findings={state.findings}
+                onDismiss={() => {
+                  setGuide(false);
+                  storeFlag("charter-guide-dismissed", true);
+                }}
+              />
+            )}
             {<FindingsPanel state={state} findings={state.findings} onSelect={selectAndFocus} applyQuickFix={applyQuickFix} collapsed={findingsFolded} onToggle={toggleFindings} />}
           </section>
         </main>

@@ -3,7 +3,7 @@
 // of edits, one undo step) and the canvas redraws from the returned state.
 // Node positions live in the workspace store (getLayout / setNodePosition /
 // setLayout), never in the model.
-import { useCallback, useContext, useEffect, useMemo, useRef, useState, type RefObject } from "react";
+import { useCallback, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from "react";
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -40,7 +40,7 @@ import { isBundleId } from "./bundles";
 import { DimContext, entityFocus, systemFocus } from "./focus";
 import { bend, LABEL_HEIGHT, LabelScaleContext, LabelSpotContext, labelAt, labelParts, placeLabels, PRESENT_LABEL_SCALE, type LabelInput } from "./labels";
 import { Caption, Legend } from "./Presentation";
-import { Guide } from "./Guide";
+import { storedFlag, storeFlag } from "../flags";
 import { decisionOrder, step } from "./presentation";
 import "./canvas.css";
 import { needsNewWindow, viewRect, windowAround, windowed } from "./windowing";
@@ -206,21 +206,25 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "model";
 }
 
-function storedFlag(key: string, fallback: boolean): boolean {
-  try {
-    const v = localStorage.getItem(key);
-    return v === null ? fallback : v === "true";
-  } catch {
-    return fallback;
+/** Where the selection is drawn (flow coordinates): its system's box (an entity's: its owner's), or a flow's two ends. */
+function selectedBox(nodes: SystemNodeT[], edges: FlowEdgeT[], sel: Selection | null): Rect | null {
+  if (!sel) return null;
+  const rect = (id: string | undefined) => {
+    const n = nodes.find((x) => x.id === id);
+    return n ? { x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? 120 } : null;
+  };
+  if (sel.kind === "system") return rect(sel.id);
+  if (sel.kind === "entity") return rect(nodes.find((n) => n.data.owned.some((c) => c.id === sel.id))?.id);
+  if (sel.kind === "flow") {
+    const e = edges.find((x) => x.id === sel.id || x.data?.bundle?.flows.some((f) => f.id === sel.id));
+    const a = rect(e?.source);
+    const b = rect(e?.target);
+    if (!a || !b) return a ?? b;
+    const x = Math.min(a.x, b.x);
+    const y = Math.min(a.y, b.y);
+    return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
   }
-}
-
-function storeFlag(key: string, value: boolean) {
-  try {
-    localStorage.setItem(key, String(value));
-  } catch {
-    // No storage: the choice lasts this session.
-  }
+  return null;
 }
 
 function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus, theme, onPresent }: CanvasProps) {
@@ -244,7 +248,6 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   // Presentation mode: panels hidden, larger type, a legend; the arrow keys step through the ownership decisions.
   const [presenting, setPresenting] = useState(false);
   const [stepAt, setStepAt] = useState(-1);
-  const [guide, setGuide] = useState(() => !storedFlag("charter-guide-dismissed", false));
   const labelScale = presenting ? PRESENT_LABEL_SCALE : 1;
   const [nodes, setNodes] = useState<SystemNodeT[]>([]);
   const [edges, setEdges] = useState<FlowEdgeT[]>([]);
@@ -321,9 +324,16 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [modelId]);
 
-  // When the canvas changes size (the findings panel opens below it, or folds), the drawing
-  // keeps its centre: what was in the middle of the view stays there, a system just added included.
+  // When the canvas changes size (the findings panel opens below it, or folds; the properties
+  // open beside it on a selection), the drawing keeps its centre: what was in the middle of the
+  // view stays there, a system just added included; and what is selected stays in view.
   const lastSize = useRef<{ w: number; h: number } | null>(null);
+  const selectionRef = useRef(selection);
+  useLayoutEffect(() => {
+    selectionRef.current = selection;
+  }, [selection]);
+  /** Until when a centring on a finding's subject runs (it already allows for the new size). */
+  const focusUntil = useRef(0);
   useEffect(() => {
     const el = wrapper.current;
     if (!el || typeof ResizeObserver === "undefined") return;
@@ -332,9 +342,18 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       const h = el.clientHeight;
       const before = lastSize.current;
       lastSize.current = { w, h };
-      if (!before || w === 0 || h === 0 || (before.w === w && before.h === h)) return;
+      if (!before || w === 0 || h === 0 || (before.w === w && before.h === h) || performance.now() < focusUntil.current) return;
       const v = rf.getViewport();
-      void rf.setViewport({ x: v.x + (w - before.w) / 2, y: v.y + (h - before.h) / 2, zoom: v.zoom });
+      const next = { x: v.x + (w - before.w) / 2, y: v.y + (h - before.h) / 2, zoom: v.zoom };
+      const box = selectedBox(rf.getNodes(), rf.getEdges(), selectionRef.current);
+      if (box) {
+        const margin = 24;
+        const left = box.x * v.zoom + next.x;
+        const right = (box.x + box.width) * v.zoom + next.x;
+        if (right > w - margin) next.x -= right - (w - margin);
+        else if (left < margin) next.x += margin - left;
+      }
+      void rf.setViewport(next);
     });
     ro.observe(el);
     return () => ro.disconnect();
@@ -415,7 +434,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       const el = wrapper.current;
       if (!el || !el.clientWidth || !el.clientHeight) return rf.fitBounds(bounds, { padding: 0.04, duration });
       // Clear of what sits on the canvas: in presentation the legend (top) and the caption (bottom);
-      // else the tray of unowned entities (top), the first-launch guide and the traffic legend (bottom).
+      // else the tray of unowned entities (top) and the traffic legend (bottom).
       const height = (sel: string) => {
         const h = el.querySelector<HTMLElement>(sel)?.offsetHeight ?? 0;
         return h > 0 ? h + 16 : 0;
@@ -527,7 +546,13 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       x += n.position.x + (n.measured?.width ?? 260) / 2;
       y += n.position.y + (n.measured?.height ?? nodeSize(n.data).height) / 2;
     }
-    void rf.setCenter(x / pts.length, y / pts.length, { zoom: Math.max(rf.getZoom(), 0.9), duration: 300 });
+    // Centred in the pane as it is now: a selection made from a list may just have opened the
+    // properties beside the canvas (xyflow learns the new size a moment later).
+    const el = wrapper.current;
+    const zoom = Math.max(rf.getZoom(), 0.9);
+    focusUntil.current = performance.now() + 400;
+    if (el && el.clientWidth > 0) void rf.setViewport({ x: el.clientWidth / 2 - (x / pts.length) * zoom, y: el.clientHeight / 2 - (y / pts.length) * zoom, zoom }, { duration: 300 });
+    else void rf.setCenter(x / pts.length, y / pts.length, { zoom, duration: 300 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focus?.n]);
 
@@ -1036,19 +1061,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
             }}
           />
         )}
-        {/* What sits along the top of the canvas (the view is framed clear of it): the first-launch guide, then the tray of unowned entities. */}
+        {/* What sits along the top of the canvas (the view is framed clear of it): the tray of unowned entities. */}
         {!presenting && (
           <div className="canvas-top" data-testid="canvas-top">
-          {guide && positions && !openBundle && !rehearsedNow && (
-            <Guide
-              model={model}
-              findings={state.findings}
-              onDismiss={() => {
-                setGuide(false);
-                storeFlag("charter-guide-dismissed", true);
-              }}
-            />
-          )}
             <UnownedTray entities={unowned} onSelect={onSelect} />
           </div>
         )}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Finding, Model } from "../api";
 import { SAMPLE, bigModel } from "../test/mockBackend";
-import { buildGraph, freeSpot, freshId, lineageOf, placeMissing } from "./graph";
+import { buildGraph, chipRows, freeSpot, freshId, lineageOf, nodeSize, placeMissing, type SystemData } from "./graph";
 import { curve } from "./FlowEdge";
 import { layoutEdges } from "./elkLayout";
 
@@ -89,6 +89,35 @@ describe("helpers", () => {
     const c = curve(0, 0, 100, 0, 20);
     expect(c.x).toBe(50);
     expect(Math.abs(c.y)).toBe(20);
+  });
+});
+
+describe("nodeSize", () => {
+  it("fills chip rows left to right as the box's width allows", () => {
+    expect(chipRows([])).toBe(0);
+    // Short names: three a row.
+    expect(chipRows(["Item", "Lot", "Order", "+ entity"])).toBe(1);
+    expect(chipRows(["Sales order", "Stock level", "Customer", "+ entity"])).toBe(2);
+    // Long names take a row each at the chip's widest.
+    expect(chipRows(["Quality deviation report", "Lot release approval", "Cold storage reading"])).toBe(3);
+  });
+
+  it("grows with the chips, and a crowded system's copies count as one chip", () => {
+    const chip = (id: string) => ({ id, name: id, severity: null });
+    const data = (owned: number, copies: number): SystemData => ({
+      system: { id: "s", name: "S", kind: "erp" } as SystemData["system"],
+      owned: Array.from({ length: owned }, (_, i) => chip(`Owned ${i}`)),
+      copies: Array.from({ length: copies }, (_, i) => chip(`Copy ${i}`)),
+      errors: 0,
+      warnings: 0,
+    });
+    const small = nodeSize(data(1, 0));
+    const more = nodeSize(data(4, 1));
+    expect(more.height).toBeGreaterThan(small.height);
+    expect(more.width).toBe(small.width);
+    // Past six entities the copies are summed up in one chip: twenty copies take no more room than three.
+    expect(nodeSize(data(4, 20)).height).toBe(nodeSize(data(4, 3)).height);
+    expect(nodeSize(data(4, 20)).height).toBeLessThan(nodeSize(data(4, 2)).height + 60);
   });
 });
 

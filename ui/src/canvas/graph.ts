@@ -39,10 +39,14 @@ export type FlowEdge = Edge<FlowData, "flow">;
 
 export type Point = { x: number; y: number };
 
-export const NODE_WIDTH = 260;
-const CHIPS_PER_ROW = 2;
+/** A system box's width: wide enough for three chips a row, so boxes are short and a drawing fits a wide screen. */
+export const NODE_WIDTH = 320;
+/** The room for chips in a box: its width less the padding and the border (styles.css `.sys-node`). */
+const CHIP_ROW = NODE_WIDTH - 24;
+/** A chip's widest (styles.css `.chip`: max-width), and the gap between chips. */
+const CHIP_MAX = 150;
+const CHIP_GAP = 5;
 
-/** The size a system node will have, for the automatic layout (close to the CSS). */
 /** Beyond this many entities a system's copies are summed up in one chip until it is selected. */
 export const MAX_CHIPS = 6;
 
@@ -51,9 +55,30 @@ export function copiesCollapsed(d: SystemData, selected: boolean): boolean {
   return !selected && d.copies.length > 1 && d.owned.length + d.copies.length > MAX_CHIPS;
 }
 
+/** A chip's width, estimated from its text (14 px type, 8 px padding and a 2 px border each side). */
+function chipWidth(text: string): number {
+  return Math.min(CHIP_MAX, Math.ceil(20 + text.length * 7.9));
+}
+
+/** The rows the chips wrap into, filled left to right as the browser does. */
+export function chipRows(texts: string[]): number {
+  let rows = 0;
+  let used = Infinity;
+  for (const t of texts) {
+    const w = chipWidth(t);
+    if (used + CHIP_GAP + w > CHIP_ROW) {
+      rows++;
+      used = w;
+    } else used += CHIP_GAP + w;
+  }
+  return rows;
+}
+
+/** The size a system node will have, for the automatic layout (close to the CSS). */
 export function nodeSize(d: SystemData): { width: number; height: number } {
-  const chips = d.owned.length + (copiesCollapsed(d, false) ? 1 : d.copies.length) + 1;
-  return { width: NODE_WIDTH, height: 72 + Math.ceil(chips / CHIPS_PER_ROW) * 30 };
+  const collapsed = copiesCollapsed(d, false);
+  const texts = [...d.owned.map((c) => c.name), ...(collapsed ? [`+${d.copies.length} copies`] : d.copies.map((c) => c.name)), "+ entity"];
+  return { width: NODE_WIDTH, height: 72 + chipRows(texts) * 30 };
 }
 
 type Counts = { errors: number; warnings: number; worst: Chip["severity"] };

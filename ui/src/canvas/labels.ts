@@ -114,36 +114,88 @@ function overlapArea(a: Rect, b: Rect): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
+/** Further sideways nudges a label still in the way may take in the second pass. */
+const WIDE_NUDGES = [...NUDGES, 120, -120, 140, -140, 160, -160];
+
+/** The rect a label covers at a spot (with its gap). */
+function spotRect(l: LabelInput, off: number, t: number, nudge: number): Rect {
+  const p = pointAt(l.sx, l.sy, l.tx, l.ty, off, t);
+  const k = l.scale ?? 1;
+  const h = l.height ?? LABEL_HEIGHT;
+  return { x: p.x - (k * l.width) / 2 - GAP, y: p.y + nudge * k - (k * h) / 2 - GAP, width: k * l.width + 2 * GAP, height: k * h + 2 * GAP };
+}
+
+/** The free-est spot for a label against what is already taken, nearest its curve's middle first. */
+function bestSpot(l: LabelInput, taken: (Rect | null)[], boxes: Rect[], nudges: number[]): { spot: Spot; cost: number; rect: Rect } {
+  const off = bend(l.sx, l.tx, l.offset);
+  const k = l.scale ?? 1;
+  let best = { spot: MIDDLE, cost: Infinity, rect: spotRect(l, off, 0.5, 0) };
+  for (const nudge of nudges) {
+    for (const t of SPOTS) {
+      const rect = spotRect(l, off, t, nudge);
+      let cost = 0;
+      for (const r of taken) if (r) cost += overlapArea(rect, r);
+      for (const r of boxes) cost += overlapArea(rect, r);
+      if (cost < best.cost) best = { spot: { t, nudge: nudge * k }, cost, rect };
+      if (cost === 0) return best;
+    }
+  }
+  return best;
+}
+
 /**
  * A spot (t along its curve) for each label so that no two labels overlap and
  * none sits on a system box, where the curves allow it; otherwise the spot
  * with the least overlap. Shorter curves are placed first (they have fewer
- * spots to choose from).
+ * spots to choose from); then each label still in the way is placed again
+ * against all the others, with wider nudges, for a few rounds (a greedy first
+ * pass can leave a label boxed in by ones placed after it).
  */
 export function placeLabels(labels: LabelInput[], boxes: Rect[]): Map<string, Spot> {
   const order = [...labels].sort((a, b) => Math.hypot(a.tx - a.sx, a.ty - a.sy) - Math.hypot(b.tx - b.sx, b.ty - b.sy) || (a.id < b.id ? -1 : 1));
-  const placed: Rect[] = [];
-  const out = new Map<string, Spot>();
+  const rects: (Rect | null)[] = [];
+  const spots: Spot[] = [];
+  const costs: number[] = [];
   for (const l of order) {
-    const off = bend(l.sx, l.tx, l.offset);
-    let best = { spot: MIDDLE, cost: Infinity, rect: null as Rect | null };
-    search: for (const nudge of NUDGES) {
-      for (const t of SPOTS) {
-        const p = pointAt(l.sx, l.sy, l.tx, l.ty, off, t);
-        const k = l.scale ?? 1;
-        const h = l.height ?? LABEL_HEIGHT;
-        const rect = { x: p.x - (k * l.width) / 2 - GAP, y: p.y + nudge * k - (k * h) / 2 - GAP, width: k * l.width + 2 * GAP, height: k * h + 2 * GAP };
-        let cost = 0;
-        for (const r of placed) cost += overlapArea(rect, r);
-        for (const r of boxes) cost += overlapArea(rect, r);
-        if (cost < best.cost) best = { spot: { t, nudge: nudge * k }, cost, rect };
-        if (cost === 0) break search;
-      }
-    }
-    out.set(l.id, best.spot);
-    if (best.rect) placed.push(best.rect);
+    const best = bestSpot(l, rects, boxes, NUDGES);
+    spots.push(best.spot);
+    rects.push(best.rect);
+    costs.push(best.cost);
   }
-  return out;
+  for (let round = 0; round < 4 && costs.some((c) => c > 0); round++) {
+    let improved = false;
+    order.forEach((l, i) => {
+      if (costs[i]! === 0) return;
+      const own = rects[i]!;
+      rects[i] = null;
+      const best = bestSpot(l, rects, boxes, WIDE_NUDGES);
+      // Its present cost, against everything as it stands now.
+      let now = 0;
+      for (const r of rects) if (r) now += overlapArea(own, r);
+      for (const r of boxes) now += overlapArea(own, r);
+      if (best.cost < now) {
+        spots[i] = best.spot;
+        rects[i] = best.rect;
+        costs[i] = best.cost;
+        improved = true;
+      } else {
+        rects[i] = own;
+        costs[i] = now;
+      }
+    });
+    // Costs of the others change as labels move: recount them.
+    order.forEach((_, i) => {
+      let c = 0;
+      const own = rects[i]!;
+      rects.forEach((r, j) => {
+        if (r && j !== i) c += overlapArea(own, r);
+      });
+      for (const r of boxes) c += overlapArea(own, r);
+      costs[i] = c;
+    });
+    if (!improved) break;
+  }
+  return new Map(order.map((l, i) => [l.id, spots[i]!]));
 }
 
 /** How much larger labels are drawn (presentation mode). */

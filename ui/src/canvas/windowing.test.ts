@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FlowEdge, SystemNode } from "./graph";
+import { NODE_WIDTH, type FlowEdge, type SystemNode } from "./graph";
 import { contains, needsNewWindow, segmentMeets, viewRect, windowAround, windowed } from "./windowing";
 
 function node(id: string, x: number, y: number, extra: Partial<SystemNode> = {}): SystemNode {
@@ -97,6 +97,6 @@ describe("windowed", () => {
     const fresh = node("fresh", 9000, 9000, { measured: undefined });
     const out = windowed([fresh], [], win).nodes[0];
     expect(out?.hidden).toBe(true);
-    expect(out?.initialWidth).toBe(260);
+    expect(out?.initialWidth).toBe(NODE_WIDTH);
   });
 });

@@ -126,7 +126,7 @@ export function FindingsPanel({ state, onSelect, applyQuickFix, findings: given,
   };
   const compact = folded || findings.length === 0;
   return (
-    <aside className={`panel findings${compact ? " findings-compact" : ""}`} data-testid="findings-panel" data-errors={errors} data-collapsed={folded ? "true" : "false"} style={{ display: "flex", flexDirection: "column", height: "100%", minHeight: 0 }}>
+    <aside className={`panel findings${compact ? " findings-compact" : ""}`} data-testid="findings-panel" data-errors={errors} data-collapsed={folded ? "true" : "false"}>
       <h2 className="findings-head">
         <span>
           Findings ({findings.length}
