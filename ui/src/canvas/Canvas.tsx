@@ -518,43 +518,59 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     });
   }, [selection, built]);
 
-  // Centre on a finding's subject.
+  // Centre on a finding's subject (or an incident's, a matrix cell's). Asked before the drawing
+  // is in place (the canvas just opened from another view), it waits for the layout and its fit.
+  const pendingFocus = useRef<Selection | null>(null);
+  const centreOn = useCallback(
+    (sel: Selection): boolean => {
+      const m = modelRef.current;
+      let ids: string[] = [];
+      if (sel.kind === "system") ids = [sel.id];
+      else if (sel.kind === "entity") {
+        const e = m.entities.find((x) => x.id === sel.id);
+        ids = e?.owner ? [e.owner] : (e?.copies ?? []).slice(0, 1);
+      } else if (sel.kind === "flow") {
+        const f = m.flows.find((x) => x.id === sel.id);
+        ids = f ? [f.from, f.to] : [];
+      } else if (sel.kind === "rule") {
+        const r = (m.rules ?? []).find((x) => x.id === sel.id) as { entity?: string } | undefined;
+        const owner = m.entities.find((x) => x.id === r?.entity)?.owner;
+        ids = owner ? [owner] : [];
+      }
+      if (lineage && ids.some((id) => !nodes.some((n) => n.id === id))) setLineage(null);
+      // From our own node list: in the overview of a large model xyflow holds no nodes.
+      const pts = ids.map((id) => nodes.find((n) => n.id === id)).filter((n) => n !== undefined);
+      if (pts.length === 0) return false;
+      let x = 0;
+      let y = 0;
+      for (const n of pts) {
+        x += n.position.x + (n.measured?.width ?? NODE_WIDTH) / 2;
+        y += n.position.y + (n.measured?.height ?? nodeSize(n.data).height) / 2;
+      }
+      // Centred in the pane as it is now: a selection made from a list may just have opened the
+      // properties beside the canvas (xyflow learns the new size a moment later).
+      const el = wrapper.current;
+      const zoom = Math.max(rf.getZoom(), 0.9);
+      focusUntil.current = performance.now() + 400;
+      if (el && el.clientWidth > 0) void rf.setViewport({ x: el.clientWidth / 2 - (x / pts.length) * zoom, y: el.clientHeight / 2 - (y / pts.length) * zoom, zoom }, { duration: 300 });
+      else void rf.setCenter(x / pts.length, y / pts.length, { zoom, duration: 300 });
+      return true;
+    },
+    [lineage, nodes, rf],
+  );
   useEffect(() => {
     if (!focus) return;
-    const { sel } = focus;
-    const m = modelRef.current;
-    let ids: string[] = [];
-    if (sel.kind === "system") ids = [sel.id];
-    else if (sel.kind === "entity") {
-      const e = m.entities.find((x) => x.id === sel.id);
-      ids = e?.owner ? [e.owner] : (e?.copies ?? []).slice(0, 1);
-    } else if (sel.kind === "flow") {
-      const f = m.flows.find((x) => x.id === sel.id);
-      ids = f ? [f.from, f.to] : [];
-    } else if (sel.kind === "rule") {
-      const r = (m.rules ?? []).find((x) => x.id === sel.id) as { entity?: string } | undefined;
-      const owner = m.entities.find((x) => x.id === r?.entity)?.owner;
-      ids = owner ? [owner] : [];
-    }
-    if (lineage && ids.some((id) => !nodes.some((n) => n.id === id))) setLineage(null);
-    // From our own node list: in the overview of a large model xyflow holds no nodes.
-    const pts = ids.map((id) => nodes.find((n) => n.id === id)).filter((n) => n !== undefined);
-    if (pts.length === 0) return;
-    let x = 0;
-    let y = 0;
-    for (const n of pts) {
-      x += n.position.x + (n.measured?.width ?? 260) / 2;
-      y += n.position.y + (n.measured?.height ?? nodeSize(n.data).height) / 2;
-    }
-    // Centred in the pane as it is now: a selection made from a list may just have opened the
-    // properties beside the canvas (xyflow learns the new size a moment later).
-    const el = wrapper.current;
-    const zoom = Math.max(rf.getZoom(), 0.9);
-    focusUntil.current = performance.now() + 400;
-    if (el && el.clientWidth > 0) void rf.setViewport({ x: el.clientWidth / 2 - (x / pts.length) * zoom, y: el.clientHeight / 2 - (y / pts.length) * zoom, zoom }, { duration: 300 });
-    else void rf.setCenter(x / pts.length, y / pts.length, { zoom, duration: 300 });
+    if (!positions || fitPending || !centreOn(focus.sel)) pendingFocus.current = focus.sel;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focus?.n]);
+  useEffect(() => {
+    const sel = pendingFocus.current;
+    if (!sel || !positions || fitPending || nodes.length === 0) return;
+    if (!large && !nodes.every((n) => n.measured?.width)) return;
+    pendingFocus.current = null;
+    // The fit's frame is in place by now (it is set before the fit is marked done).
+    centreOn(sel);
+  }, [positions, fitPending, nodes, large, centreOn]);
 
   const onNodesChange = useCallback((changes: NodeChange<SystemNodeT>[]) => {
     setNodes((nds) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), nds));
