@@ -44,7 +44,7 @@ export const NODE_WIDTH = 320;
 /** The room for chips in a box: its width less the padding and the border (styles.css `.sys-node`). */
 const CHIP_ROW = NODE_WIDTH - 24;
 /** A chip's widest (styles.css `.chip`: max-width), and the gap between chips. */
-const CHIP_MAX = 150;
+const CHIP_MAX = 176;
 const CHIP_GAP = 5;
 
 /** Beyond this many entities a system's copies are summed up in one chip until it is selected. */
