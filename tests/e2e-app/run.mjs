@@ -53,6 +53,16 @@ try {
     const count = await session.exec(() => document.querySelectorAll(".react-flow__node").length);
     const bad = names.filter((n) => !n.onScreen || !n.whole || !n.uncovered);
     if (names.length !== count || bad.length > 0) throw new Error(`system names not all readable at first launch: ${JSON.stringify(bad)} (${names.length} names, ${count} systems)`);
+    // Readable without zooming, in WebKit's own rendering: every bundle labelled, label lines at least 11 px
+    // and entity chip type at least 10 px on screen (the browser e2e measures the same in Chromium).
+    const sizes = await session.exec(() => {
+      const zoom = (el) => el.getBoundingClientRect().height / el.offsetHeight || 1;
+      const labels = [...document.querySelectorAll('[data-testid="bundle-label"] .flow-entity, [data-testid="flow-label"] .flow-entity')].map((el) => el.getBoundingClientRect().height);
+      const chips = [...document.querySelectorAll(".react-flow__node .chips .chip:not(.chip-add)")].map((el) => parseFloat(getComputedStyle(el).fontSize) * zoom(el));
+      return { labels: labels.length, edges: document.querySelectorAll(".react-flow__edge").length, label: Math.min(...labels), chip: Math.min(...chips) };
+    });
+    console.log(`charter: first launch: ${sizes.labels} labels for ${sizes.edges} edges, label lines >= ${sizes.label.toFixed(1)} px, chips >= ${sizes.chip.toFixed(1)} px`);
+    if (sizes.labels === 0 || sizes.labels < sizes.edges || sizes.label < 11 || sizes.chip < 10) throw new Error(`first launch not readable without zooming: ${JSON.stringify(sizes)}`);
     // The canvas bar fits on one line in the 1280 px window: every control sits on the same row.
     const tops = await session.exec(() => [...document.querySelectorAll('[data-testid="canvas-bar"] > *')].map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2)));
     if (Math.max(...tops) - Math.min(...tops) > 6) throw new Error(`the canvas bar wraps: control centres at ${tops.join(", ")}`);

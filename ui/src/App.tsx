@@ -360,7 +360,7 @@ export default function App() {
           <aside className="side" data-testid="side" data-folded={sideFolded ? "true" : "false"}>
             {sideFolded ? (
               <button type="button" className="side-open" data-testid="side-open" onClick={() => setSidePinned(true)} title="The model's name, description and environments">
-                Model details
+                <span className="side-open-text">Model details</span>
               </button>
             ) : (
               <>
