@@ -95,15 +95,21 @@ async fn live_workers(store: &kv::Store) -> usize {
 }
 
 /// Lets a partition go: its work stopped first, then (when `delete`) the
-/// lease deleted, only if it is still this worker's (its revision).
+/// lease released.
 async fn stop(p: u32, h: Held, store: &kv::Store, delete: bool) {
     let _ = h.stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), h.task).await;
     if delete {
-        let _ = store
-            .delete_expect_revision(format!("p.{p}"), Some(h.revision))
-            .await;
+        release(store, p, h.revision).await;
     }
+}
+
+/// Deletes partition `p`'s lease only if it is still the one this worker
+/// took (its revision): a fenced worker's lease may have been taken since.
+async fn release(store: &kv::Store, p: u32, revision: u64) {
+    let _ = store
+        .delete_expect_revision(format!("p.{p}"), Some(revision))
+        .await;
 }
 
 /// Runs a worker until SIGTERM/SIGINT; `report` hears what happens.
@@ -179,10 +185,7 @@ pub fn run_blocking(
                         partition: p,
                         error,
                     });
-                    // Only if still ours: a fenced worker's lease was taken.
-                    let _ = store
-                        .delete_expect_revision(format!("p.{p}"), Some(revision))
-                        .await;
+                    release(&store, p, revision).await;
                 }
             }
             let live = live_workers(&store).await as u32;

@@ -30,7 +30,7 @@ import { ActionsContext, FocusContext, OVERVIEW_ZOOM, type CanvasActions } from 
 import { ConnectDialog, EntityDialog, HelpOverlay, OwnerDialog, RenameDialog, type NewFlow } from "./dialogs";
 import { captureDiagram } from "./exportImage";
 import { FlowEdge } from "./FlowEdge";
-import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type Rect, type SystemNode as SystemNodeT } from "./graph";
+import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeBox, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type Rect, type SystemNode as SystemNodeT } from "./graph";
 import { autoLayout } from "./layout";
 import { routeAroundBoxes } from "./route";
 import { SystemNode } from "./SystemNode";
@@ -154,8 +154,7 @@ function OverviewFlows({ nodes, edges }: { nodes: SystemNodeT[]; edges: FlowEdge
     let maxX = -Infinity;
     let maxY = -Infinity;
     for (const n of nodes) {
-      const w = n.measured?.width ?? 260;
-      const h = n.measured?.height ?? nodeSize(n.data).height;
+      const { width: w, height: h } = nodeBox(n);
       (n.data.errors > 0 ? d.bad : d.boxes).push(`M${Math.round(n.position.x)} ${Math.round(n.position.y)}h${w}v${h}h${-w}Z`);
       minX = Math.min(minX, n.position.x);
       minY = Math.min(minY, n.position.y);
@@ -166,9 +165,10 @@ function OverviewFlows({ nodes, edges }: { nodes: SystemNodeT[]; edges: FlowEdge
       const a = at.get(e.source);
       const b = at.get(e.target);
       if (!a || !b || !e.data) continue;
-      const ha = (a.measured?.height ?? nodeSize(a.data).height) / 2;
-      const hb = (b.measured?.height ?? nodeSize(b.data).height) / 2;
-      const x1 = Math.round(a.position.x + (a.measured?.width ?? 260));
+      const ba = nodeBox(a);
+      const ha = ba.height / 2;
+      const hb = nodeBox(b).height / 2;
+      const x1 = Math.round(a.position.x + ba.width);
       const y1 = Math.round(a.position.y + ha);
       const x2 = Math.round(b.position.x);
       const y2 = Math.round(b.position.y + hb);
@@ -206,25 +206,36 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "model";
 }
 
-/** Where the selection is drawn (flow coordinates): its system's box (an entity's: its owner's), or a flow's two ends. */
-function selectedBox(nodes: SystemNodeT[], edges: FlowEdgeT[], sel: Selection | null): Rect | null {
-  if (!sel) return null;
-  const rect = (id: string | undefined) => {
-    const n = nodes.find((x) => x.id === id);
-    return n ? { x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? 120 } : null;
-  };
-  if (sel.kind === "system") return rect(sel.id);
-  if (sel.kind === "entity") return rect(nodes.find((n) => n.data.owned.some((c) => c.id === sel.id))?.id);
-  if (sel.kind === "flow") {
-    const e = edges.find((x) => x.id === sel.id || x.data?.bundle?.flows.some((f) => f.id === sel.id));
-    const a = rect(e?.source);
-    const b = rect(e?.target);
-    if (!a || !b) return a ?? b;
-    const x = Math.min(a.x, b.x);
-    const y = Math.min(a.y, b.y);
-    return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+/** The systems a selection is drawn on: a system; an entity's owner (else a copy's holder); a flow's two ends; a rule's entity's owner. */
+function systemsOf(m: Model, sel: Selection): string[] {
+  if (sel.kind === "system") return [sel.id];
+  if (sel.kind === "entity") {
+    const e = m.entities.find((x) => x.id === sel.id);
+    return e?.owner ? [e.owner] : (e?.copies ?? []).slice(0, 1);
   }
-  return null;
+  if (sel.kind === "flow") {
+    const f = m.flows.find((x) => x.id === sel.id);
+    return f ? [f.from, f.to] : [];
+  }
+  if (sel.kind === "rule") {
+    const r = (m.rules ?? []).find((x) => x.id === sel.id) as { entity?: string } | undefined;
+    const owner = m.entities.find((x) => x.id === r?.entity)?.owner;
+    return owner ? [owner] : [];
+  }
+  return [];
+}
+
+/** The box around the selection's systems (flow coordinates), when they are drawn. */
+function selectedBox(nodes: SystemNodeT[], m: Model, sel: Selection | null): Rect | null {
+  if (!sel) return null;
+  const boxes = systemsOf(m, sel).flatMap((id) => {
+    const n = nodes.find((x) => x.id === id);
+    return n ? [nodeBox(n)] : [];
+  });
+  if (boxes.length === 0) return null;
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
 }
 
 function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus, theme, onPresent }: CanvasProps) {
@@ -345,7 +356,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       if (!before || w === 0 || h === 0 || (before.w === w && before.h === h) || performance.now() < focusUntil.current) return;
       const v = rf.getViewport();
       const next = { x: v.x + (w - before.w) / 2, y: v.y + (h - before.h) / 2, zoom: v.zoom };
-      const box = selectedBox(rf.getNodes(), rf.getEdges(), selectionRef.current);
+      const box = selectedBox(rf.getNodes(), modelRef.current, selectionRef.current);
       if (box) {
         const margin = 24;
         const left = box.x * v.zoom + next.x;
@@ -390,7 +401,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const placed = useMemo(() => {
     if (large) return null;
     const boxes = new Map<string, Rect>();
-    for (const n of nodes) boxes.set(n.id, { x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? nodeSize(n.data).height });
+    for (const n of nodes) boxes.set(n.id, nodeBox(n));
     const labels: LabelInput[] = [];
     for (const e of edges) {
       const a = boxes.get(e.source);
@@ -523,20 +534,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   const pendingFocus = useRef<Selection | null>(null);
   const centreOn = useCallback(
     (sel: Selection): boolean => {
-      const m = modelRef.current;
-      let ids: string[] = [];
-      if (sel.kind === "system") ids = [sel.id];
-      else if (sel.kind === "entity") {
-        const e = m.entities.find((x) => x.id === sel.id);
-        ids = e?.owner ? [e.owner] : (e?.copies ?? []).slice(0, 1);
-      } else if (sel.kind === "flow") {
-        const f = m.flows.find((x) => x.id === sel.id);
-        ids = f ? [f.from, f.to] : [];
-      } else if (sel.kind === "rule") {
-        const r = (m.rules ?? []).find((x) => x.id === sel.id) as { entity?: string } | undefined;
-        const owner = m.entities.find((x) => x.id === r?.entity)?.owner;
-        ids = owner ? [owner] : [];
-      }
+      const ids = systemsOf(modelRef.current, sel);
       if (lineage && ids.some((id) => !nodes.some((n) => n.id === id))) setLineage(null);
       // From our own node list: in the overview of a large model xyflow holds no nodes.
       const pts = ids.map((id) => nodes.find((n) => n.id === id)).filter((n) => n !== undefined);
@@ -544,8 +542,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       let x = 0;
       let y = 0;
       for (const n of pts) {
-        x += n.position.x + (n.measured?.width ?? NODE_WIDTH) / 2;
-        y += n.position.y + (n.measured?.height ?? nodeSize(n.data).height) / 2;
+        const b = nodeBox(n);
+        x += b.x + b.width / 2;
+        y += b.y + b.height / 2;
       }
       // Centred in the pane as it is now: a selection made from a list may just have opened the
       // properties beside the canvas (xyflow learns the new size a moment later).
@@ -687,7 +686,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       const id = freshId(name, new Set(m.systems.map((s) => s.id)));
       const box = wrapper.current?.getBoundingClientRect();
       const c = box ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-      const taken = nodes.map((n) => ({ x: n.position.x, y: n.position.y, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? 120 }));
+      const taken = nodes.map(nodeBox);
       const position = freeSpot(c, { width: NODE_WIDTH, height: 110 }, taken);
       setPositions((prev) => new Map(prev ?? []).set(id, position));
       if (await apply({ op: "addSystem", system: { id, name, kind: "other" } })) {
@@ -1030,10 +1029,12 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
                 if (!overview) return onSelect(null);
                 // Overview: a click on a system zooms in on it.
                 const p = rf.screenToFlowPosition({ x: ev.clientX, y: ev.clientY });
-                const hit = nodes.find((n) => p.x >= n.position.x && p.x <= n.position.x + (n.measured?.width ?? 260) && p.y >= n.position.y && p.y <= n.position.y + (n.measured?.height ?? 120));
-                if (!hit) return onSelect(null);
-                onSelect({ kind: "system", id: hit.id });
-                void rf.setCenter(hit.position.x + 130, hit.position.y + 60, { zoom: 1, duration: 300 });
+                const hit = nodes.map(nodeBox).findIndex((b) => p.x >= b.x && p.x <= b.x + b.width && p.y >= b.y && p.y <= b.y + b.height);
+                const n = nodes[hit];
+                if (!n) return onSelect(null);
+                const b = nodeBox(n);
+                onSelect({ kind: "system", id: n.id });
+                void rf.setCenter(b.x + b.width / 2, b.y + b.height / 2, { zoom: 1, duration: 300 });
               }}
               deleteKeyCode={null}
               selectionKeyCode="Shift"

@@ -81,6 +81,12 @@ export function nodeSize(d: SystemData): { width: number; height: number } {
   return { width: NODE_WIDTH, height: 72 + chipRows(texts) * 30 };
 }
 
+/** The box a node takes: measured when it was rendered, else the size the layout assumes. */
+export function nodeBox(n: SystemNode): Rect {
+  const s = n.measured?.width && n.measured.height ? { width: n.measured.width, height: n.measured.height } : nodeSize(n.data);
+  return { x: n.position.x, y: n.position.y, ...s };
+}
+
 type Counts = { errors: number; warnings: number; worst: Chip["severity"] };
 
 function countFindings(findings: Finding[]): Map<string, Counts> {

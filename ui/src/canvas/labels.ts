@@ -178,10 +178,7 @@ export function placeLabels(labels: LabelInput[], boxes: Rect[]): Map<string, Sp
         rects[i] = best.rect;
         costs[i] = best.cost;
         improved = true;
-      } else {
-        rects[i] = own;
-        costs[i] = now;
-      }
+      } else rects[i] = own;
     });
     // Costs of the others change as labels move: recount them.
     order.forEach((_, i) => {

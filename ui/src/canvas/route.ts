@@ -5,8 +5,8 @@
 // sit on the same curve, so they follow. Small models only (as label
 // placement): large ones keep their offsets.
 import type { FlowEdge, Point, SystemNode } from "./graph";
-import { nodeSize } from "./graph";
-import { bend, control } from "./labels";
+import { nodeBox } from "./graph";
+import { bend, pointAt } from "./labels";
 
 type Box = { id: string; x: number; y: number; w: number; h: number };
 
@@ -18,11 +18,9 @@ const MARGIN = 12;
 const SAMPLES = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 
 function crosses(sx: number, sy: number, tx: number, ty: number, offset: number, boxes: Box[], skip: [string, string]): boolean {
-  const { cx, cy } = control(sx, sy, tx, ty, bend(sx, tx, offset));
+  const off = bend(sx, tx, offset);
   for (const t of SAMPLES) {
-    const u = 1 - t;
-    const x = u * u * sx + 2 * u * t * cx + t * t * tx;
-    const y = u * u * sy + 2 * u * t * cy + t * t * ty;
+    const { x, y } = pointAt(sx, sy, tx, ty, off, t);
     for (const b of boxes) {
       if (b.id === skip[0] || b.id === skip[1]) continue;
       if (x > b.x - MARGIN && x < b.x + b.w + MARGIN && y > b.y - MARGIN && y < b.y + b.h + MARGIN) return true;
@@ -59,10 +57,9 @@ export function routeAroundBoxes(nodes: SystemNode[], edges: FlowEdge[], positio
   if (nodes.length > ROUTE_MAX_SYSTEMS || positions.size === 0) return edges;
   const boxes = new Map<string, Box>();
   for (const n of nodes) {
-    const p = positions.get(n.id);
-    if (!p) continue;
-    const size = nodeSize(n.data);
-    boxes.set(n.id, { id: n.id, x: p.x, y: p.y, w: n.measured?.width ?? size.width, h: n.measured?.height ?? size.height });
+    if (!positions.has(n.id)) continue;
+    const b = nodeBox(n);
+    boxes.set(n.id, { id: n.id, x: b.x, y: b.y, w: b.width, h: b.height });
   }
   const all = [...boxes.values()];
   return edges.map((e) => {

@@ -10,7 +10,7 @@
 // still sees them). The flows are not xyflow edges in this mode: WindowFlows
 // draws those that cross the window, from the node boxes (a node never
 // rendered gets its size from `nodeSize`), so flows to far systems show too.
-import { nodeSize, type FlowEdge, type Rect, type SystemNode } from "./graph";
+import { nodeBox, nodeSize, type FlowEdge, type Rect, type SystemNode } from "./graph";
 
 /** How far the window reaches beyond the view, in view sizes on each side. */
 export const WINDOW_MARGIN = 0.5;
@@ -44,11 +44,6 @@ function overlaps(a: Rect, b: Rect): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
-/** The box a node takes: measured when it was rendered, else the size the layout assumes. */
-function nodeBox(n: SystemNode): Rect {
-  const s = n.measured?.width && n.measured.height ? { width: n.measured.width, height: n.measured.height } : nodeSize(n.data);
-  return { x: n.position.x, y: n.position.y, ...s };
-}
 
 /** Cache of the hidden variant of each node object (kept while the node object lives, so xyflow sees the same object). */
 const hiddenOf = new WeakMap<SystemNode, SystemNode>();
