@@ -17,6 +17,11 @@ async function step(name, fn) {
   } catch (e) {
     results.push(false);
     console.log(`FAIL ${name}: ${e.message}`);
+    // What the canvas showed, for a failure seen only in CI (its screenshots go with its clone).
+    const seen = await session
+      ?.exec(() => ({ view: document.querySelector(".workspace")?.className, viewport: document.querySelector(".react-flow__viewport")?.style.transform, selected: document.querySelector('[data-testid="properties-panel"]')?.dataset.kind }))
+      .catch(() => null);
+    if (seen) console.log(`     the page: ${JSON.stringify(seen)}`);
     await session?.screenshot("failed.png").catch(() => undefined);
     throw e;
   }

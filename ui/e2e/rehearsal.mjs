@@ -93,6 +93,11 @@ export default function ({ test, expect, browser, base, shots }) {
     const label = await page.locator('[data-testid="flow-label"][data-id="order-to-wms"]').boundingBox();
     const canvas = await page.locator(".react-flow").boundingBox();
     expect(label && label.x > canvas.x && label.x < canvas.x + canvas.width && label.y > canvas.y && label.y < canvas.y + canvas.height, "the flow is on screen");
+    // The centring holds: no late refit of the opening frame takes the subject away again.
+    await page.waitForTimeout(1200);
+    const zoom = await page.evaluate(() => window.__charterFlow.getZoom());
+    const after = await page.locator('[data-testid="flow-label"][data-id="order-to-wms"]').boundingBox();
+    expect(zoom >= 0.9 && after && after.x > canvas.x && after.x + after.width < canvas.x + canvas.width, `the subject still centred, readable, a second later: zoom ${zoom}, label ${JSON.stringify(after)}`);
     await page.screenshot({ path: join(shots, "34-rehearsal-incident-selected.png") });
     // An entity's incident selects the entity; a rule's refused example selects the rule.
     await page.click('[data-testid="view-rehearsal"]');

@@ -461,6 +461,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     [rf],
   );
 
+  /** Until when a fit may frame again (boxes re-measured at the fitted zoom); a centring on a subject ends it. */
+  const refitUntil = useRef(0);
   // After an automatic layout or on opening a model, frame the model (its boxes and labels) once the nodes are in place.
   useEffect(() => {
     if (!fitPending || !positions) return;
@@ -472,16 +474,18 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     if (!large && !nodes.every((n) => n.measured?.width)) return;
     if (!nodes.every((n) => { const p = positions.get(n.id); return !p || (p.x === n.position.x && p.y === n.position.y); })) return;
     const bounds = contentBounds ?? getNodesBounds(nodes);
-    requestAnimationFrame(() => {
+    // One fit: a frame asked on an earlier render (boxes still being measured) is dropped, or it
+    // could come after the fit was done and undo a centring on a subject made meanwhile.
+    const ask = requestAnimationFrame(() => {
       void frame(bounds);
       refitUntil.current = performance.now() + 1000;
       setFitPending(false);
     });
+    return () => cancelAnimationFrame(ask);
   }, [fitPending, nodes, positions, contentBounds, large, model.systems.length, frame]);
 
   // System names keep a readable size on screen (ZoomVar), so a frame fitted small makes the
   // boxes taller than they were measured: frame again, once or twice, right after a fit.
-  const refitUntil = useRef(0);
   const lastBounds = useRef<Rect | null>(null);
   useEffect(() => {
     const before = lastBounds.current;
@@ -494,7 +498,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     const v = rf.getViewport();
     const b = contentBounds;
     const inside = b.x * v.zoom + v.x >= -1 && b.y * v.zoom + v.y >= -1 && (b.x + b.width) * v.zoom + v.x <= el.clientWidth + 1 && (b.y + b.height) * v.zoom + v.y <= el.clientHeight + 1;
-    if (!inside) requestAnimationFrame(() => void frame(contentBounds));
+    // Unless a centring on a subject came in meanwhile (it ends the window): the user's subject wins.
+    if (!inside) requestAnimationFrame(() => void (performance.now() <= refitUntil.current && frame(contentBounds)));
   }, [contentBounds, fitPending, frame, rf]);
 
   // The shared selection shows on the canvas (unless it is already part of a multi-selection).
@@ -551,6 +556,9 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
       const el = wrapper.current;
       const zoom = Math.max(rf.getZoom(), 0.9);
       focusUntil.current = performance.now() + 400;
+      // A refit still due after the fit that came just before (boxes re-measured at the fitted zoom)
+      // would frame the whole model again and lose the subject: on a slow machine it came after.
+      refitUntil.current = 0;
       if (el && el.clientWidth > 0) void rf.setViewport({ x: el.clientWidth / 2 - (x / pts.length) * zoom, y: el.clientHeight / 2 - (y / pts.length) * zoom, zoom }, { duration: 300 });
       else void rf.setCenter(x / pts.length, y / pts.length, { zoom, duration: 300 });
       return true;
