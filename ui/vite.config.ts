@@ -6,7 +6,8 @@ import react from "@vitejs/plugin-react";
 export default defineConfig({
   plugins: [react()],
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  // Unit tests read the repository's example models (models/examples); the dev server serves ui/ only.
+  server: { port: 5173, strictPort: true, ...((globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.VITEST ? { fs: { allow: [".."] } } : {}) },
   build: { target: "es2022", outDir: "dist", emptyOutDir: true },
   test: {
     environment: "jsdom",

@@ -115,6 +115,23 @@ export default function ({ test, expect, browser, base, shots }) {
     }
   }
 
+  test("auto layout of the seafood sample (7 systems, 27 bundles both ways) reads at 1280×800: every bundle labelled, none over a box or another label, no flow through a box", async () => {
+    const { page, errors } = await open("?sample=seafood", { width: 1280, height: 800 });
+    await page.click('[data-testid="auto-layout"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="banner"]')?.textContent?.includes("Laid out automatically"));
+    await page.waitForSelector('[data-testid="canvas"][data-layout="ready"]');
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: join(shots, "20-seafood-auto-layout-1280x800.png") });
+    const a = await audit(page);
+    console.log(`     auto layout: zoom ${a.zoom?.toFixed(2)}, ${a.labels} labels ≥ ${a.labelPx.toFixed(1)} px, chips ≥ ${a.chipPx.toFixed(1)} px, flows through boxes: ${a.crossings.length} ${a.crossings.join("; ")}`);
+    check(a, "auto layout");
+    expect(a.labels === a.edges && a.edges > 0, `auto layout: every bundle labelled: ${a.labels} of ${a.edges}`);
+    expect(a.labelPx >= 10, `auto layout: labels too small: ${a.labelPx.toFixed(1)} px`);
+    expect(a.crossings.length === 0, `auto layout: flows drawn through system boxes: ${a.crossings.join("; ")}`);
+    expect(errors.length === 0, `page errors: ${errors}`);
+    await page.close();
+  });
+
   /** Names whole and on screen; labels (required, or where drawn: zoomed far out they are not) on screen, apart, off the boxes. */
   function check(a, what, labelsRequired = true) {
     expect(a.names.length === 7, `${what}: 7 systems drawn (${a.names.length})`);

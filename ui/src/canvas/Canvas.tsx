@@ -567,17 +567,18 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   );
   useEffect(() => {
     if (!focus) return;
-    if (!positions || fitPending || !centreOn(focus.sel)) pendingFocus.current = focus.sel;
+    if (!positions || fitPending || layoutBusy || !centreOn(focus.sel)) pendingFocus.current = focus.sel;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focus?.n]);
   useEffect(() => {
     const sel = pendingFocus.current;
-    if (!sel || !positions || fitPending || nodes.length === 0) return;
+    // Not while an automatic layout runs: its systems stand in their first spots until it is done.
+    if (!sel || !positions || fitPending || layoutBusy || nodes.length === 0) return;
     if (!large && !nodes.every((n) => n.measured?.width)) return;
     pendingFocus.current = null;
     // The fit's frame is in place by now (it is set before the fit is marked done).
     centreOn(sel);
-  }, [positions, fitPending, nodes, large, centreOn]);
+  }, [positions, fitPending, layoutBusy, nodes, large, centreOn]);
 
   const onNodesChange = useCallback((changes: NodeChange<SystemNodeT>[]) => {
     setNodes((nds) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), nds));

@@ -1,10 +1,10 @@
 import type { LayoutInput, LayoutOutput } from "./elkLayout";
 
-/** Lays out systems with ELK (layered, left to right), in a worker when the platform has them. */
+/** Lays out systems (ELK, or a grid for a small model: gridLayout.ts), in a worker when the platform has them. */
 export async function autoLayout(input: LayoutInput): Promise<LayoutOutput> {
   if (typeof Worker === "undefined") {
-    const { elkLayout } = await import("./elkLayout");
-    return elkLayout(input);
+    const { bestLayout } = await import("./gridLayout");
+    return bestLayout(input);
   }
   const worker = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
   try {
