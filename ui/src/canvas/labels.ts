@@ -22,6 +22,11 @@ export function bend(sx: number, tx: number, offset: number): number {
 /** The point at `t` (0..1) on the quadratic curve from s to t. */
 export function pointAt(sx: number, sy: number, tx: number, ty: number, offset: number, t: number): { x: number; y: number } {
   const { cx, cy } = control(sx, sy, tx, ty, offset);
+  return pointOn(sx, sy, cx, cy, tx, ty, t);
+}
+
+/** The point at `t` (0..1) on the quadratic curve from s through control c to t (the control computed once for many points). */
+export function pointOn(sx: number, sy: number, cx: number, cy: number, tx: number, ty: number, t: number): { x: number; y: number } {
   const u = 1 - t;
   return { x: u * u * sx + 2 * u * t * cx + t * t * tx, y: u * u * sy + 2 * u * t * cy + t * t * ty };
 }

@@ -6,7 +6,7 @@
 // placement): large ones keep their offsets.
 import type { FlowEdge, Point, SystemNode } from "./graph";
 import { nodeBox } from "./graph";
-import { bend, control } from "./labels";
+import { bend, control, pointOn } from "./labels";
 
 export type Box = { id: string; x: number; y: number; w: number; h: number };
 
@@ -18,7 +18,8 @@ const MARGIN = 12;
 const SAMPLES = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 
 function crosses(sx: number, sy: number, tx: number, ty: number, offset: number, boxes: Box[], skip: [string, string]): boolean {
-  const { cx, cy } = control(sx, sy, tx, ty, bend(sx, tx, offset));
+  const off = bend(sx, tx, offset);
+  const { cx, cy } = control(sx, sy, tx, ty, off);
   // The curve lies within the hull of its three points: only boxes near that are looked at.
   const x0 = Math.min(sx, cx, tx) - MARGIN;
   const x1 = Math.max(sx, cx, tx) + MARGIN;
@@ -27,9 +28,7 @@ function crosses(sx: number, sy: number, tx: number, ty: number, offset: number,
   const near = boxes.filter((b) => b.id !== skip[0] && b.id !== skip[1] && b.x < x1 && b.x + b.w > x0 && b.y < y1 && b.y + b.h > y0);
   if (near.length === 0) return false;
   for (const t of SAMPLES) {
-    const u = 1 - t;
-    const x = u * u * sx + 2 * u * t * cx + t * t * tx;
-    const y = u * u * sy + 2 * u * t * cy + t * t * ty;
+    const { x, y } = pointOn(sx, sy, cx, cy, tx, ty, t);
     for (const b of near) {
       if (x > b.x - MARGIN && x < b.x + b.w + MARGIN && y > b.y - MARGIN && y < b.y + b.h + MARGIN) return true;
     }
