@@ -30,8 +30,8 @@ import { ActionsContext, FocusContext, OVERVIEW_ZOOM, type CanvasActions } from 
 import { ConnectDialog, EntityDialog, HelpOverlay, OwnerDialog, RenameDialog, type NewFlow } from "./dialogs";
 import { captureDiagram } from "./exportImage";
 import { FlowEdge } from "./FlowEdge";
-import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeBox, nodeSignature, nodeSize, type FlowEdge as FlowEdgeT, type Point, type Rect, type SystemNode as SystemNodeT } from "./graph";
-import { autoLayout } from "./layout";
+import { buildGraph, edgeSignature, freeSpot, freshId, NODE_WIDTH, nodeBox, nodeSignature, type FlowEdge as FlowEdgeT, type Point, type Rect, type SystemNode as SystemNodeT } from "./graph";
+import { autoLayout, layoutInput } from "./layout";
 import { routeAroundBoxes } from "./route";
 import { SystemNode } from "./SystemNode";
 import { WindowFlows } from "./WindowFlows";
@@ -290,11 +290,7 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
     async (m: Model, why: string | null) => {
       setLayoutBusy(true);
       try {
-        const g = buildGraph(m, [], { positions: new Map() });
-        const out = await autoLayout({
-          nodes: g.nodes.map((n) => ({ id: n.id, ...nodeSize(n.data) })),
-          edges: g.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
-        });
+        const out = await autoLayout(layoutInput(m));
         await backend.setLayout(modelId, out);
         // Systems added while the layout ran keep the place they were given.
         setPositions((prev) => keepOthers(new Map(out.map((p) => [p.nodeId, { x: p.x, y: p.y }])), prev));
@@ -537,6 +533,8 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   // Centre on a finding's subject (or an incident's, a matrix cell's). Asked before the drawing
   // is in place (the canvas just opened from another view), it waits for the layout and its fit.
   const pendingFocus = useRef<Selection | null>(null);
+  /** The drawing is in place: laid out (not while an automatic layout runs: its systems stand in first spots) and fitted. */
+  const settled = positions !== null && !fitPending && !layoutBusy;
   const centreOn = useCallback(
     (sel: Selection): boolean => {
       const ids = systemsOf(modelRef.current, sel);
@@ -567,18 +565,17 @@ function CanvasInner({ state, selection, onSelect, apply, onError, onInfo, focus
   );
   useEffect(() => {
     if (!focus) return;
-    if (!positions || fitPending || layoutBusy || !centreOn(focus.sel)) pendingFocus.current = focus.sel;
+    if (!settled || !centreOn(focus.sel)) pendingFocus.current = focus.sel;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focus?.n]);
   useEffect(() => {
     const sel = pendingFocus.current;
-    // Not while an automatic layout runs: its systems stand in their first spots until it is done.
-    if (!sel || !positions || fitPending || layoutBusy || nodes.length === 0) return;
+    if (!sel || !settled || nodes.length === 0) return;
     if (!large && !nodes.every((n) => n.measured?.width)) return;
     pendingFocus.current = null;
     // The fit's frame is in place by now (it is set before the fit is marked done).
     centreOn(sel);
-  }, [positions, fitPending, layoutBusy, nodes, large, centreOn]);
+  }, [settled, nodes, large, centreOn]);
 
   const onNodesChange = useCallback((changes: NodeChange<SystemNodeT>[]) => {
     setNodes((nds) => applyNodeChanges(changes.filter((c) => c.type !== "remove"), nds));

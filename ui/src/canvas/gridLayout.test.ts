@@ -3,15 +3,8 @@ import ecommerce from "../../../models/examples/ecommerce.model.json?raw";
 import seafood from "../../../models/examples/seafood.model.json?raw";
 import type { Model } from "../api";
 import { elkLayout, type LayoutInput } from "./elkLayout";
-import { buildGraph, nodeSize } from "./graph";
+import { layoutInput } from "./layout";
 import { bestLayout, gridLayout, gridShapes, layoutCost, SMALL_LAYOUT_MAX } from "./gridLayout";
-
-/** The layout's input for a model, as the canvas builds it (runLayout). */
-function inputOf(file: "seafood" | "ecommerce"): LayoutInput {
-  const model = JSON.parse(file === "seafood" ? seafood : ecommerce) as Model;
-  const g = buildGraph(model, [], { positions: new Map() });
-  return { nodes: g.nodes.map((n) => ({ id: n.id, ...nodeSize(n.data) })), edges: g.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })) };
-}
 
 const box = (i: number) => ({ id: `s${i}`, width: 320, height: 130 });
 
@@ -39,7 +32,7 @@ describe("automatic layout of a small model", () => {
   });
 
   it("lays the seafood sample out readably where ELK makes a chain: fewer flows bent around boxes, fitted far larger", async () => {
-    const input = inputOf("seafood");
+    const input = layoutInput(JSON.parse(seafood) as Model);
     const elk = layoutCost(input, await elkLayout(input));
     const grid = gridLayout(input);
     const g = layoutCost(input, grid);
@@ -55,7 +48,7 @@ describe("automatic layout of a small model", () => {
   });
 
   it("keeps the better of the two for the e-commerce example", async () => {
-    const input = inputOf("ecommerce");
+    const input = layoutInput(JSON.parse(ecommerce) as Model);
     const best = layoutCost(input, await bestLayout(input));
     const elk = layoutCost(input, await elkLayout(input));
     expect(best.cost).toBeLessThanOrEqual(elk.cost);

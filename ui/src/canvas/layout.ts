@@ -1,4 +1,12 @@
+import type { Model } from "../api";
 import type { LayoutInput, LayoutOutput } from "./elkLayout";
+import { buildGraph, nodeSize } from "./graph";
+
+/** What the automatic layout places: the model's systems at the size they will be drawn, and its flows. */
+export function layoutInput(m: Model): LayoutInput {
+  const g = buildGraph(m, [], { positions: new Map() });
+  return { nodes: g.nodes.map((n) => ({ id: n.id, ...nodeSize(n.data) })), edges: g.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })) };
+}
 
 /** Lays out systems (ELK, or a grid for a small model: gridLayout.ts), in a worker when the platform has them. */
 export async function autoLayout(input: LayoutInput): Promise<LayoutOutput> {

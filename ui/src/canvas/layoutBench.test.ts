@@ -8,13 +8,8 @@ import ecommerce from "../../../models/examples/ecommerce.model.json?raw";
 import seafood from "../../../models/examples/seafood.model.json?raw";
 import type { Model } from "../api";
 import { elkLayout, type LayoutInput } from "./elkLayout";
-import { buildGraph, nodeSize } from "./graph";
+import { layoutInput } from "./layout";
 import { bestLayout, layoutCost } from "./gridLayout";
-
-function inputOf(json: string): LayoutInput {
-  const g = buildGraph(JSON.parse(json) as Model, [], { positions: new Map() });
-  return { nodes: g.nodes.map((n) => ({ id: n.id, ...nodeSize(n.data) })), edges: g.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })) };
-}
 
 /** n systems and m flows between seeded random pairs (no flow twice in one direction). */
 function dense(n: number, m: number): LayoutInput {
@@ -31,8 +26,8 @@ function dense(n: number, m: number): LayoutInput {
 }
 
 const cases: [string, LayoutInput][] = [
-  ["seafood (7 systems, 27 bundles)", inputOf(seafood)],
-  ["e-commerce (9 systems, 22 flows)", inputOf(ecommerce)],
+  ["seafood (7 systems, 27 bundles)", layoutInput(JSON.parse(seafood) as Model)],
+  ["e-commerce (9 systems, 22 flows)", layoutInput(JSON.parse(ecommerce) as Model)],
   ["generated (10 systems, 30 flows)", dense(10, 30)],
   ["generated (12 systems, 60 flows)", dense(12, 60)],
 ];
